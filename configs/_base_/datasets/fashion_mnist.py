@@ -1,0 +1,46 @@
+# Fashion-MNIST (70k 28x28 grey images, 10 classes), read by mmpretrain's
+# FashionMNIST from the IDX files that tools/setup.sh unpacks into data_root.
+dataset_type = 'mmpretrain.FashionMNIST'
+data_root = 'data/fashion_mnist'
+
+data_preprocessor = dict(
+    type='mmpretrain.ClsDataPreprocessor',
+    num_classes=10,
+    # mean/std of the training images, in 0-255 units
+    mean=[72.94],
+    std=[90.02],
+)
+
+train_pipeline = [dict(type='mmpretrain.PackInputs')]
+test_pipeline = [dict(type='mmpretrain.PackInputs')]
+
+train_dataloader = dict(
+    batch_size=128,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        download=False,
+        pipeline=train_pipeline),
+)
+
+val_dataloader = dict(
+    batch_size=500,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        test_mode=True,
+        download=False,
+        pipeline=test_pipeline),
+)
+val_evaluator = dict(type='mmpretrain.Accuracy', topk=(1, ))
+
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,35 @@
+"""Distributed set-up that works on GPUs (nccl) and on CPU-only machines (gloo).
+
+MMEngine's ``pytorch`` launcher calls ``torch.cuda.set_device`` and wraps the
+model with ``device_ids=[LOCAL_RANK]``, which both fail without a GPU. On such
+a machine sfkd initialises a gloo process group itself before the Runner is
+built (the Runner then skips its own initialisation) and wraps the model with
+``device_ids=None``. On GPUs nothing is changed.
+"""
+import os
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+REQUIRED_ENV = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+
+
+def setup_distributed(cfg: Config) -> None:
+    """Prepare ``cfg`` (and the process group on CPUs) for ``cfg.launcher``."""
+    launcher = cfg.get('launcher', 'none')
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    if launcher != 'pytorch':
+        raise RuntimeError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
+                           '--launcher pytorch under torchrun (tools/dist_train.sh)')
+    missing = [k for k in REQUIRED_ENV if k not in os.environ]
+    if missing:
+        raise RuntimeError(f'--launcher pytorch needs the environment variables {missing}; '
+                           'start the job with torchrun or tools/dist_train.sh')
+    if not dist.is_initialized():
+        dist.init_process_group('gloo')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper

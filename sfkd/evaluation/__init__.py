@@ -1,0 +1,1 @@
+"""Metrics registered in sfkd's METRICS registry."""

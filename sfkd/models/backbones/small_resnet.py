@@ -1,0 +1,90 @@
+"""A small ResNet for low-resolution images (Fashion-MNIST, CIFAR)."""
+from typing import Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModule
+from torch import nn
+
+from sfkd.registry import MODELS
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 conv-BN layers with an identity (or 1x1 projection) shortcut."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                nn.BatchNorm2d(out_channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + self.shortcut(x))
+
+
+@MODELS.register_module()
+class SmallResNet(BaseModule):
+    """A CIFAR-style ResNet sized for 2-core CPUs and 28x28 or 32x32 inputs.
+
+    A 3x3 stem, then ``len(stage_channels)`` stages of :class:`BasicBlock`;
+    every stage after the first halves the resolution. Stages are named
+    ``layer1``, ``layer2``, ... so that they can be used as attach or tap
+    points (``backbone.layer2``).
+
+    Args:
+        in_channels: Input image channels (1 for Fashion-MNIST).
+        stem_channels: Output channels of the stem convolution.
+        stage_channels: Output channels of each stage.
+        num_blocks: Number of basic blocks in each stage.
+        out_indices: Stages whose outputs are returned.
+        init_cfg: MMEngine initialisation config.
+
+    Returns (forward):
+        A tuple with the feature map of each stage in ``out_indices``.
+    """
+
+    def __init__(self,
+                 in_channels: int = 1,
+                 stem_channels: int = 16,
+                 stage_channels: Sequence[int] = (16, 32, 64),
+                 num_blocks: Sequence[int] = (1, 1, 1),
+                 out_indices: Sequence[int] = (2, ),
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if len(stage_channels) != len(num_blocks):
+            raise ValueError(f'stage_channels {tuple(stage_channels)} and num_blocks '
+                             f'{tuple(num_blocks)} must have the same length')
+        bad = [i for i in out_indices if not 0 <= i < len(stage_channels)]
+        if bad:
+            raise ValueError(f'out_indices {bad} out of range for {len(stage_channels)} stages')
+        self.out_indices = tuple(out_indices)
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, stem_channels, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(stem_channels), nn.ReLU(inplace=True))
+        channels = stem_channels
+        self.stage_names = []
+        for i, (out_channels, blocks) in enumerate(zip(stage_channels, num_blocks)):
+            stride = 1 if i == 0 else 2
+            layers = [BasicBlock(channels, out_channels, stride)]
+            layers += [BasicBlock(out_channels, out_channels) for _ in range(blocks - 1)]
+            name = f'layer{i + 1}'
+            self.add_module(name, nn.Sequential(*layers))
+            self.stage_names.append(name)
+            channels = out_channels
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        x = self.stem(x)
+        outs = []
+        for i, name in enumerate(self.stage_names):
+            x = getattr(self, name)(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)

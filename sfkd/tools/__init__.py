@@ -1,0 +1,1 @@
+"""Command-line entry points: ``python -m sfkd.tools.train`` / ``sfkd-train`` etc."""

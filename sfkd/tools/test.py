@@ -1,0 +1,69 @@
+"""Evaluate a checkpoint on a config's test set; print and save the metrics.
+
+Example::
+
+    python tools/test.py CONFIG work_dirs/NAME/epoch_3.pth
+    bash tools/dist_test.sh CONFIG CKPT 8
+
+The metrics are written as JSON to ``--out`` (default:
+``<work_dir>/test_metrics.json``).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+from typing import Dict, Optional, Sequence
+
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.runner import Runner
+
+from sfkd.engine.distributed import setup_distributed
+from sfkd.tools._config import ConfigError, default_work_dir, load_config
+from sfkd.utils import register_all_modules
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a checkpoint with sfkd')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs go (default: ./work_dirs/<config name>)')
+    parser.add_argument('--out', help='JSON file for the metrics '
+                        '(default: <work_dir>/test_metrics.json)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    if not osp.isfile(args.checkpoint):
+        raise ConfigError(f'checkpoint {args.checkpoint!r} not found')
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    setup_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if is_main_process():
+        out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        with open(out, 'w') as f:
+            json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
+                      f, indent=2)
+        for key, value in metrics.items():
+            print(f'{key}: {value:.4f}' if isinstance(value, float) else f'{key}: {value}')
+        print(f'metrics saved to {out}')
+    return metrics
+
+
+if __name__ == '__main__':
+    main()

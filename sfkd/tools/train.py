@@ -1,0 +1,81 @@
+"""Train a model from an sfkd config.
+
+Examples::
+
+    python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+    python tools/train.py CONFIG --resume                # latest checkpoint in the work dir
+    python tools/train.py CONFIG --resume path/to.pth    # a given checkpoint
+    bash tools/dist_train.sh CONFIG 8                   # several GPUs (or CPU processes)
+
+Across several nodes, run on each node (torchrun; DDP through MMEngine)::
+
+    NNODES=2 NODE_RANK=0 MASTER_ADDR=10.0.0.1 PORT=29500 bash tools/dist_train.sh CONFIG 8
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from sfkd.engine.distributed import setup_distributed
+from sfkd.tools._config import ConfigError, default_work_dir, load_config
+from sfkd.utils import register_all_modules
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a model with sfkd')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: ./work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', type=str, const='auto', metavar='CKPT',
+                        help='resume from CKPT, or from the latest checkpoint in the '
+                        'work dir when no path is given')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (GPU only)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. train_cfg.max_epochs=1')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args: argparse.Namespace):
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp needs a GPU; drop --amp to train on the CPU')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise ConfigError(f'--resume {args.resume}: no such checkpoint file')
+        cfg.resume, cfg.load_from = True, args.resume
+    return cfg
+
+
+def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
+    """Parse the command line and build the Runner, without training."""
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    cfg = build_config(args)
+    setup_distributed(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Runner:
+    runner = build_runner(argv)
+    runner.train()
+    return runner
+
+
+if __name__ == '__main__':
+    main()

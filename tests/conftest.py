@@ -1,0 +1,26 @@
+"""Shared fixtures. Helper functions live in tests/helpers/sfkd_testing.py."""
+import os.path as osp
+import socket
+import sys
+
+import pytest
+
+HELPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'helpers')
+sys.path.insert(0, HELPERS)
+sys.path.insert(0, osp.dirname(osp.dirname(HELPERS)))  # the repository root
+
+from sfkd_testing import FMNIST_ROOT  # noqa: E402
+
+
+@pytest.fixture(scope='session')
+def fmnist_root() -> str:
+    if not osp.isfile(osp.join(FMNIST_ROOT, 'train-images-idx3-ubyte')):
+        pytest.fail(f'Fashion-MNIST is not prepared in {FMNIST_ROOT}: run `bash tools/setup.sh`')
+    return FMNIST_ROOT
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

@@ -1,0 +1,44 @@
+"""Helpers shared by the tests: real Fashion-MNIST subsets, child-process env."""
+import os
+import os.path as osp
+import sys
+import uuid
+from typing import List
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+FMNIST_ROOT = osp.join(ROOT, 'data', 'fashion_mnist')
+BASELINE_CFG = osp.join(ROOT, 'configs', 'baseline', 'small-resnet_3e_fashion-mnist.py')
+HELPERS = osp.join(ROOT, 'tests', 'helpers')
+
+
+def tiny_options(train: int = 256, test: int = 128, batch: int = 64, epochs: int = 1) -> List[str]:
+    """--cfg-options that shrink the Fashion-MNIST configs to a real subset."""
+    return [
+        f'train_dataloader.dataset.indices={train}',
+        f'val_dataloader.dataset.indices={test}',
+        f'test_dataloader.dataset.indices={test}',
+        f'train_dataloader.batch_size={batch}',
+        f'val_dataloader.batch_size={test}',
+        f'test_dataloader.batch_size={test}',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'test_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', 'val_dataloader.persistent_workers=False',
+        'test_dataloader.persistent_workers=False',
+        f'train_cfg.max_epochs={epochs}',
+        f'train_dataloader.dataset.data_root={FMNIST_ROOT}',
+        f'val_dataloader.dataset.data_root={FMNIST_ROOT}',
+        f'test_dataloader.dataset.data_root={FMNIST_ROOT}',
+        f'experiment_name=test-{uuid.uuid4().hex[:8]}',
+        'default_hooks.logger.interval=1',
+    ]
+
+
+def subprocess_env(**extra: str) -> dict:
+    """Environment for a child Python: this interpreter, sfkd importable, 1 thread each."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join([ROOT, HELPERS] + [p for p in [env.get('PYTHONPATH')] if p])
+    env['OMP_NUM_THREADS'] = '1'
+    env['PYTHON'] = sys.executable
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    env.update(extra)
+    return env

@@ -1,0 +1,58 @@
+"""--resume under torch >= 2.6 safe loading gives the same weights as an uninterrupted run."""
+import pytest
+import torch
+from mmengine.hooks import Hook
+from sfkd_testing import BASELINE_CFG, tiny_options
+
+from sfkd.tools import train as train_tool
+
+
+class Interrupted(Exception):
+    pass
+
+
+class InterruptAfterEpoch(Hook):
+    """Stops training like a preemption, after the checkpoint of epoch ``epoch``."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner) -> None:
+        if runner.epoch + 1 == self.epoch:
+            raise Interrupted
+
+
+def test_resume_matches_uninterrupted(tmp_path, fmnist_root):
+    options = ['--cfg-options', *tiny_options(train=256, test=64, epochs=2),
+               'randomness.seed=123']
+    # uninterrupted 2-epoch run
+    full = str(tmp_path / 'full')
+    train_tool.main([BASELINE_CFG, '--work-dir', full, *options])
+
+    # the same run stopped after epoch 1, then resumed with --resume
+    part = str(tmp_path / 'part')
+    runner = train_tool.build_runner([BASELINE_CFG, '--work-dir', part, *options])
+    runner.register_hook(InterruptAfterEpoch(1), priority='LOWEST')
+    with pytest.raises(Interrupted):
+        runner.train()
+    assert (tmp_path / 'part' / 'epoch_1.pth').is_file()
+    assert not (tmp_path / 'part' / 'epoch_2.pth').exists()
+    resumed = train_tool.main([BASELINE_CFG, '--work-dir', part, '--resume', *options])
+    assert resumed.epoch == 2
+
+    a = torch.load(f'{full}/epoch_2.pth', map_location='cpu', weights_only=True)['state_dict']
+    b = torch.load(f'{part}/epoch_2.pth', map_location='cpu', weights_only=True)['state_dict']
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-6, msg=key)
+
+
+def test_safe_loading_refuses_arbitrary_pickles(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ('pwned', ))
+
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': Evil()}, path)
+    with pytest.raises(Exception, match='Weights only load failed'):
+        torch.load(path, weights_only=True)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Test a checkpoint on several GPUs (or CPU processes, with gloo) through torchrun.
+#   bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args...]
+# Several nodes: set NNODES, NODE_RANK, MASTER_ADDR and PORT as for dist_train.sh.
+set -euo pipefail
+if [ $# -lt 3 ]; then
+  echo "usage: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args...]" >&2; exit 2
+fi
+CONFIG=$1
+CHECKPOINT=$2
+GPUS=$3
+if ! [[ "$GPUS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "dist_test.sh: error: GPUS must be a positive integer (processes per node), got '$GPUS'" >&2
+  exit 2
+fi
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" \
+exec "${PYTHON:-python}" -m torch.distributed.run \
+  --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
+  --nproc_per_node="$GPUS" --master_port="$PORT" \
+  "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
