@@ -1,0 +1,37 @@
+"""Distill losses: one concept per file, one forward signature for all.
+
+Every loss subclasses :class:`DistillLoss` and is called as
+``loss(student, teacher, **extra)``.
+"""
+from .base import DistillLoss
+
+__all__ = ['DistillLoss']
+
+# logit and dense losses
+# (section A)
+from .cwd_loss import ChannelWiseDivergence
+from .dist_loss import DISTLoss
+from .dkd_loss import DKDLoss
+from .kd_loss import KDLoss
+from .mgd_loss import MGDLoss
+from .pkd_loss import PKDLoss
+from .wsld_loss import WSLDLoss
+__all__ += ['ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss',
+            'MGDLoss', 'PKDLoss', 'WSLDLoss']
+
+# feature losses
+# (section B)
+from .ab_loss import ABLoss
+from .at_loss import ATLoss
+from .cc_loss import CCLoss
+from .crd_loss import CRDLoss
+from .fitnets_loss import FitNetsLoss
+from .ft_loss import FTLoss
+from .nst_loss import NSTLoss
+from .ofd_loss import OFDLoss
+from .pkt_loss import PKTLoss
+from .rkd_loss import RKDLoss
+from .sp_loss import SPLoss
+from .vid_loss import VIDLoss
+__all__ += ['ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss',
+            'NSTLoss', 'OFDLoss', 'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss']

@@ -1,0 +1,58 @@
+"""Vanilla knowledge distillation on softened class probabilities."""
+import torch.nn.functional as F
+from torch import Tensor
+
+from sfkd.registry import MODELS
+from .base import DistillLoss
+
+
+def _classes_last(logits: Tensor) -> Tensor:
+    """Flatten ``(N, C, *spatial)`` logits to ``(N * prod(spatial), C)``."""
+    if logits.dim() == 2:
+        return logits
+    return logits.movedim(1, -1).reshape(-1, logits.shape[1])
+
+
+@MODELS.register_module()
+class KDLoss(DistillLoss):
+    """Soft-target distillation of Hinton et al.
+
+    "Distilling the Knowledge in a Neural Network", G. Hinton, O. Vinyals and
+    J. Dean, NIPS 2014 Deep Learning Workshop (2015), arXiv:1503.02531.
+
+    The loss is ``tau**2 * KL(softmax(t / tau) || softmax(s / tau))``, summed
+    over classes and averaged over rows (``batchmean``). The ``tau**2`` factor
+    keeps gradient magnitudes comparable across temperatures.
+
+    Inputs are logits of shape ``(N, C)``. Dense logits ``(N, C, *spatial)``
+    (e.g. segmentation maps) are accepted too: the class dimension is dim 1,
+    every spatial position becomes a row, and the mean runs over all
+    ``N * prod(spatial)`` rows. The teacher is detached.
+
+    Args:
+        tau: Softmax temperature. Defaults to 4.
+        loss_weight: Multiplier of the loss. Defaults to 1.0.
+    """
+
+    def __init__(self, tau: float = 4.0, loss_weight: float = 1.0) -> None:
+        super().__init__(loss_weight=loss_weight)
+        self.tau = float(tau)
+
+    def compute(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """Compute the unweighted KD loss.
+
+        Args:
+            student: Student logits, ``(N, C)`` or ``(N, C, *spatial)``.
+            teacher: Teacher logits of the same shape.
+
+        Returns:
+            Scalar loss tensor.
+        """
+        if student.shape != teacher.shape:
+            raise ValueError(f'student {tuple(student.shape)} and teacher '
+                             f'{tuple(teacher.shape)} logits differ in shape')
+        s = _classes_last(student) / self.tau
+        t = _classes_last(teacher.detach()) / self.tau
+        kl = F.kl_div(F.log_softmax(s, dim=1), F.log_softmax(t, dim=1),
+                      reduction='batchmean', log_target=True)
+        return kl * self.tau**2
