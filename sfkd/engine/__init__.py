@@ -1,4 +1,5 @@
 """Engine: safe checkpoints, distributed set-up on CPU or GPU, hooks."""
+from .hooks import ExportStudentHook
 from .safe_load import allow_mmengine_checkpoint_types
 
-__all__ = ['allow_mmengine_checkpoint_types']
+__all__ = ['ExportStudentHook', 'allow_mmengine_checkpoint_types']

@@ -1,2 +1,2 @@
-"""Models: backbones, distill losses, and the algorithms that train with them."""
-from . import backbones, losses  # noqa: F401  (register their modules)
+"""Models: backbones, taps, connectors, distill losses and the algorithms."""
+from . import algorithms, backbones, connectors, losses, taps  # noqa: F401  (registration)

@@ -19,8 +19,9 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import ConfigError, default_work_dir, load_config
+from sfkd.tools._config import UsageError, default_work_dir, load_config
 from sfkd.utils import register_all_modules
+from sfkd.utils.errors import SfkdError
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -40,19 +41,23 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
+def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
+    """Evaluate as the command line says; return the metrics."""
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     if not osp.isfile(args.checkpoint):
-        raise ConfigError(f'checkpoint {args.checkpoint!r} not found')
+        raise UsageError(f'checkpoint {args.checkpoint!r} not found')
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     setup_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    try:
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.test()
+    except SfkdError as err:
+        raise UsageError(str(err)) from None
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
@@ -63,6 +68,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
             print(f'{key}: {value:.4f}' if isinstance(value, float) else f'{key}: {value}')
         print(f'metrics saved to {out}')
     return metrics
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    run(argv)
 
 
 if __name__ == '__main__':

@@ -20,8 +20,9 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import ConfigError, default_work_dir, load_config
+from sfkd.tools._config import UsageError, default_work_dir, load_config
 from sfkd.utils import register_all_modules
+from sfkd.utils.errors import SfkdError
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -50,14 +51,14 @@ def build_config(args: argparse.Namespace):
     if args.amp:
         import torch
         if not torch.cuda.is_available():
-            raise ConfigError('--amp needs a GPU; drop --amp to train on the CPU')
+            raise UsageError('--amp needs a GPU; drop --amp to train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         if not osp.isfile(args.resume):
-            raise ConfigError(f'--resume {args.resume}: no such checkpoint file')
+            raise UsageError(f'--resume {args.resume}: no such checkpoint file')
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
 
@@ -71,10 +72,18 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     return Runner.from_cfg(cfg)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> Runner:
-    runner = build_runner(argv)
-    runner.train()
+def run(argv: Optional[Sequence[str]] = None) -> Runner:
+    """Build the Runner from the command line, train, and return the Runner."""
+    try:
+        runner = build_runner(argv)
+        runner.train()
+    except SfkdError as err:
+        raise UsageError(str(err)) from None
     return runner
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    run(argv)
 
 
 if __name__ == '__main__':

@@ -9,11 +9,14 @@ from sfkd_testing import BASELINE_CFG, ROOT, subprocess_env, tiny_options
 def test_two_cpu_processes_train_and_save_once(tmp_path, fmnist_root, free_port):
     work = tmp_path / 'work'
     probe = tmp_path / 'probe'
-    cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), BASELINE_CFG, '2',
+    # the baseline plus a hook that records what each rank trained
+    config = tmp_path / 'probed.py'
+    config.write_text(f"_base_ = ['{BASELINE_CFG}']\n"
+                      "custom_imports = dict(imports=['rank_probe'])\n"
+                      f"custom_hooks = [dict(type='RankProbeHook', out_dir='{probe}')]\n")
+    cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(config), '2',
            '--work-dir', str(work), '--cfg-options',
-           *tiny_options(train=256, test=64, batch=32, epochs=1),
-           "custom_imports.imports=['rank_probe']",
-           f"custom_hooks=[dict(type='RankProbeHook', out_dir='{probe}')]"]
+           *tiny_options(train=256, test=64, batch=32, epochs=1)]
     proc = subprocess.run(cmd, cwd=str(tmp_path), capture_output=True, text=True, timeout=600,
                           env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
     assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-4000:])

@@ -1,7 +1,11 @@
 """--resume under torch >= 2.6 safe loading gives the same weights as an uninterrupted run."""
+import pickle
+
+import numpy as np
 import pytest
 import torch
 from mmengine.hooks import Hook
+from mmengine.logging.history_buffer import HistoryBuffer
 from sfkd_testing import BASELINE_CFG, tiny_options
 
 from sfkd.tools import train as train_tool
@@ -27,7 +31,7 @@ def test_resume_matches_uninterrupted(tmp_path, fmnist_root):
                'randomness.seed=123']
     # uninterrupted 2-epoch run
     full = str(tmp_path / 'full')
-    train_tool.main([BASELINE_CFG, '--work-dir', full, *options])
+    train_tool.run([BASELINE_CFG, '--work-dir', full, *options])
 
     # the same run stopped after epoch 1, then resumed with --resume
     part = str(tmp_path / 'part')
@@ -37,7 +41,7 @@ def test_resume_matches_uninterrupted(tmp_path, fmnist_root):
         runner.train()
     assert (tmp_path / 'part' / 'epoch_1.pth').is_file()
     assert not (tmp_path / 'part' / 'epoch_2.pth').exists()
-    resumed = train_tool.main([BASELINE_CFG, '--work-dir', part, '--resume', *options])
+    resumed = train_tool.run([BASELINE_CFG, '--work-dir', part, '--resume', *options])
     assert resumed.epoch == 2
 
     a = torch.load(f'{full}/epoch_2.pth', map_location='cpu', weights_only=True)['state_dict']
@@ -47,12 +51,34 @@ def test_resume_matches_uninterrupted(tmp_path, fmnist_root):
         torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-6, msg=key)
 
 
-def test_safe_loading_refuses_arbitrary_pickles(tmp_path):
-    class Evil:
-        def __reduce__(self):
-            return (print, ('pwned', ))
+class Reduce:
+    """Pickles as ``func(*args)``: what a malicious checkpoint would contain."""
 
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return (self.func, self.args)
+
+
+@pytest.mark.parametrize('payload', [
+    Reduce(print, 'pwned'),
+    # getattr is allowed only for HistoryBuffer's statistics methods
+    Reduce(getattr, HistoryBuffer, '__init__'),
+    Reduce(getattr, np.ndarray, 'tofile'),
+])
+def test_safe_loading_refuses_arbitrary_pickles(tmp_path, payload):
     path = tmp_path / 'evil.pth'
-    torch.save({'state_dict': {}, 'payload': Evil()}, path)
-    with pytest.raises(Exception, match='Weights only load failed'):
+    torch.save({'state_dict': {}, 'payload': payload}, path)
+    with pytest.raises(pickle.UnpicklingError):
         torch.load(path, weights_only=True)
+
+
+def test_history_buffer_statistics_are_allowed(tmp_path):
+    buf = HistoryBuffer()
+    buf.update(2.0)
+    path = tmp_path / 'hub.pth'
+    torch.save({'buf': buf, 'mean': Reduce(getattr, HistoryBuffer, 'mean')}, path)
+    loaded = torch.load(path, weights_only=True)
+    assert loaded['mean'] is HistoryBuffer.mean
+    assert loaded['buf'].mean() == 2.0

@@ -1,15 +1,8 @@
 # Fashion-MNIST (70k 28x28 grey images, 10 classes), read by mmpretrain's
 # FashionMNIST from the IDX files that tools/setup.sh unpacks into data_root.
+# Normalisation lives in each model's data_preprocessor (models/*_fmnist.py).
 dataset_type = 'mmpretrain.FashionMNIST'
 data_root = 'data/fashion_mnist'
-
-data_preprocessor = dict(
-    type='mmpretrain.ClsDataPreprocessor',
-    num_classes=10,
-    # mean/std of the training images, in 0-255 units
-    mean=[72.94],
-    std=[90.02],
-)
 
 train_pipeline = [dict(type='mmpretrain.PackInputs')]
 test_pipeline = [dict(type='mmpretrain.PackInputs')]

@@ -1,6 +1,12 @@
 # A small ResNet classifier for 28x28 grey images (Fashion-MNIST).
 model = dict(
     type='mmpretrain.ImageClassifier',
+    data_preprocessor=dict(
+        type='mmpretrain.ClsDataPreprocessor',
+        num_classes=10,
+        # mean/std of the Fashion-MNIST training images, in 0-255 units
+        mean=[72.94],
+        std=[90.02]),
     backbone=dict(
         type='SmallResNet',
         in_channels=1,

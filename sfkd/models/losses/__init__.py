@@ -5,10 +5,7 @@ Every loss subclasses :class:`DistillLoss` and is called as
 """
 from .base import DistillLoss
 
-__all__ = ['DistillLoss']
-
 # logit and dense losses
-# (section A)
 from .cwd_loss import ChannelWiseDivergence
 from .dist_loss import DISTLoss
 from .dkd_loss import DKDLoss
@@ -16,11 +13,8 @@ from .kd_loss import KDLoss
 from .mgd_loss import MGDLoss
 from .pkd_loss import PKDLoss
 from .wsld_loss import WSLDLoss
-__all__ += ['ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss',
-            'MGDLoss', 'PKDLoss', 'WSLDLoss']
 
 # feature losses
-# (section B)
 from .ab_loss import ABLoss
 from .at_loss import ATLoss
 from .cc_loss import CCLoss
@@ -33,5 +27,10 @@ from .pkt_loss import PKTLoss
 from .rkd_loss import RKDLoss
 from .sp_loss import SPLoss
 from .vid_loss import VIDLoss
-__all__ += ['ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss',
-            'NSTLoss', 'OFDLoss', 'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss']
+
+__all__ = [
+    'DistillLoss',
+    'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'MGDLoss', 'PKDLoss', 'WSLDLoss',
+    'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',
+    'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss',
+]

@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from .at_loss import Features, check_same_shape, stage_pairs
+from .utils import Features, check_same_shape, stage_pairs
 from .base import DistillLoss
 
 _REDUCTIONS = ('mean', 'batchmean')

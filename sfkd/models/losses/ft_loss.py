@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from .at_loss import check_same_batch
+from .utils import check_same_batch
 from .base import DistillLoss
 
 

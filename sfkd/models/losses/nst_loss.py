@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from .at_loss import Features, check_same_batch, pool_to_common_size, stage_pairs
+from .utils import Features, check_same_batch, pool_to_common_size, stage_pairs
 from .base import DistillLoss
 
 

@@ -5,7 +5,7 @@ import torch
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from .at_loss import check_same_shape
+from .utils import check_same_shape
 from .base import DistillLoss
 
 

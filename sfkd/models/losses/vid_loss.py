@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sfkd.registry import MODELS
-from .at_loss import check_same_batch, pool_to_common_size
+from .utils import check_same_batch, pool_to_common_size
 from .base import DistillLoss
 
 

@@ -1,0 +1,24 @@
+# The default student for Fashion-MNIST: the teacher's layout at half width
+# (about 1/4 of its parameters and FLOPs).
+model = dict(
+    type='mmpretrain.ImageClassifier',
+    data_preprocessor=dict(
+        type='mmpretrain.ClsDataPreprocessor',
+        num_classes=10,
+        # mean/std of the Fashion-MNIST training images, in 0-255 units
+        mean=[72.94],
+        std=[90.02]),
+    backbone=dict(
+        type='SmallResNet',
+        in_channels=1,
+        stem_channels=8,
+        stage_channels=(8, 16, 32),
+        num_blocks=(1, 1, 1),
+        out_indices=(2, )),
+    neck=dict(type='mmpretrain.GlobalAveragePooling'),
+    head=dict(
+        type='mmpretrain.LinearClsHead',
+        num_classes=10,
+        in_channels=32,
+        loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0)),
+)

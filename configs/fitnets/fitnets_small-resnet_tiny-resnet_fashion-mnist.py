@@ -1,0 +1,20 @@
+# FitNets hint on the last stage (student w8 -> teacher w16 through a 1x1
+# conv+BN connector sized automatically) plus Hinton KD on the logits.
+_base_ = [
+    '../_base_/distill/fmnist_pair.py',
+    '../_base_/datasets/fashion_mnist.py',
+    '../_base_/schedules/fmnist_sgd_cosine.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    student_taps=dict(feat='backbone.layer3', logits='head.fc'),
+    teacher_taps=dict(feat='backbone.layer3', logits='head.fc'),
+    connectors=dict(hint=dict(type='ConvBNConnector')),
+    distill_losses=dict(
+        loss_hint=dict(type='FitNetsLoss', loss_weight=1.0),
+        loss_kd=dict(type='KDLoss', tau=4.0, loss_weight=0.9)),
+    loss_inputs=dict(
+        loss_hint=dict(student=('student.feat', 'hint'), teacher='teacher.feat'),
+        loss_kd=dict(student='student.logits', teacher='teacher.logits')),
+    student_loss_weight=0.1,
+)

@@ -1,0 +1,14 @@
+# Hinton KD (tau=4) from the small ResNet teacher to the tiny ResNet student.
+_base_ = [
+    '../_base_/distill/fmnist_pair.py',
+    '../_base_/datasets/fashion_mnist.py',
+    '../_base_/schedules/fmnist_sgd_cosine.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    student_loss_weight=0.1,
+    student_taps=dict(logits='head.fc'),
+    teacher_taps=dict(logits='head.fc'),
+    distill_losses=dict(loss_kd=dict(type='KDLoss', tau=4.0, loss_weight=0.9)),
+    loss_inputs=dict(loss_kd=dict(student='student.logits', teacher='teacher.logits')),
+)

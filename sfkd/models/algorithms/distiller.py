@@ -1,0 +1,274 @@
+"""Stage 2: distil a frozen teacher into a student with any set of distill losses."""
+import copy
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import torch
+from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+from torch import nn
+
+from sfkd.engine.checkpoint_io import load_weights
+from sfkd.registry import MODELS
+from sfkd.utils.errors import BadConfigError
+
+from ..losses.base import DistillLoss
+from ..model_config import build_model
+from ..taps import TapSet
+from .loss_router import Route, gather_data_field, parse_routes
+
+ConfigType = Union[dict, nn.Module]
+
+
+def _prefix(losses: Dict[str, Any], prefix: str, weight: float = 1.0) -> Dict[str, Any]:
+    """Prefix loss names; scale the values whose name says they are losses."""
+    out = {}
+    for name, value in losses.items():
+        if weight != 1.0 and 'loss' in name:
+            value = [v * weight for v in value] if isinstance(value, (list, tuple)) \
+                else value * weight
+        out[f'{prefix}.{name}'] = value
+    return out
+
+
+@MODELS.register_module()
+class Distiller(BaseModel):
+    """Distils a teacher into a student; nothing in it assumes a task.
+
+    The student and the teacher are any MMEngine ``BaseModel`` built from
+    config (an mmpretrain classifier, an mmdet detector, an mmseg segmentor or
+    an sfkd model) that supports the ``loss``, ``predict`` and ``tensor``
+    modes. Taps record values by dotted module path during both forward
+    passes; ``loss_inputs`` routes them, through optional connectors, into the
+    distill losses. Every logged loss is prefixed ``student.``, ``distill.``
+    or (for a trainable teacher) ``teacher.``.
+
+    A frozen teacher is kept out of the module tree: it is not in the
+    optimiser, not in checkpoints, never wrapped by DDP, and stays in eval
+    mode (BatchNorm included) with no gradient.
+
+    Everything is checked when the model is built: tap paths (with the closest
+    valid paths in the error), loss argument names, connector names, and the
+    shapes reaching each loss, by a dry forward pass on zeros of
+    ``input_shape``. That pass also sizes connectors whose channels are not
+    given.
+
+    Args:
+        student: Student model config; ``dict(cfg_path=...)`` takes the
+            ``model`` of another config file.
+        teacher: Teacher model config; ``cfg_path`` as for the student.
+        teacher_ckpt: Teacher weights; required unless ``teacher_trainable``.
+        student_ckpt: Optional pretrained student weights loaded before training.
+        student_taps: ``{name: tap config or module path}`` on the student.
+        teacher_taps: ``{name: tap config or module path}`` on the teacher.
+        connectors: ``{name: connector config}``.
+        distill_losses: ``{name: loss config}``; each a :class:`DistillLoss`.
+        loss_inputs: ``{loss name: {argument: source}}``; see ``loss_router``.
+        input_shape: Shape of one input sample for the dry run, e.g. ``(1, 28, 28)``.
+        student_loss_weight: Weight of the student's own task losses.
+        teacher_trainable: Train the teacher too (its losses get ``teacher.``).
+        data_preprocessor: Defaults to the student's data preprocessor.
+        init_cfg: MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 student: ConfigType,
+                 teacher: ConfigType,
+                 teacher_ckpt: Optional[str] = None,
+                 student_ckpt: Optional[str] = None,
+                 student_taps: Optional[Dict[str, Any]] = None,
+                 teacher_taps: Optional[Dict[str, Any]] = None,
+                 connectors: Optional[Dict[str, dict]] = None,
+                 distill_losses: Optional[Dict[str, dict]] = None,
+                 loss_inputs: Optional[Dict[str, dict]] = None,
+                 input_shape: Sequence[int] = (3, 32, 32),
+                 student_loss_weight: float = 1.0,
+                 teacher_trainable: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = build_model(student)
+        if data_preprocessor is None and hasattr(self.student, 'data_preprocessor'):
+            self.data_preprocessor = self.student.data_preprocessor
+        teacher = build_model(teacher)
+        self.teacher_trainable = teacher_trainable
+        if teacher_ckpt is not None:
+            load_weights(teacher, teacher_ckpt, owner='teacher')
+        elif not teacher_trainable:
+            raise BadConfigError('teacher_ckpt is required for a frozen teacher: set '
+                                 'model.teacher_ckpt to the checkpoint of a trained teacher')
+        if student_ckpt is not None:
+            load_weights(self.student, student_ckpt, owner='student')
+        if teacher_trainable:
+            self.teacher = teacher
+        else:
+            self._frozen_teacher = [teacher.eval().requires_grad_(False)]
+        self.student_loss_weight = student_loss_weight
+        self.input_shape = tuple(input_shape)
+
+        self.student_taps = TapSet(student_taps, 'student')
+        self.teacher_taps = TapSet(teacher_taps, 'teacher')
+        self.distill_losses = nn.ModuleDict(
+            {name: build_model(cfg) for name, cfg in (distill_losses or {}).items()})
+        for name, loss in self.distill_losses.items():
+            if not isinstance(loss, DistillLoss):
+                raise BadConfigError(f'distill_losses.{name} is a {type(loss).__name__}, not a '
+                                     'DistillLoss; distill losses take (student, teacher, **extra)')
+        self.routes = parse_routes(
+            loss_inputs or {}, {n: l.input_names() for n, l in self.distill_losses.items()})
+        self.connectors = nn.ModuleDict()
+        self._check_and_size(connectors or {})
+
+    # ------------------------------------------------------------------ models
+    def get_teacher(self) -> nn.Module:
+        """The teacher, frozen or trainable."""
+        return self.teacher if self.teacher_trainable else self._frozen_teacher[0]
+
+    def _apply(self, fn, *args, **kwargs):
+        # the frozen teacher is outside the module tree; move it with the rest
+        super()._apply(fn, *args, **kwargs)
+        if not self.teacher_trainable:
+            self._frozen_teacher[0]._apply(fn, *args, **kwargs)
+        return self
+
+    def train(self, mode: bool = True) -> 'Distiller':
+        super().train(mode)
+        if not self.teacher_trainable:
+            self._frozen_teacher[0].eval()
+        return self
+
+    # ----------------------------------------------------------- build checks
+    def _check_and_size(self, connector_cfgs: Dict[str, dict]) -> None:
+        self.student_taps.check(self.student)
+        self.teacher_taps.check(self.get_teacher())
+        taps = {f'student.{n}' for n in self.student_taps.taps} | \
+            {f'teacher.{n}' for n in self.teacher_taps.taps}
+        for route in self._all_routes():
+            if route.origin != 'data' and route.source not in taps:
+                raise BadConfigError(
+                    f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} is not a declared '
+                    f'tap; declared: {sorted(taps)} (add it to {route.origin}_taps)')
+            if route.connector is not None and route.connector not in connector_cfgs:
+                raise BadConfigError(
+                    f'loss_inputs.{route.loss}.{route.arg}: connector {route.connector!r} is not '
+                    f'in connectors {sorted(connector_cfgs)}')
+        records = self._dry_run()
+        for route in self._all_routes():
+            if route.connector is not None and route.connector not in self.connectors:
+                self.connectors[route.connector] = self._build_connector(
+                    route, connector_cfgs[route.connector], records)
+        self._check_losses(records)
+
+    def _all_routes(self) -> List[Route]:
+        return [r for routes in self.routes.values() for r in routes]
+
+    @torch.no_grad()
+    def _dry_run(self) -> Dict[str, Any]:
+        inputs = torch.zeros(2, *self.input_shape)
+        records = {}
+        for model, taps in ((self.student, self.student_taps),
+                            (self.get_teacher(), self.teacher_taps)):
+            was_training = model.training
+            model.eval()
+            try:
+                with taps.recording(model):
+                    model(inputs, None, mode='tensor')
+            except RuntimeError as err:
+                raise BadConfigError(f'the {taps.owner} cannot run on an input of shape '
+                                     f'{tuple(inputs.shape)} ({str(err).splitlines()[0]}); '
+                                     'set model.input_shape to the shape of one sample') from None
+            finally:
+                model.train(was_training)
+            records.update(taps.values())
+        return records
+
+    def _partner(self, route: Route) -> Optional[Route]:
+        other = {'student': 'teacher', 'teacher': 'student'}.get(route.arg)
+        return next((r for r in self.routes[route.loss] if r.arg == other), None)
+
+    def _build_connector(self, route: Route, cfg: dict, records: Dict[str, Any]) -> nn.Module:
+        cfg = dict(cfg)
+        cls = MODELS.get(cfg['type'])
+        if cls is None:
+            raise BadConfigError(f'connectors.{route.connector}: unknown type {cfg["type"]!r}')
+        partner = self._partner(route)
+        if hasattr(cls, 'sizes') and partner is not None and partner.origin != 'data':
+            src, dst = records[route.source], records[partner.source]
+            for key, value in cls.sizes(tuple(src.shape), tuple(dst.shape)).items():
+                cfg.setdefault(key, value)
+        try:
+            return MODELS.build(cfg)
+        except TypeError as err:
+            raise BadConfigError(f'connectors.{route.connector}: {err}') from None
+
+    def _check_losses(self, records: Dict[str, Any]) -> None:
+        """Run every loss once on the dry-run records; explain shape errors."""
+        for name, loss in self.distill_losses.items():
+            state = copy.deepcopy(loss.state_dict())  # memory banks must not change
+            try:
+                with torch.no_grad():
+                    loss(**self._loss_kwargs(name, records, None, batch_size=2))
+            except (ValueError, RuntimeError, IndexError) as err:
+                shapes = {r.arg: self._describe(r, records) for r in self.routes[name]}
+                raise BadConfigError(
+                    f'distill loss {name!r} ({type(loss).__name__}) cannot take its inputs '
+                    f'{shapes}: {str(err).splitlines()[0]}. Add a connector to adapt the '
+                    f"student, e.g. connectors=dict(adapt=dict(type='ConvBNConnector')) and "
+                    f"loss_inputs.{name}.student=('<source>', 'adapt')") from None
+            finally:
+                loss.load_state_dict(state)
+
+    def _describe(self, route: Route, records: Dict[str, Any]) -> str:
+        if route.origin == 'data':
+            return route.source
+        value = records[route.source]
+        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        via = f' via {route.connector}' if route.connector else ''
+        return f'{route.source} {shape}{via}'
+
+    # ------------------------------------------------------------------ steps
+    def _loss_kwargs(self, name: str, records: Dict[str, Any],
+                     data_samples: Optional[List[BaseDataElement]],
+                     batch_size: int) -> Dict[str, Any]:
+        kwargs = {}
+        for route in self.routes[name]:
+            if route.origin == 'data':
+                value = gather_data_field(data_samples, route.source.split('.', 1)[1], batch_size)
+                value = value.to(self._device())
+            else:
+                value = records[route.source]
+            if route.connector is not None:
+                value = self.connectors[route.connector](value)
+            kwargs[route.arg] = value
+        return kwargs
+
+    def _device(self) -> torch.device:
+        return next(self.student.parameters()).device
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        return self.student(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
+        """Student task losses + distill losses (+ teacher losses when trainable)."""
+        losses = {}
+        teacher = self.get_teacher()
+        with self.teacher_taps.recording(teacher):
+            if self.teacher_trainable:
+                losses.update(_prefix(teacher(inputs, data_samples, mode='loss'), 'teacher'))
+            else:
+                with torch.no_grad():
+                    teacher(inputs, data_samples, mode='tensor')
+        with self.student_taps.recording(self.student):
+            student_losses = self.student(inputs, data_samples, mode='loss')
+        losses.update(_prefix(student_losses, 'student', self.student_loss_weight))
+        records = {**self.student_taps.values(), **self.teacher_taps.values()}
+        for name, loss in self.distill_losses.items():
+            kwargs = self._loss_kwargs(name, records, data_samples, batch_size=inputs.shape[0])
+            losses[f'distill.{name}'] = loss(**kwargs)
+        return losses
+
+    def student_state_dict(self) -> Dict[str, torch.Tensor]:
+        """The student's weights alone, loadable by the plain student model."""
+        return self.student.state_dict()

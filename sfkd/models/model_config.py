@@ -1,0 +1,49 @@
+"""Build a model from a config dict, or from the ``model`` of another config file.
+
+``dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py')`` reads that
+file's ``model`` (``sfkd::`` paths point into the installed package's configs,
+other paths are relative to the working directory); any other keys given next
+to ``cfg_path`` override entries of that model config.
+"""
+import os.path as osp
+from typing import Union
+
+from mmengine.config import Config
+from torch import nn
+
+from sfkd.registry import MODELS
+from sfkd.utils.errors import BadConfigError
+
+PACKAGE_PREFIX = 'sfkd::'
+
+
+def resolve_config_path(path: str) -> str:
+    """Turn ``sfkd::<path>`` into a file path inside the installed package."""
+    if path.startswith(PACKAGE_PREFIX):
+        import sfkd
+        path = osp.join(osp.dirname(sfkd.__file__), '.mim', 'configs', path[len(PACKAGE_PREFIX):])
+    if not osp.isfile(path):
+        raise BadConfigError(f'cfg_path {path!r} not found; use a path relative to the working '
+                             "directory or 'sfkd::<path inside configs/>'")
+    return path
+
+
+def model_config(cfg: dict) -> dict:
+    """Expand ``cfg_path`` (if any) into a full model config dict."""
+    cfg = dict(cfg)
+    path = cfg.pop('cfg_path', None)
+    if path is None:
+        return cfg
+    base = Config.fromfile(resolve_config_path(path))
+    if 'model' not in base:
+        raise BadConfigError(f'cfg_path {path!r} defines no `model`')
+    merged = Config(dict(model=base.model))
+    merged.merge_from_dict({f'model.{k}': v for k, v in cfg.items()})
+    return merged.model.to_dict()
+
+
+def build_model(cfg: Union[dict, nn.Module]) -> nn.Module:
+    """Build from a config dict (``cfg_path`` allowed) or return a module as is."""
+    if isinstance(cfg, nn.Module):
+        return cfg
+    return MODELS.build(model_config(cfg))

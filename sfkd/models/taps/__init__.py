@@ -1,0 +1,7 @@
+"""Taps: record module outputs, inputs and method outputs by dotted path."""
+from .module_paths import resolve_module
+from .tap_set import TapSet
+from .taps import BaseTap, MethodOutputTap, ModuleInputTap, ModuleOutputTap
+
+__all__ = ['BaseTap', 'MethodOutputTap', 'ModuleInputTap', 'ModuleOutputTap', 'TapSet',
+           'resolve_module']

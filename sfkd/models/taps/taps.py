@@ -1,0 +1,105 @@
+"""Taps record what a model computes, by dotted module path, during a forward pass.
+
+A tap is declared in config as ``dict(type='ModuleOutputTap', source='backbone.layer3')``.
+``ModuleOutputTap`` and ``ModuleInputTap`` use forward hooks; ``MethodOutputTap``
+wraps a method (``source='head.pre_logits'``) for the duration of a recording.
+"""
+from typing import Any, Callable, List, Optional
+
+from torch import nn
+
+from sfkd.registry import TASK_UTILS
+from sfkd.utils.errors import BadConfigError
+
+from .module_paths import resolve_module
+
+
+class BaseTap:
+    """Records one value per forward pass while :meth:`attach` is active.
+
+    Args:
+        source: Dotted path of the module (or ``module.method``) to record.
+        index: If the recorded value is a tuple/list, keep only this element.
+    """
+
+    def __init__(self, source: str, index: Optional[int] = None) -> None:
+        self.source = source
+        self.index = index
+        self.records: List[Any] = []
+
+    def attach(self, model: nn.Module, owner: str = 'model') -> Callable[[], None]:
+        """Start recording on ``model``; return a function that stops it."""
+        raise NotImplementedError
+
+    def check(self, model: nn.Module, owner: str = 'model') -> None:
+        """Raise a clear error if ``source`` does not exist in ``model``."""
+        resolve_module(model, self.source, owner)
+
+    def _store(self, value: Any) -> None:
+        if self.index is not None:
+            value = value[self.index]
+        self.records.append(value)
+
+    def reset(self) -> None:
+        self.records = []
+
+    @property
+    def value(self) -> Any:
+        """The latest recorded value."""
+        if not self.records:
+            raise RuntimeError(f'{type(self).__name__}({self.source!r}) recorded nothing: '
+                               'the module was not called in the forward pass')
+        return self.records[-1]
+
+
+@TASK_UTILS.register_module()
+class ModuleOutputTap(BaseTap):
+    """Records the output of the module at ``source``."""
+
+    def attach(self, model, owner='model'):
+        module = resolve_module(model, self.source, owner)
+        handle = module.register_forward_hook(lambda m, args, out: self._store(out))
+        return handle.remove
+
+
+@TASK_UTILS.register_module()
+class ModuleInputTap(BaseTap):
+    """Records the (first positional) input of the module at ``source``."""
+
+    def attach(self, model, owner='model'):
+        module = resolve_module(model, self.source, owner)
+        handle = module.register_forward_pre_hook(lambda m, args: self._store(args[0]))
+        return handle.remove
+
+
+@TASK_UTILS.register_module()
+class MethodOutputTap(BaseTap):
+    """Records the return value of a method, e.g. ``source='head.pre_logits'``."""
+
+    def _split(self):
+        if '.' not in self.source:
+            return '', self.source
+        return self.source.rsplit('.', 1)
+
+    def check(self, model, owner='model'):
+        path, method = self._split()
+        module = resolve_module(model, path, owner) if path else model
+        if not callable(getattr(module, method, None)):
+            methods = [n for n in dir(module) if not n.startswith('_')
+                       and callable(getattr(module, n, None))][:20]
+            raise BadConfigError(f'{owner}.{path or "<root>"} has no method {method!r}; '
+                           f'it has: {methods}')
+
+    def attach(self, model, owner='model'):
+        self.check(model, owner)
+        path, method = self._split()
+        module = resolve_module(model, path, owner) if path else model
+        original = getattr(module, method)
+
+        def wrapped(*args, **kwargs):
+            out = original(*args, **kwargs)
+            self._store(out)
+            return out
+
+        setattr(module, method, wrapped)
+        return lambda: delattr(module, method) if method in vars(module) else None
