@@ -1,11 +1,6 @@
 # FitNets hint on the last stage (student w8 -> teacher w16 through a 1x1
 # conv+BN connector sized automatically) plus Hinton KD on the logits.
-_base_ = [
-    '../_base_/distill/fmnist_pair.py',
-    '../_base_/datasets/fashion_mnist.py',
-    '../_base_/schedules/fmnist_sgd_cosine.py',
-    '../_base_/default_runtime.py',
-]
+_base_ = ['../_base_/distill/fmnist_pair.py']
 model = dict(
     student_taps=dict(feat='backbone.layer3', logits='head.fc'),
     teacher_taps=dict(feat='backbone.layer3', logits='head.fc'),

@@ -1,10 +1,5 @@
 # Hinton KD (tau=4) from the small ResNet teacher to the tiny ResNet student.
-_base_ = [
-    '../_base_/distill/fmnist_pair.py',
-    '../_base_/datasets/fashion_mnist.py',
-    '../_base_/schedules/fmnist_sgd_cosine.py',
-    '../_base_/default_runtime.py',
-]
+_base_ = ['../_base_/distill/fmnist_pair.py']
 model = dict(
     student_loss_weight=0.1,
     student_taps=dict(logits='head.fc'),

@@ -1,7 +1,13 @@
-# The embedded default pair: small ResNet teacher (w16) -> tiny ResNet student (w8)
-# on Fashion-MNIST. Method configs add taps, connectors and losses.
+# The embedded default pair: small ResNet teacher (w16) -> tiny ResNet student
+# (w8) on Fashion-MNIST, with the baseline's data, schedule and runtime.
+# Method configs inherit this file and add taps, connectors and losses.
 # The teacher checkpoint is the baseline's (bash tools/run_main.sh writes it);
 # override with --cfg-options model.teacher_ckpt=PATH.
+_base_ = [
+    '../datasets/fashion_mnist.py',
+    '../schedules/fmnist_sgd_cosine.py',
+    '../default_runtime.py',
+]
 model = dict(
     type='Distiller',
     student=dict(cfg_path='sfkd::_base_/models/tiny_resnet_fmnist.py'),
@@ -9,4 +15,7 @@ model = dict(
     teacher_ckpt='work_dirs/main_baseline/epoch_3.pth',
     input_shape=(1, 28, 28),
 )
+# validate the student, and once the (frozen) teacher, as teacher.accuracy/top1
+val_cfg = dict(type='DistillValLoop')
+# a student-only checkpoint, loadable by configs/baseline/tiny-resnet_3e_fashion-mnist.py
 custom_hooks = [dict(type='ExportStudentHook')]

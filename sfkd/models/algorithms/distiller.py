@@ -269,6 +269,12 @@ class Distiller(BaseModel):
             losses[f'distill.{name}'] = loss(**kwargs)
         return losses
 
+    def teacher_val_step(self, data: dict) -> list:
+        """Predictions of the teacher on a validation batch."""
+        data = self.data_preprocessor(data, False)
+        with torch.no_grad():
+            return self.get_teacher()(**data, mode='predict')
+
     def student_state_dict(self) -> Dict[str, torch.Tensor]:
         """The student's weights alone, loadable by the plain student model."""
         return self.student.state_dict()

@@ -1,0 +1,19 @@
+# CIFAR-100 pair resnet56 -> resnet20 with RepDistiller's 240-epoch recipe.
+# The teacher checkpoint comes from configs/baseline/resnet56_cifar100.py;
+# set it with --cfg-options model.teacher_ckpt=PATH.
+_base_ = [
+    '../datasets/cifar100.py',
+    '../schedules/cifar100_sgd_240e.py',
+    '../default_runtime.py',
+]
+model = dict(
+    type='Distiller',
+    student=dict(cfg_path='sfkd::_base_/models/cifar100/resnet20.py'),
+    teacher=dict(cfg_path='sfkd::_base_/models/cifar100/resnet56.py'),
+    teacher_ckpt='work_dirs/resnet56_cifar100/epoch_240.pth',
+    input_shape=(3, 32, 32),
+    student_taps=dict(feat='backbone.layer3', logits='head.fc'),
+    teacher_taps=dict(feat='backbone.layer3', logits='head.fc'),
+)
+val_cfg = dict(type='DistillValLoop')
+custom_hooks = [dict(type='ExportStudentHook')]

@@ -1,0 +1,9 @@
+# Correlation congruence (weight 0.02, RepDistiller) on the pooled embeddings, resnet32x4 -> resnet8x4.
+# Task loss weight 1 (RepDistiller runs feature methods with -r 1 -a 0).
+_base_ = ['../_base_/distill/cifar100_resnet32x4_resnet8x4.py']
+model = dict(
+    student_taps=dict(embed=dict(type='ModuleOutputTap', source='neck', index=0)),
+    teacher_taps=dict(embed=dict(type='ModuleOutputTap', source='neck', index=0)),
+    distill_losses=dict(loss_cc=dict(type='CCLoss', loss_weight=0.02)),
+    loss_inputs=dict(loss_cc=dict(student='student.embed', teacher='teacher.embed')),
+)

@@ -1,0 +1,9 @@
+# Probabilistic knowledge transfer (weight 30000, RepDistiller) on the pooled embeddings, resnet32x4 -> resnet8x4.
+# Task loss weight 1 (RepDistiller runs feature methods with -r 1 -a 0).
+_base_ = ['../_base_/distill/cifar100_resnet32x4_resnet8x4.py']
+model = dict(
+    student_taps=dict(embed=dict(type='ModuleOutputTap', source='neck', index=0)),
+    teacher_taps=dict(embed=dict(type='ModuleOutputTap', source='neck', index=0)),
+    distill_losses=dict(loss_pkt=dict(type='PKTLoss', loss_weight=30000.0)),
+    loss_inputs=dict(loss_pkt=dict(student='student.embed', teacher='teacher.embed')),
+)

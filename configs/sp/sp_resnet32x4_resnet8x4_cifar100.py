@@ -1,0 +1,7 @@
+# Similarity-preserving KD (gamma=3000, RepDistiller) on the last stage, resnet32x4 -> resnet8x4.
+# Task loss weight 1 (RepDistiller runs feature methods with -r 1 -a 0).
+_base_ = ['../_base_/distill/cifar100_resnet32x4_resnet8x4.py']
+model = dict(
+    distill_losses=dict(loss_sp=dict(type='SPLoss', loss_weight=3000.0)),
+    loss_inputs=dict(loss_sp=dict(student='student.feat', teacher='teacher.feat')),
+)
