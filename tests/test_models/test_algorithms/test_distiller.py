@@ -164,3 +164,24 @@ def test_student_checkpoint_round_trip(tmp_path, teacher_ckpt):
         torch.testing.assert_close(again.student.state_dict()[key], value)
     with pytest.raises(CheckpointError, match='no keys starting with'):
         export_student(str(out), str(tmp_path / 'again.pth'))
+
+
+def test_readme_custom_loss_plugs_in(teacher_ckpt):
+    from sfkd.models.losses import DistillLoss
+
+    @MODELS.register_module(force=True)
+    class L1FeatureLoss(DistillLoss):
+
+        def compute(self, student, teacher):
+            return (student - teacher.detach()).abs().mean()
+
+    cfg = model_cfg(KD_CFG, teacher_ckpt)
+    cfg['distill_losses'] = dict(loss_l1=dict(type='L1FeatureLoss', loss_weight=2.0))
+    cfg['loss_inputs'] = dict(loss_l1=dict(student='student.logits', teacher='teacher.logits'))
+    model = MODELS.build(cfg).eval()
+    inputs, samples = batch()
+    loss = model(inputs, samples, mode='loss')['distill.loss_l1']
+    with torch.no_grad():
+        expected = 2.0 * (model.student(inputs, mode='tensor')
+                          - model.get_teacher()(inputs, mode='tensor')).abs().mean()
+    torch.testing.assert_close(loss.detach(), expected)
