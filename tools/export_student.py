@@ -1,9 +1,10 @@
-"""Extract the student from a distiller checkpoint into a plain-model checkpoint.
+"""Extract the student (or teacher) of a wrapper checkpoint into a plain-model checkpoint.
 
 Example::
 
     python tools/export_student.py work_dirs/kd/epoch_3.pth student.pth
     python tools/test.py configs/<plain student config>.py student.pth
+    python tools/export_student.py work_dirs/sftn/epoch_5.pth teacher.pth --part teacher
 """
 import argparse
 import os.path as osp
@@ -11,18 +12,19 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from sfkd.engine.student_export import export_student  # noqa: E402
+from sfkd.engine.submodel_export import export_submodel  # noqa: E402
 from sfkd.utils.errors import SfkdError  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint', help='distiller checkpoint (epoch_N.pth)')
-    parser.add_argument('out', help='student-only checkpoint to write')
-    parser.add_argument('--prefix', default='student.', help='key prefix of the student')
+    parser.add_argument('checkpoint', help='Distiller or FriendlyTeacher checkpoint (epoch_N.pth)')
+    parser.add_argument('out', help='checkpoint of the part alone, to write')
+    parser.add_argument('--part', default='student', choices=['student', 'teacher'],
+                        help='which part to extract')
     args = parser.parse_args()
     try:
-        n = export_student(args.checkpoint, args.out, args.prefix)
+        n = export_submodel(args.checkpoint, args.out, args.part)
     except SfkdError as err:
         sys.exit(f'sfkd: error: {err}')
     print(f'wrote {n} tensors to {args.out}')

@@ -20,4 +20,4 @@ model = dict(
     loss_inputs=dict(loss_kd=dict(student='student.logits', teacher='teacher.logits')),
 )
 val_cfg = dict(type='DistillValLoop')
-custom_hooks = [dict(type='ExportStudentHook')]
+custom_hooks = [dict(type='ExportSubmodelHook', part='student')]

@@ -1,2 +1,3 @@
-"""Models: backbones, taps, connectors, distill losses and the algorithms."""
-from . import algorithms, backbones, connectors, losses, taps  # noqa: F401  (registration)
+"""Models: backbones, taps, connectors, distill losses, regularisers, algorithms."""
+from . import (algorithms, backbones, connectors, losses, regularizers,  # noqa: F401
+               taps)

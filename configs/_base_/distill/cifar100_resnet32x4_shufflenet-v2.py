@@ -20,4 +20,4 @@ model = dict(
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 
 val_cfg = dict(type='DistillValLoop')
-custom_hooks = [dict(type='ExportStudentHook')]
+custom_hooks = [dict(type='ExportSubmodelHook', part='student')]

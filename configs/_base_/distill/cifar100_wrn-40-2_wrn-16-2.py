@@ -16,4 +16,4 @@ model = dict(
     teacher_taps=dict(feat='backbone.layer3', logits='head.fc'),
 )
 val_cfg = dict(type='DistillValLoop')
-custom_hooks = [dict(type='ExportStudentHook')]
+custom_hooks = [dict(type='ExportSubmodelHook', part='student')]

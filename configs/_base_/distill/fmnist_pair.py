@@ -18,4 +18,4 @@ model = dict(
 # validate the student, and once the (frozen) teacher, as teacher.accuracy/top1
 val_cfg = dict(type='DistillValLoop')
 # a student-only checkpoint, loadable by configs/baseline/tiny-resnet_3e_fashion-mnist.py
-custom_hooks = [dict(type='ExportStudentHook')]
+custom_hooks = [dict(type='ExportSubmodelHook', part='student')]

@@ -1,4 +1,4 @@
 """Hooks registered in sfkd's HOOKS registry."""
-from .export_student_hook import ExportStudentHook
+from .export_submodel_hook import ExportSubmodelHook
 
-__all__ = ['ExportStudentHook']
+__all__ = ['ExportSubmodelHook']

@@ -1,4 +1,5 @@
 """Algorithms: the models the Runner trains (distillers, friendly teachers)."""
 from .distiller import Distiller
+from .friendly_teacher import FriendlyTeacher
 
-__all__ = ['Distiller']
+__all__ = ['Distiller', 'FriendlyTeacher']

@@ -15,19 +15,9 @@ from ..losses.base import DistillLoss
 from ..model_config import build_model
 from ..taps import TapSet
 from .loss_router import Route, gather_data_field, parse_routes
+from .prefix import prefix_losses
 
 ConfigType = Union[dict, nn.Module]
-
-
-def _prefix(losses: Dict[str, Any], prefix: str, weight: float = 1.0) -> Dict[str, Any]:
-    """Prefix loss names; scale the values whose name says they are losses."""
-    out = {}
-    for name, value in losses.items():
-        if weight != 1.0 and 'loss' in name:
-            value = [v * weight for v in value] if isinstance(value, (list, tuple)) \
-                else value * weight
-        out[f'{prefix}.{name}'] = value
-    return out
 
 
 @MODELS.register_module()
@@ -256,13 +246,13 @@ class Distiller(BaseModel):
         teacher = self.get_teacher()
         with self.teacher_taps.recording(teacher):
             if self.teacher_trainable:
-                losses.update(_prefix(teacher(inputs, data_samples, mode='loss'), 'teacher'))
+                losses.update(prefix_losses(teacher(inputs, data_samples, mode='loss'), 'teacher'))
             else:
                 with torch.no_grad():
                     teacher(inputs, data_samples, mode='tensor')
         with self.student_taps.recording(self.student):
             student_losses = self.student(inputs, data_samples, mode='loss')
-        losses.update(_prefix(student_losses, 'student', self.student_loss_weight))
+        losses.update(prefix_losses(student_losses, 'student', self.student_loss_weight))
         records = {**self.student_taps.values(), **self.teacher_taps.values()}
         for name, loss in self.distill_losses.items():
             kwargs = self._loss_kwargs(name, records, data_samples, batch_size=inputs.shape[0])
@@ -274,7 +264,3 @@ class Distiller(BaseModel):
         data = self.data_preprocessor(data, False)
         with torch.no_grad():
             return self.get_teacher()(**data, mode='predict')
-
-    def student_state_dict(self) -> Dict[str, torch.Tensor]:
-        """The student's weights alone, loadable by the plain student model."""
-        return self.student.state_dict()

@@ -27,16 +27,21 @@ class KDLoss(DistillLoss):
     Inputs are logits of shape ``(N, C)``. Dense logits ``(N, C, *spatial)``
     (e.g. segmentation maps) are accepted too: the class dimension is dim 1,
     every spatial position becomes a row, and the mean runs over all
-    ``N * prod(spatial)`` rows. The teacher is detached.
+    ``N * prod(spatial)`` rows. The teacher is detached unless
+    ``detach_teacher=False``, which lets the term train both sides (SFTN's
+    teacher/branch KL term).
 
     Args:
         tau: Softmax temperature. Defaults to 4.
+        detach_teacher: Stop gradients into the teacher logits. Defaults to True.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
     """
 
-    def __init__(self, tau: float = 4.0, loss_weight: float = 1.0) -> None:
+    def __init__(self, tau: float = 4.0, detach_teacher: bool = True,
+                 loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
         self.tau = float(tau)
+        self.detach_teacher = detach_teacher
 
     def compute(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the unweighted KD loss.
@@ -52,7 +57,7 @@ class KDLoss(DistillLoss):
             raise ValueError(f'student {tuple(student.shape)} and teacher '
                              f'{tuple(teacher.shape)} logits differ in shape')
         s = _classes_last(student) / self.tau
-        t = _classes_last(teacher.detach()) / self.tau
+        t = _classes_last(teacher.detach() if self.detach_teacher else teacher) / self.tau
         kl = F.kl_div(F.log_softmax(s, dim=1), F.log_softmax(t, dim=1),
                       reduction='batchmean', log_target=True)
         return kl * self.tau**2

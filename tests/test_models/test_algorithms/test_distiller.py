@@ -5,7 +5,7 @@ from mmengine.config import Config
 from mmengine import DefaultScope
 from sfkd_testing import ROOT
 
-from sfkd.engine.student_export import export_student
+from sfkd.engine.submodel_export import export_submodel
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError, CheckpointError
@@ -148,7 +148,7 @@ def test_student_checkpoint_round_trip(tmp_path, teacher_ckpt):
     distill_ckpt = tmp_path / 'epoch_1.pth'
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, distill_ckpt)
     out = tmp_path / 'student.pth'
-    assert export_student(str(distill_ckpt), str(out)) == len(model.student.state_dict())
+    assert export_submodel(str(distill_ckpt), str(out)) == len(model.student.state_dict())
 
     # the plain mmpretrain student loads it without any sfkd wrapper
     from mmengine.runner import load_checkpoint
@@ -163,7 +163,7 @@ def test_student_checkpoint_round_trip(tmp_path, teacher_ckpt):
     for key, value in model.student.state_dict().items():
         torch.testing.assert_close(again.student.state_dict()[key], value)
     with pytest.raises(CheckpointError, match='no keys starting with'):
-        export_student(str(out), str(tmp_path / 'again.pth'))
+        export_submodel(str(out), str(tmp_path / 'again.pth'))
 
 
 def test_readme_custom_loss_plugs_in(teacher_ckpt):

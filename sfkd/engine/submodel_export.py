@@ -1,4 +1,4 @@
-"""Save a student's weights alone, atomically, as an MMEngine-style checkpoint."""
+"""Save one part of a wrapper model (a student, a teacher) as a plain checkpoint."""
 import os
 import os.path as osp
 from typing import Dict, Optional
@@ -9,7 +9,7 @@ from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.utils.errors import CheckpointError
 
 
-def save_student(state_dict: Dict[str, torch.Tensor], path: str,
+def save_submodel(state_dict: Dict[str, torch.Tensor], path: str,
                  meta: Optional[dict] = None) -> None:
     """Write ``{'state_dict', 'meta'}`` to ``path`` via a temporary file and a rename."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
@@ -19,16 +19,18 @@ def save_student(state_dict: Dict[str, torch.Tensor], path: str,
     os.replace(tmp, path)
 
 
-def export_student(src: str, dst: str, prefix: str = 'student.') -> int:
-    """Extract the student from a distiller checkpoint ``src`` into ``dst``.
+def export_submodel(src: str, dst: str, part: str = 'student') -> int:
+    """Extract ``part`` (student or teacher) from a wrapper checkpoint ``src`` into ``dst``.
 
     Returns:
         The number of tensors written.
     """
-    state = read_state_dict(src, owner='distiller')
-    student = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-    if not student:
+    prefix = f'{part}.'
+    state = read_state_dict(src, owner='wrapper')
+    sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    if not sub:
         raise CheckpointError(f'{src!r} has no keys starting with {prefix!r}: it is not a '
-                              'distiller checkpoint (a plain model checkpoint needs no export)')
-    save_student(student, dst, meta=dict(exported_from=osp.abspath(src)))
-    return len(student)
+                              f'checkpoint of a model with a {part} (a plain model checkpoint '
+                              'needs no export)')
+    save_submodel(sub, dst, meta=dict(exported_from=osp.abspath(src), part=part))
+    return len(sub)

@@ -1,0 +1,11 @@
+# SoTeacher on the plain small ResNet teacher: Lipschitz (L1 bounds, weight
+# 1e-5) and consistency (temporal ensembling, linear schedule, alpha=1, off in
+# epoch 0) regularisers. The last checkpoint is the one to distil
+# (teacher_final.pth is written after the last epoch).
+_base_ = ['../_base_/friendly/fmnist_teacher.py']
+model = dict(
+    regularizers=dict(
+        lipschitz=dict(type='LipschitzRegularizer', mode='l1', weight=1e-5),
+        consistency=dict(type='ConsistencyRegularizer', num_samples=60000, num_classes=10,
+                         schedule='linear', weight=1.0)),
+)

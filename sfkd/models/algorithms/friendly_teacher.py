@@ -1,0 +1,268 @@
+"""Stage 1: train a teacher for its students (SFTN branches, SoTeacher regularisers)."""
+import copy
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.logging import MessageHub
+from mmengine.model import BaseModel
+from torch import nn
+
+from sfkd.engine.checkpoint_io import load_weights
+from sfkd.registry import MODELS
+from sfkd.utils.errors import BadConfigError
+
+from ..losses.base import DistillLoss
+from ..model_config import build_model
+from ..regularizers.base import TeacherRegularizer
+from ..taps import TapSet, resolve_module
+from .loss_router import gather_data_field
+from .prefix import prefix_losses
+
+AttachSpec = Union[Tuple[str, str], List[str], Dict[str, str]]
+
+
+class Branch:
+    """One student branch: teacher feature at ``teacher_path`` -> transform ->
+    the student's remaining stages from ``student_path`` -> its head and loss."""
+
+    def __init__(self, key: str, name: str, student_key: str, teacher_path: str,
+                 student_path: str) -> None:
+        self.key, self.name, self.student_key = key, name, student_key
+        self.teacher_path, self.student_path = teacher_path, student_path
+
+
+def _attach_pairs(spec: dict, k: int) -> List[Tuple[str, str]]:
+    pairs = []
+    for item in spec.get('attach', []):
+        if isinstance(item, dict) and {'teacher', 'student'} <= set(item):
+            pairs.append((item['teacher'], item['student']))
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            pairs.append(tuple(item))
+        else:
+            raise BadConfigError(f"branches[{k}].attach: expected ('teacher.path', "
+                                 f"'student.path') pairs, got {item!r}")
+    if not pairs:
+        raise BadConfigError(f'branches[{k}] has no attach points; add e.g. '
+                             "attach=[('backbone.layer2', 'backbone.layer2')]")
+    return pairs
+
+
+@MODELS.register_module()
+class FriendlyTeacher(BaseModel):
+    """Trains a teacher jointly with student branches and/or regularisers.
+
+    SFTN (Park et al., NeurIPS 2021, arXiv:2102.07650): each branch takes the
+    teacher's feature at an attach point, maps it through a transform (a
+    1x1 conv + BN + ReLU by default, sized by a dry forward pass) and runs the
+    rest of a student model from the paired attach point, through the
+    student's own head and task loss. The teacher's objective is::
+
+        teacher_weight * task(T)
+          + branch_task_weight * sum_i task(branch_i)
+          + branch_imitation_weight * sum_i imitation(branch_i output, T output)
+
+    with the imitation loss ``KL_tau(T || branch_i)`` by default. The branch
+    terms' gradients reach the teacher through the transforms (and through
+    the teacher output, as ``detach_teacher=False`` in the default loss).
+
+    SoTeacher (Dong et al., ICLR 2024, arXiv:2206.06661): ``regularizers``
+    add terms such as :class:`LipschitzRegularizer` and
+    :class:`ConsistencyRegularizer`; with no branches this is SoTeacher on a
+    plain teacher, with branches the two combine.
+
+    The branch student runs as a whole model: a forward hook replaces the
+    output of its attach module with the transformed teacher feature, so any
+    model family (classifier, detector, segmentor, MRI cascade) works
+    unchanged; the student's stages before the attach point run but do not
+    affect the result. Validation and export use the teacher alone.
+
+    Args:
+        teacher: Teacher model config (``cfg_path`` allowed).
+        branches: Branch specs, each ``dict(student=<model config>,
+            attach=[(teacher_path, student_path), ...], share_student=True,
+            connector=None)``. ``share_student`` uses one copy of the student
+            for all its attach points (else one copy per point); ``connector``
+            (one config, or one per attach point) overrides the default
+            transform, whose sizes are still filled in when left out.
+        output_taps: Module paths of the imitated outputs,
+            ``dict(teacher='head.fc', student='head.fc')`` for classifiers.
+        imitation_loss: A distill-loss config comparing a branch output
+            (``student``) with the teacher output (``teacher``).
+        teacher_weight: ``l_T``.
+        branch_task_weight: ``l_CE``.
+        branch_imitation_weight: ``l_KL``.
+        transform: Default transform config for every attach point.
+        regularizers: ``{name: regulariser config}``; logged as
+            ``teacher.loss_<name>``.
+        teacher_ckpt: Start from these teacher weights (fine-tune mode).
+        input_shape: Shape of one input sample for the dry run.
+        data_preprocessor: Defaults to the teacher's.
+        init_cfg: MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 teacher: dict,
+                 branches: Sequence[dict] = (),
+                 output_taps: Optional[Dict[str, str]] = None,
+                 imitation_loss: Optional[dict] = None,
+                 teacher_weight: float = 1.0,
+                 branch_task_weight: float = 1.0,
+                 branch_imitation_weight: float = 3.0,
+                 transform: Optional[dict] = None,
+                 regularizers: Optional[Dict[str, dict]] = None,
+                 teacher_ckpt: Optional[str] = None,
+                 input_shape: Sequence[int] = (3, 32, 32),
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.teacher = build_model(teacher)
+        if data_preprocessor is None and hasattr(self.teacher, 'data_preprocessor'):
+            self.data_preprocessor = self.teacher.data_preprocessor
+        if teacher_ckpt is not None:
+            load_weights(self.teacher, teacher_ckpt, owner='teacher')
+        output_taps = output_taps or dict(teacher='head.fc', student='head.fc')
+        if set(output_taps) != {'teacher', 'student'}:
+            raise BadConfigError("output_taps must name the 'teacher' and 'student' output "
+                                 f'modules, got {sorted(output_taps)}')
+        self.output_taps = dict(output_taps)
+        self.imitation = build_model(
+            imitation_loss or dict(type='KDLoss', tau=1.0, detach_teacher=False))
+        if not isinstance(self.imitation, DistillLoss):
+            raise BadConfigError('imitation_loss must be a distill loss (student, teacher)')
+        self.weights = dict(teacher=teacher_weight, task=branch_task_weight,
+                            imitation=branch_imitation_weight)
+        self.input_shape = tuple(input_shape)
+        self.regularizers = nn.ModuleDict(
+            {name: build_model(cfg) for name, cfg in (regularizers or {}).items()})
+        for name, reg in self.regularizers.items():
+            if not isinstance(reg, TeacherRegularizer):
+                raise BadConfigError(f'regularizers.{name} is a {type(reg).__name__}, '
+                                     'not a TeacherRegularizer')
+
+        self.students = nn.ModuleDict()
+        self.transforms = nn.ModuleDict()
+        self.branches: List[Branch] = []
+        transform_cfgs = self._declare_branches(branches, transform)
+        self._size_transforms(transform_cfgs)
+
+    # ------------------------------------------------------------ branch set-up
+    def _declare_branches(self, specs: Sequence[dict], default: Optional[dict]) -> Dict[str, dict]:
+        cfgs = {}
+        for k, spec in enumerate(specs):
+            if 'student' not in spec:
+                raise BadConfigError(f'branches[{k}] has no student model config')
+            pairs = _attach_pairs(spec, k)
+            connectors = spec.get('connector')
+            if not isinstance(connectors, (list, tuple)):
+                connectors = [connectors] * len(pairs)
+            if len(connectors) != len(pairs):
+                raise BadConfigError(f'branches[{k}].connector: {len(connectors)} configs for '
+                                     f'{len(pairs)} attach points')
+            share = spec.get('share_student', True)
+            student = build_model(spec['student'])
+            for i, ((t_path, s_path), conn) in enumerate(zip(pairs, connectors)):
+                key = f'b{k}_{i}'
+                student_key = f'b{k}' if share else key
+                if student_key not in self.students:
+                    self.students[student_key] = student if (share or i == 0) \
+                        else copy.deepcopy(student)
+                resolve_module(self.teacher, t_path, 'teacher')
+                resolve_module(self.students[student_key], s_path, f'branches[{k}] student')
+                resolve_module(self.students[student_key], self.output_taps['student'],
+                               f'branches[{k}] student')
+                name = f'b{k}.{s_path.rsplit(".", 1)[-1]}'
+                self.branches.append(Branch(key, name, student_key, t_path, s_path))
+                cfgs[key] = conn or default or dict(type='ConvBNConnector', relu=True)
+        resolve_module(self.teacher, self.output_taps['teacher'], 'teacher')
+        return cfgs
+
+    @torch.no_grad()
+    def _size_transforms(self, cfgs: Dict[str, dict]) -> None:
+        inputs = torch.zeros(2, *self.input_shape)
+        t_records = self._dry_records(self.teacher, 'teacher', inputs,
+                                      {b.teacher_path for b in self.branches})
+        for branch in self.branches:
+            student = self.students[branch.student_key]
+            s_shape = tuple(self._dry_records(student, 'student', inputs,
+                                              {branch.student_path})[branch.student_path].shape)
+            t_shape = tuple(t_records[branch.teacher_path].shape)
+            cfg = dict(cfgs[branch.key])
+            cls = MODELS.get(cfg['type'])
+            if cls is None:
+                raise BadConfigError(f'branch {branch.name}: unknown connector type {cfg["type"]!r}')
+            if hasattr(cls, 'sizes'):
+                for key, value in cls.sizes(t_shape, s_shape).items():
+                    cfg.setdefault(key, value)
+            transform = MODELS.build(cfg)
+            out = tuple(transform.eval()(t_records[branch.teacher_path]).shape)
+            if out != s_shape:
+                raise BadConfigError(
+                    f'branch {branch.name}: the teacher feature at {branch.teacher_path} '
+                    f'{t_shape} becomes {out} through {cfg["type"]}, but the student expects '
+                    f'{s_shape} at {branch.student_path}; attach at stages of the same '
+                    'resolution or add a ResizeConnector')
+            self.transforms[branch.key] = transform.train()
+
+    def _dry_records(self, model: nn.Module, owner: str, inputs: torch.Tensor,
+                     paths: set) -> Dict[str, torch.Tensor]:
+        taps = TapSet({p.replace('.', '/'): p for p in paths}, owner)
+        was_training = model.training
+        model.eval()
+        try:
+            with taps.recording(model):
+                model(inputs, None, mode='tensor')
+        except RuntimeError as err:
+            raise BadConfigError(f'the {owner} cannot run on an input of shape '
+                                 f'{tuple(inputs.shape)} ({str(err).splitlines()[0]}); '
+                                 'set model.input_shape to the shape of one sample') from None
+        finally:
+            model.train(was_training)
+        return {p: taps.taps[p.replace('.', '/')].value for p in paths}
+
+    # ------------------------------------------------------------------ steps
+    @contextmanager
+    def _inject(self, student: nn.Module, path: str, feature: torch.Tensor) -> Iterator[None]:
+        """Replace the output of ``student.<path>`` with ``feature`` while active."""
+        handle = resolve_module(student, path).register_forward_hook(lambda m, a, o: feature)
+        try:
+            yield
+        finally:
+            handle.remove()
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        return self.teacher(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
+        """Teacher task loss + branch task and imitation losses + regularisers."""
+        paths = {b.teacher_path for b in self.branches} | {self.output_taps['teacher']}
+        taps = TapSet({p.replace('.', '/'): p for p in paths}, 'teacher')
+        with taps.recording(self.teacher):
+            teacher_losses = self.teacher(inputs, data_samples, mode='loss')
+        feats = {p: taps.taps[p.replace('.', '/')].value for p in paths}
+        t_out = feats[self.output_taps['teacher']]
+        losses = prefix_losses(teacher_losses, 'teacher', self.weights['teacher'])
+
+        for branch in self.branches:
+            student = self.students[branch.student_key]
+            feature = self.transforms[branch.key](feats[branch.teacher_path])
+            out_tap = TapSet(dict(output=self.output_taps['student']), 'student')
+            with self._inject(student, branch.student_path, feature), out_tap.recording(student):
+                branch_losses = student(inputs, data_samples, mode='loss')
+            losses.update(prefix_losses(branch_losses, f'student.{branch.name}',
+                                        self.weights['task']))
+            imitation = self.imitation(student=out_tap.taps['output'].value, teacher=t_out)
+            losses[f'distill.{branch.name}.loss_imitation'] = self.weights['imitation'] * imitation
+
+        if self.regularizers:
+            hub = MessageHub.get_current_instance()
+            epoch, max_epochs = hub.get_info('epoch', 0), hub.get_info('max_epochs', 1)
+            index = None if data_samples is None else gather_data_field(
+                data_samples, 'sample_idx', inputs.shape[0]).to(inputs.device)
+            for name, reg in self.regularizers.items():
+                losses[f'teacher.loss_{name}'] = reg(self.teacher, t_out, index=index,
+                                                     epoch=epoch, max_epochs=max_epochs)
+        return losses

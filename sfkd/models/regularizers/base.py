@@ -1,0 +1,33 @@
+"""The base class of teacher regularisers (SoTeacher's terms and the like)."""
+from typing import Optional
+
+import torch
+from torch import nn
+
+
+class TeacherRegularizer(nn.Module):
+    """A term added to a teacher's training loss.
+
+    Every regulariser is called the same way::
+
+        term = reg(teacher, output, index=index, epoch=e, max_epochs=E)
+
+    Args (of the call):
+        teacher: The teacher model being trained.
+        output: The teacher's imitated output for the batch (e.g. logits).
+        index: Dataset indices of the batch's samples, ``(N,)``.
+        epoch: Current epoch, from 0.
+        max_epochs: Length of the schedule in epochs.
+
+    Args:
+        weight: Multiplier of the term.
+    """
+
+    def __init__(self, weight: float = 1.0) -> None:
+        super().__init__()
+        self.weight = float(weight)
+
+    def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
+                index: Optional[torch.Tensor] = None, epoch: int = 0,
+                max_epochs: int = 1) -> torch.Tensor:
+        raise NotImplementedError

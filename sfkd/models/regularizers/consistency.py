@@ -1,0 +1,85 @@
+"""SoTeacher's consistency regulariser: temporal ensembling of predictions."""
+import math
+from typing import Optional
+
+import torch
+from torch import nn
+
+from sfkd.registry import MODELS
+
+from .base import TeacherRegularizer
+
+SCHEDULES = ('linear', 'step', 'cosine')
+
+
+@MODELS.register_module()
+class ConsistencyRegularizer(TeacherRegularizer):
+    """Pulls each sample's prediction towards the mean of its past predictions.
+
+    From SoTeacher (Dong et al., ICLR 2024, arXiv:2206.06661). A buffer
+    ``ybar`` of shape ``(num_samples, num_classes)`` holds, for every training
+    sample, the running mean of the teacher's softmax over epochs. For a batch
+    with dataset indices ``i`` at epoch ``e`` (from 0)::
+
+        term = w(e) * mean_n sum_c (softmax(f(x_n))_c - ybar[i_n, c]) ** 2
+        ybar[i] <- (1 - 1/(1+e)) * ybar[i] + 1/(1+e) * softmax(f(x)).detach()
+
+    The term uses ``ybar`` from before this step's update, and is off in epoch 0
+    (there is no past prediction yet). ``ybar`` is a buffer, so it is saved in
+    checkpoints and restored by ``--resume``. It is updated only in training
+    mode. Under DDP each process updates the rows of its own samples.
+
+    Weight schedules, with ``E = max_epochs`` and ``alpha = weight``:
+    ``'linear'`` (the paper's) ``alpha * (e + 1) / E``; ``'step'`` ``alpha``
+    from ``step_epoch`` on (default ``E // 2``), 0 before; ``'cosine'``
+    ``alpha * (1 - cos(pi * (e + 1) / E)) / 2``.
+
+    Args:
+        num_samples: Size of the training set (indices run over it).
+        num_classes: Number of classes (width of the output).
+        schedule: ``'linear'``, ``'step'`` or ``'cosine'``.
+        step_epoch: First epoch with a non-zero weight for ``'step'``.
+        weight: ``alpha``, the final weight (1.0 in the paper's setting).
+    """
+
+    def __init__(self, num_samples: int, num_classes: int, schedule: str = 'linear',
+                 step_epoch: Optional[int] = None, weight: float = 1.0) -> None:
+        super().__init__(weight)
+        if schedule not in SCHEDULES:
+            raise ValueError(f'ConsistencyRegularizer schedule must be one of {SCHEDULES}, '
+                             f'got {schedule!r}')
+        self.schedule = schedule
+        self.step_epoch = step_epoch
+        self.register_buffer('ybar', torch.zeros(num_samples, num_classes))
+
+    def schedule_weight(self, epoch: int, max_epochs: int) -> float:
+        if epoch == 0:
+            return 0.0
+        if self.schedule == 'linear':
+            return self.weight * (epoch + 1) / max_epochs
+        if self.schedule == 'step':
+            start = self.step_epoch if self.step_epoch is not None else max_epochs // 2
+            return self.weight if epoch >= start else 0.0
+        return self.weight * (1 - math.cos(math.pi * (epoch + 1) / max_epochs)) / 2
+
+    def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
+                index: Optional[torch.Tensor] = None, epoch: int = 0,
+                max_epochs: int = 1) -> torch.Tensor:
+        if output is None or index is None:
+            raise ValueError('ConsistencyRegularizer needs the teacher output and the sample '
+                             'indices of the batch (data samples with sample_idx)')
+        if output.dim() != 2 or output.shape[1] != self.ybar.shape[1]:
+            raise ValueError(f'ConsistencyRegularizer expects (N, {self.ybar.shape[1]}) logits, '
+                             f'got {tuple(output.shape)}')
+        if int(index.max()) >= self.ybar.shape[0] or int(index.min()) < 0:
+            raise ValueError(f'sample index {int(index.max())} outside the buffer of '
+                             f'{self.ybar.shape[0]} samples: set num_samples to the size of '
+                             'the training set')
+        index = index.to(self.ybar.device).long()
+        prob = output.softmax(dim=1)
+        past = self.ybar[index]
+        term = ((prob - past) ** 2).sum(dim=1).mean() * self.schedule_weight(epoch, max_epochs)
+        if self.training:
+            rate = 1.0 / (1 + epoch)
+            self.ybar[index] = (1 - rate) * past + rate * prob.detach()
+        return term
