@@ -1,4 +1,4 @@
-"""Backbones registered in sfkd's MODELS registry."""
+"""Backbones registered in sfkd's MODELS registry, and their base class."""
 from .cifar_mobilenet_v2 import CIFARMobileNetV2
 from .cifar_resnet import CIFARResNet
 from .cifar_shufflenet_v1 import CIFARShuffleNetV1
@@ -6,8 +6,9 @@ from .cifar_shufflenet_v2 import CIFARShuffleNetV2
 from .cifar_vgg import CIFARVGG
 from .cifar_wrn import CIFARWideResNet
 from .small_resnet import SmallResNet
+from .staged_backbone import StagedBackbone
 
 __all__ = [
     'CIFARMobileNetV2', 'CIFARResNet', 'CIFARShuffleNetV1', 'CIFARShuffleNetV2', 'CIFARVGG',
-    'CIFARWideResNet', 'SmallResNet'
+    'CIFARWideResNet', 'SmallResNet', 'StagedBackbone'
 ]

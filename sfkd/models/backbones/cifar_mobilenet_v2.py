@@ -10,23 +10,15 @@ al., "Contrastive Representation Distillation" (ICLR 2020), uses as
 from typing import List, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 # (channels at width 1, blocks, stride of the first block) of layer1..layer7;
 # the expansion ratio of layer1 is 1, of the others ``expand_ratio``.
 _SETTINGS: List[Tuple[int, int, int]] = [
     (16, 1, 1), (24, 2, 1), (32, 3, 2), (64, 4, 2), (96, 3, 1), (160, 3, 2), (320, 1, 1)]
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int, kernel_size: int,
@@ -66,7 +58,7 @@ class InvertedResidual(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARMobileNetV2(BaseModule):
+class CIFARMobileNetV2(StagedBackbone):
     """MobileNetV2 for 32x32 inputs, as ``MobileNetV2`` in RepDistiller.
 
     A stride-2 3x3 conv-BN-ReLU stem, seven stages of inverted residual
@@ -111,11 +103,9 @@ class CIFARMobileNetV2(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (7, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         last_channels = int(1280 * width_mult) if width_mult > 1.0 else 1280
         widths = [int(c * width_mult) for c, _, _ in _SETTINGS]
-        self.stage_channels: Tuple[int, ...] = (*widths, last_channels)
-        self.out_indices = _check_out_indices(out_indices, len(self.stage_channels))
+        super().__init__((*widths, last_channels), out_indices, init_cfg=init_cfg)
         channels = int(32 * width_mult)
         self.stem = _conv_bn_relu(in_channels, channels, 3, stride=2)
         for i, (width, (_, blocks, stride)) in enumerate(zip(widths, _SETTINGS)):
@@ -124,21 +114,11 @@ class CIFARMobileNetV2(BaseModule):
             for j in range(blocks):
                 layers.append(InvertedResidual(channels, width, stride if j == 0 else 1, ratio))
                 channels = width
-            self.add_module(f'layer{i + 1}', nn.Sequential(*layers))
-        self.layer8 = _conv_bn_relu(channels, last_channels, 1)
+            self.add_stage(nn.Sequential(*layers))
+        self.add_stage(_conv_bn_relu(channels, last_channels, 1))  # layer8
         self._init_conv_weights()
 
     def _init_conv_weights(self) -> None:
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        x = self.stem(x)
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)

@@ -9,10 +9,10 @@ including its 4x wider ``resnet8x4`` and ``resnet32x4``.
 from typing import Dict, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 # arch -> (depth, (stem, layer1, layer2, layer3) channels)
 _ARCHS: Dict[str, Tuple[int, Tuple[int, int, int, int]]] = {
@@ -26,14 +26,6 @@ _ARCHS: Dict[str, Tuple[int, Tuple[int, int, int, int]]] = {
     'resnet8x4': (8, (32, 64, 128, 256)),
     'resnet32x4': (32, (32, 64, 128, 256)),
 }
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
 
 
 class CIFARBasicBlock(nn.Module):
@@ -65,7 +57,7 @@ class CIFARBasicBlock(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARResNet(BaseModule):
+class CIFARResNet(StagedBackbone):
     """ResNet for 32x32 inputs, as ``resnet*`` in RepDistiller.
 
     A 3x3 conv-BN-ReLU stem and three stages of ``(depth - 2) / 6`` basic
@@ -103,13 +95,11 @@ class CIFARResNet(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (2, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if arch not in _ARCHS:
             raise ValueError(f'Unknown CIFARResNet arch {arch!r}; valid archs: {list(_ARCHS)}')
         depth, (stem_channels, *stage_channels) = _ARCHS[arch]
+        super().__init__(stage_channels, out_indices, init_cfg=init_cfg)
         self.arch = arch
-        self.stage_channels: Tuple[int, ...] = tuple(stage_channels)
-        self.out_indices = _check_out_indices(out_indices, len(stage_channels))
         self.stem = nn.Sequential(
             nn.Conv2d(in_channels, stem_channels, 3, 1, 1, bias=False),
             nn.BatchNorm2d(stem_channels), nn.ReLU(inplace=True))
@@ -119,7 +109,7 @@ class CIFARResNet(BaseModule):
             stride = 1 if i == 0 else 2
             blocks = [CIFARBasicBlock(channels, out_channels, stride)]
             blocks += [CIFARBasicBlock(out_channels, out_channels) for _ in range(num_blocks - 1)]
-            self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
+            self.add_stage(nn.Sequential(*blocks))
             channels = out_channels
         self._init_conv_weights()
 
@@ -127,13 +117,3 @@ class CIFARResNet(BaseModule):
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        x = self.stem(x)
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)

@@ -9,10 +9,10 @@ the code of Tian et al., "Contrastive Representation Distillation"
 from typing import Dict, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 # groups -> stage output channels (ShuffleNet paper, Table 1, scale 1x).
 # Groups 4 and 8 are left out: with RepDistiller's block widths their first
@@ -22,14 +22,6 @@ _STAGE_CHANNELS: Dict[int, Tuple[int, int, int]] = {
     2: (200, 400, 800),
     3: (240, 480, 960),
 }
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
 
 
 class ChannelShuffle(nn.Module):
@@ -97,7 +89,7 @@ class ShuffleUnit(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARShuffleNetV1(BaseModule):
+class CIFARShuffleNetV1(StagedBackbone):
     """ShuffleNet V1 (1x) for 32x32 inputs, as ``ShuffleV1`` in RepDistiller.
 
     A 1x1 conv-BN-ReLU stem with 24 channels (no stride, no max-pool), then
@@ -134,29 +126,17 @@ class CIFARShuffleNetV1(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (2, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if groups not in _STAGE_CHANNELS:
             raise ValueError(f'Unsupported CIFARShuffleNetV1 groups {groups!r}; '
                              f'valid groups: {list(_STAGE_CHANNELS)}')
         if len(num_blocks) != 3:
             raise ValueError(f'num_blocks must have 3 entries, got {tuple(num_blocks)}')
-        self.stage_channels: Tuple[int, ...] = _STAGE_CHANNELS[groups]
-        self.out_indices = _check_out_indices(out_indices, 3)
+        super().__init__(_STAGE_CHANNELS[groups], out_indices, init_cfg=init_cfg)
         self.stem = nn.Sequential(
             nn.Conv2d(in_channels, 24, 1, bias=False), nn.BatchNorm2d(24), nn.ReLU(inplace=True))
         channels = 24
         for i, (out_channels, blocks) in enumerate(zip(self.stage_channels, num_blocks)):
             units = [ShuffleUnit(channels, out_channels, 2, groups, first_group_conv=i > 0)]
             units += [ShuffleUnit(out_channels, out_channels, 1, groups) for _ in range(blocks - 1)]
-            self.add_module(f'layer{i + 1}', nn.Sequential(*units))
+            self.add_stage(nn.Sequential(*units))
             channels = out_channels
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        x = self.stem(x)
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)

@@ -8,10 +8,10 @@ Tian et al., "Contrastive Representation Distillation" (ICLR 2020).
 from typing import Dict, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 # net_size -> (stage channels, final 1x1 conv channels, basic units per stage)
 _CONFIGS: Dict[float, Tuple[Tuple[int, int, int], int, Tuple[int, int, int]]] = {
@@ -22,14 +22,6 @@ _CONFIGS: Dict[float, Tuple[Tuple[int, int, int], int, Tuple[int, int, int]]] = 
     1.5: ((176, 352, 704), 1024, (3, 7, 3)),
     2.0: ((224, 488, 976), 2048, (3, 7, 3)),
 }
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
 
 
 def _conv_bn(in_channels: int, out_channels: int, kernel_size: int = 1, stride: int = 1,
@@ -91,7 +83,7 @@ class DownUnit(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARShuffleNetV2(BaseModule):
+class CIFARShuffleNetV2(StagedBackbone):
     """ShuffleNet V2 for 32x32 inputs, as ``ShuffleV2`` in RepDistiller.
 
     A 1x1 conv-BN-ReLU stem with 24 channels (no stride, no max-pool), three
@@ -131,28 +123,16 @@ class CIFARShuffleNetV2(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (3, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if net_size not in _CONFIGS:
             raise ValueError(f'Unknown CIFARShuffleNetV2 net_size {net_size!r}; '
                              f'valid net_sizes: {list(_CONFIGS)}')
         stage_channels, last_channels, num_blocks = _CONFIGS[net_size]
-        self.stage_channels: Tuple[int, ...] = (*stage_channels, last_channels)
-        self.out_indices = _check_out_indices(out_indices, 4)
+        super().__init__((*stage_channels, last_channels), out_indices, init_cfg=init_cfg)
         self.stem = _conv_bn(in_channels, 24)
         channels = 24
-        for i, (out_channels, blocks) in enumerate(zip(stage_channels, num_blocks)):
+        for out_channels, blocks in zip(stage_channels, num_blocks):
             units = [DownUnit(channels, out_channels)]
             units += [BasicUnit(out_channels) for _ in range(blocks)]
-            self.add_module(f'layer{i + 1}', nn.Sequential(*units))
+            self.add_stage(nn.Sequential(*units))
             channels = out_channels
-        self.layer4 = _conv_bn(channels, last_channels)
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        x = self.stem(x)
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+        self.add_stage(_conv_bn(channels, last_channels))  # layer4

@@ -6,13 +6,12 @@ layers, plus the small ``vgg8``, as ``vgg8``...``vgg19`` (the ``_bn`` builders)
 in RepDistiller (https://github.com/HobbitLong/RepDistiller), the code of
 Tian et al., "Contrastive Representation Distillation" (ICLR 2020).
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence
 
-import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 # Output channels of the 3x3 convolutions in each of the five stages.
 _ARCHS: Dict[str, List[List[int]]] = {
@@ -23,14 +22,6 @@ _ARCHS: Dict[str, List[List[int]]] = {
     'vgg19': [[64, 64], [128, 128], [256, 256, 256, 256], [512, 512, 512, 512],
               [512, 512, 512, 512]],
 }
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
 
 
 def _make_stage(in_channels: int, widths: Sequence[int], downsample: bool) -> nn.Sequential:
@@ -45,7 +36,7 @@ def _make_stage(in_channels: int, widths: Sequence[int], downsample: bool) -> nn
 
 
 @MODELS.register_module()
-class CIFARVGG(BaseModule):
+class CIFARVGG(StagedBackbone):
     """VGG with batch norm for 32x32 inputs, as ``vgg*`` in RepDistiller.
 
     Five stages of conv3x3-BN-ReLU layers; stages 2-4 start with a 2x2
@@ -89,16 +80,14 @@ class CIFARVGG(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (4, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if arch not in _ARCHS:
             raise ValueError(f'Unknown CIFARVGG arch {arch!r}; valid archs: {list(_ARCHS)}')
         widths = _ARCHS[arch]
+        super().__init__([w[-1] for w in widths], out_indices, init_cfg=init_cfg)
         self.arch = arch
-        self.stage_channels: Tuple[int, ...] = tuple(w[-1] for w in widths)
-        self.out_indices = _check_out_indices(out_indices, len(widths))
         channels = in_channels
         for i, stage_widths in enumerate(widths):
-            self.add_module(f'layer{i + 1}', _make_stage(channels, stage_widths, 1 <= i <= 3))
+            self.add_stage(_make_stage(channels, stage_widths, 1 <= i <= 3))
             channels = stage_widths[-1]
         self._init_conv_weights()
 
@@ -107,12 +96,3 @@ class CIFARVGG(BaseModule):
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
                 nn.init.zeros_(m.bias)
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)

@@ -6,21 +6,13 @@ with pre-activation blocks, as ``wrn_16_1``, ``wrn_16_2``, ``wrn_40_1`` and
 code of Tian et al., "Contrastive Representation Distillation" (ICLR 2020).
 """
 from collections import OrderedDict
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
-
-
-def _check_out_indices(out_indices: Sequence[int], num_stages: int) -> Tuple[int, ...]:
-    """Returns ``out_indices`` with negative indices made positive."""
-    bad = [i for i in out_indices if not -num_stages <= i < num_stages]
-    if bad:
-        raise ValueError(f'out_indices {bad} out of range for {num_stages} stages')
-    return tuple(i % num_stages for i in out_indices)
+from .staged_backbone import StagedBackbone
 
 
 class PreActBlock(nn.Module):
@@ -62,7 +54,7 @@ class PreActBlock(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARWideResNet(BaseModule):
+class CIFARWideResNet(StagedBackbone):
     """Wide ResNet WRN-``depth``-``widen_factor`` for 32x32 inputs.
 
     A 3x3 conv stem (no BN or ReLU) and three stages of ``(depth - 4) / 6``
@@ -106,11 +98,9 @@ class CIFARWideResNet(BaseModule):
                  in_channels: int = 3,
                  out_indices: Sequence[int] = (2, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if depth < 10 or (depth - 4) % 6 != 0:
             raise ValueError(f'WRN depth must be 6n + 4 with n >= 1 (e.g. 16, 40), got {depth}')
-        self.stage_channels: Tuple[int, ...] = tuple(c * widen_factor for c in (16, 32, 64))
-        self.out_indices = _check_out_indices(out_indices, 3)
+        super().__init__([c * widen_factor for c in (16, 32, 64)], out_indices, init_cfg=init_cfg)
         self.stem = nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False)
         num_blocks = (depth - 4) // 6
         channels = 16
@@ -123,20 +113,10 @@ class CIFARWideResNet(BaseModule):
             if i == len(self.stage_channels) - 1:
                 blocks['bn'] = nn.BatchNorm2d(channels)
                 blocks['relu'] = nn.ReLU(inplace=True)
-            self.add_module(f'layer{i + 1}', nn.Sequential(blocks))
+            self.add_stage(nn.Sequential(blocks))
         self._init_conv_weights()
 
     def _init_conv_weights(self) -> None:
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Returns the outputs of the stages in ``out_indices``."""
-        x = self.stem(x)
-        outs = []
-        for i in range(len(self.stage_channels)):
-            x = getattr(self, f'layer{i + 1}')(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)

@@ -1,11 +1,11 @@
 """A small ResNet for low-resolution images (Fashion-MNIST, CIFAR)."""
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from sfkd.registry import MODELS
+from .staged_backbone import StagedBackbone
 
 
 class BasicBlock(nn.Module):
@@ -31,7 +31,7 @@ class BasicBlock(nn.Module):
 
 
 @MODELS.register_module()
-class SmallResNet(BaseModule):
+class SmallResNet(StagedBackbone):
     """A CIFAR-style ResNet sized for 2-core CPUs and 28x28 or 32x32 inputs.
 
     A 3x3 stem, then ``len(stage_channels)`` stages of :class:`BasicBlock`;
@@ -44,11 +44,16 @@ class SmallResNet(BaseModule):
         stem_channels: Output channels of the stem convolution.
         stage_channels: Output channels of each stage.
         num_blocks: Number of basic blocks in each stage.
-        out_indices: Stages whose outputs are returned.
+        out_indices: Stages (0-based; negative counts from the end) whose
+            outputs are returned.
         init_cfg: MMEngine initialisation config.
 
     Returns (forward):
         A tuple with the feature map of each stage in ``out_indices``.
+
+    Raises:
+        ValueError: If ``stage_channels`` and ``num_blocks`` differ in length
+            or an index is out of range.
     """
 
     def __init__(self,
@@ -58,33 +63,17 @@ class SmallResNet(BaseModule):
                  num_blocks: Sequence[int] = (1, 1, 1),
                  out_indices: Sequence[int] = (2, ),
                  init_cfg=None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if len(stage_channels) != len(num_blocks):
             raise ValueError(f'stage_channels {tuple(stage_channels)} and num_blocks '
                              f'{tuple(num_blocks)} must have the same length')
-        bad = [i for i in out_indices if not 0 <= i < len(stage_channels)]
-        if bad:
-            raise ValueError(f'out_indices {bad} out of range for {len(stage_channels)} stages')
-        self.out_indices = tuple(out_indices)
+        super().__init__(stage_channels, out_indices, init_cfg=init_cfg)
         self.stem = nn.Sequential(
             nn.Conv2d(in_channels, stem_channels, 3, 1, 1, bias=False),
             nn.BatchNorm2d(stem_channels), nn.ReLU(inplace=True))
         channels = stem_channels
-        self.stage_names = []
-        for i, (out_channels, blocks) in enumerate(zip(stage_channels, num_blocks)):
+        for i, (out_channels, blocks) in enumerate(zip(self.stage_channels, num_blocks)):
             stride = 1 if i == 0 else 2
             layers = [BasicBlock(channels, out_channels, stride)]
             layers += [BasicBlock(out_channels, out_channels) for _ in range(blocks - 1)]
-            name = f'layer{i + 1}'
-            self.add_module(name, nn.Sequential(*layers))
-            self.stage_names.append(name)
+            self.add_stage(nn.Sequential(*layers))
             channels = out_channels
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        x = self.stem(x)
-        outs = []
-        for i, name in enumerate(self.stage_names):
-            x = getattr(self, name)(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
