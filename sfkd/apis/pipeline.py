@@ -49,7 +49,7 @@ SCALES = {
                   seeds=(0, 1, 2)),
     # a few seconds per run, for the tests; its numbers mean nothing
     'smoke': Scale('smoke', train_images=256, teacher_epochs=1, student_epochs=1, seeds=(0, ),
-                   test_images=256),
+                   test_images=256, methods=('kd', 'at')),
 }
 
 

@@ -22,6 +22,7 @@ CONFIGS = sorted(p for p in glob.glob(f'{ROOT}/configs/**/*.py', recursive=True)
                  if '/_base_/' not in p)
 DISTILL = [p for p in CONFIGS if not p.endswith('fashion-mnist.py')
            and Config.fromfile(p).model.type == 'Distiller']
+FRIENDLY = [p for p in CONFIGS if Config.fromfile(p).model.type == 'FriendlyTeacher']
 PLAIN = [p for p in CONFIGS if p.endswith('_cifar100.py') and '/baseline/' in p]
 
 
@@ -44,8 +45,11 @@ def fmnist_batch(fmnist_root):
     return [ds[i] for i in range(len(ds))]
 
 
-def real_batch(items, size: int) -> dict:
-    """Real grey 28x28 images as (3, size, size) uint8 inputs, labels kept."""
+def real_batch(items, size: int, channels: int = 3) -> dict:
+    """Real grey 28x28 images as (channels, size, size) uint8 inputs, labels kept."""
+    if channels == 1 and size == 28:
+        return dict(inputs=[item['inputs'] for item in items],
+                    data_samples=[item['data_samples'] for item in items])
     inputs = []
     for item in items:
         img = item['inputs'].float()[None]  # (1, 1, 28, 28)
@@ -88,3 +92,16 @@ def test_distiller_trains_a_step(path, fmnist_batch, tmp_path):
     model = MODELS.build(cfg)
     log = one_step(model, real_batch(fmnist_batch, cfg['input_shape'][-1]))
     assert 'student.loss' in log and any(k.startswith('distill.') for k in log)
+
+
+@pytest.mark.parametrize('path', FRIENDLY, ids=rel)
+def test_friendly_teacher_trains_a_step(path, fmnist_batch, tmp_path):
+    cfg = Config.fromfile(path).model.to_dict()
+    if cfg.get('teacher_ckpt'):  # fine-tune configs start from a trained teacher
+        cfg['teacher_ckpt'] = str(tmp_path / 'teacher.pth')
+        torch.save({'state_dict': build_model(cfg['teacher']).state_dict()}, cfg['teacher_ckpt'])
+    model = MODELS.build(cfg)
+    channels, size = cfg['input_shape'][0], cfg['input_shape'][-1]
+    log = one_step(model, real_batch(fmnist_batch, size, channels))
+    assert 'teacher.loss' in log
+    assert any(k.startswith('distill.') or k.startswith('teacher.loss_') for k in log)

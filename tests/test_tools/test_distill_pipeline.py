@@ -48,3 +48,26 @@ def test_distil_then_test_exported_student(tmp_path, teacher_ckpt, method):
                              '--cfg-options', *tiny_options(train=256, test=128)])
     assert metrics['accuracy/top1'] == pytest.approx(val['accuracy/top1'])
     assert runner.epoch == 1
+
+
+@pytest.mark.parametrize('config', ['sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py',
+                                    'soteacher/soteacher_small-resnet_fashion-mnist.py'])
+def test_friendly_teacher_export_equals_wrapped_teacher(tmp_path, fmnist_root, config):
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    from sfkd.models.model_config import build_model
+    work = str(tmp_path / 'friendly')
+    train_tool.run([f'{ROOT}/configs/{config}', '--work-dir', work, '--cfg-options',
+                    *tiny_options(train=128, test=64, epochs=1)])
+    wrapped = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)['state_dict']
+    exported = torch.load(osp.join(work, 'teacher_final.pth'), weights_only=True)['state_dict']
+    teacher = {k[len('teacher.'):]: v for k, v in wrapped.items() if k.startswith('teacher.')}
+    assert exported.keys() == teacher.keys()
+    for key, value in teacher.items():
+        assert torch.equal(exported[key], value), key
+    assert not any(k.startswith(('students.', 'transforms.')) for k in exported)
+    # the plain mmpretrain teacher config loads it strictly
+    from mmengine.config import Config
+    plain = build_model(Config.fromfile(BASELINE_CFG).model.to_dict())
+    load_checkpoint(plain, osp.join(work, 'teacher_final.pth'), map_location='cpu', strict=True)

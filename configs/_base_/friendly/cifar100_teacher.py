@@ -1,0 +1,14 @@
+# Stage 1 on CIFAR-100 with RepDistiller's 240-epoch recipe: a teacher wrapped
+# by FriendlyTeacher. Method configs set the teacher, branches and regularisers.
+_base_ = [
+    '../datasets/cifar100.py',
+    '../schedules/cifar100_sgd_240e.py',
+    '../default_runtime.py',
+]
+model = dict(
+    type='FriendlyTeacher',
+    output_taps=dict(teacher='head.fc', student='head.fc'),
+    input_shape=(3, 32, 32),
+)
+# teacher_final.pth (the last epoch's teacher alone) goes into the KD configs
+custom_hooks = [dict(type='ExportSubmodelHook', part='teacher')]

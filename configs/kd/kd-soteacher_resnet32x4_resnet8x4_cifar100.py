@@ -1,0 +1,3 @@
+# Hinton KD from the SoTeacher teacher of configs/soteacher/soteacher_resnet32x4_cifar100.py.
+_base_ = ['./kd_resnet32x4_resnet8x4_cifar100.py']
+model = dict(teacher_ckpt='work_dirs/soteacher_resnet32x4_cifar100/teacher_final.pth')

@@ -1,0 +1,15 @@
+# SFTN teacher resnet32x4 with resnet8x4 branches on CIFAR-100 (240 epochs), then
+#   python tools/train.py configs/kd/kd-sftn_resnet32x4_resnet8x4_cifar100.py
+_base_ = ['../_base_/friendly/cifar100_teacher.py']
+model = dict(
+    teacher=dict(cfg_path='sfkd::_base_/models/cifar100/resnet32x4.py'),
+    branches=[
+        dict(student=dict(cfg_path='sfkd::_base_/models/cifar100/resnet8x4.py'),
+             attach=[('backbone.layer1', 'backbone.layer1'),
+                     ('backbone.layer2', 'backbone.layer2')]),
+    ],
+    imitation_loss=dict(type='KDLoss', tau=1.0, detach_teacher=False),
+    teacher_weight=1.0,
+    branch_task_weight=1.0,
+    branch_imitation_weight=3.0,
+)

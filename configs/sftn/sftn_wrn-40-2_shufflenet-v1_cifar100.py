@@ -1,0 +1,15 @@
+# SFTN teacher wrn_40_2 with shufflenet_v1 branches on CIFAR-100 (240 epochs), then
+#   python tools/train.py configs/kd/kd-sftn_wrn-40-2_shufflenet-v1_cifar100.py
+_base_ = ['../_base_/friendly/cifar100_teacher.py']
+model = dict(
+    teacher=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_40_2.py'),
+    branches=[
+        dict(student=dict(cfg_path='sfkd::_base_/models/cifar100/shufflenet_v1.py'),
+             attach=[('backbone.layer2', 'backbone.layer1'),
+                     ('backbone.layer3', 'backbone.layer2')]),
+    ],
+    imitation_loss=dict(type='KDLoss', tau=1.0, detach_teacher=False),
+    teacher_weight=1.0,
+    branch_task_weight=1.0,
+    branch_imitation_weight=3.0,
+)

@@ -1,0 +1,12 @@
+# SoTeacher wrn_40_2 on CIFAR-100 (240 epochs): Lipschitz (L1, 1e-5) and
+# consistency (linear schedule, alpha=1) regularisers; the last teacher
+# (teacher_final.pth) is the one to distil, e.g. with
+#   python tools/train.py configs/kd/kd-soteacher_wrn-40-2_<student>_cifar100.py
+_base_ = ['../_base_/friendly/cifar100_teacher.py']
+model = dict(
+    teacher=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_40_2.py'),
+    regularizers=dict(
+        lipschitz=dict(type='LipschitzRegularizer', mode='l1', weight=1e-5),
+        consistency=dict(type='ConsistencyRegularizer', num_samples=50000, num_classes=100,
+                         schedule='linear', weight=1.0)),
+)

@@ -1,0 +1,55 @@
+"""The two-stage pipeline end to end, at its smoke scale on real Fashion-MNIST."""
+import csv
+import os
+import os.path as osp
+
+import pytest
+from sfkd_testing import ROOT
+
+from sfkd.apis import SCALES, plan, run_pipeline, summarise
+
+
+@pytest.fixture
+def in_repo():
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the pipeline's configs are relative to the repository
+    yield
+    os.chdir(cwd)
+
+
+def test_plan_covers_every_teacher_method_and_seed():
+    runs = plan(SCALES['full'], 'out')
+    teachers = [r for r in runs if r.kind == 'teacher']
+    distill = [r for r in runs if r.kind == 'distill']
+    assert [r.teacher for r in teachers] == ['standard', 'sftn', 'soteacher']
+    assert len(distill) == 3 * 3 * 3 and len({(r.teacher, r.method, r.seed) for r in distill}) == 27
+    assert runs.index(teachers[-1]) < runs.index(distill[0])  # teachers first
+
+
+def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root, in_repo):
+    scale, out = SCALES['smoke'], str(tmp_path / 'pipe')
+    seen = []
+    results = run_pipeline(scale, out, lambda run, i, n: seen.append((run.label, n)))
+    assert len(results) == len(seen) == 3 + 1 + 3 * 2
+    for r in results:
+        assert 0.0 <= r['accuracy'] <= 100.0
+    # friendly teachers were exported and used as teacher_ckpt
+    assert osp.isfile(f'{out}/teacher_sftn/teacher_final.pth')
+    assert osp.isfile(f'{out}/teacher_soteacher/teacher_final.pth')
+    distilled = [r for r in results if r['kind'] == 'distill']
+    teacher_acc = {r['teacher']: r['accuracy'] for r in results if r['kind'] == 'teacher'}
+    for r in distilled:  # DistillValLoop evaluated the very teacher that was trained
+        assert r['teacher_accuracy'] == pytest.approx(teacher_acc[r['teacher']])
+
+    table = summarise(results, scale, out, 'python tools/run_pipeline.py --scale smoke')
+    rows = list(csv.DictReader(open(f'{out}/results.csv')))
+    assert len(rows) == len(results)
+    assert table.splitlines()[0].startswith('| teacher | teacher top-1 | student top-1, KD')
+    assert {'| standard', '| sftn', '| soteacher'} <= {ln.split(' |')[0] for ln in table.splitlines()}
+    assert open(f'{out}/results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    assert 'Command: `python tools/run_pipeline.py --scale smoke`' in open(f'{out}/results.md').read()
+
+    # a second call reuses every finished run instead of training again
+    stamp = os.path.getmtime(f'{out}/kd_sftn_seed0/result.json')
+    assert run_pipeline(scale, out) == results
+    assert os.path.getmtime(f'{out}/kd_sftn_seed0/result.json') == stamp
