@@ -63,3 +63,19 @@ def prepare_fashion_mnist(out_dir: str, src_dir: str = DEBIAN_DIR) -> List[str]:
         os.replace(tmp, target)  # atomic: a killed run never leaves a half file
         written.append(osp.basename(target))
     return written
+
+
+def fashion_mnist_batch(data_root: str, batch_size: int, split: str = 'train') -> dict:
+    """The first ``batch_size`` real images as a data batch (``inputs``, ``data_samples``).
+
+    Read through ``mmpretrain.datasets.FashionMNIST`` with ``PackInputs``, i.e.
+    exactly what a dataloader gives a model's ``train_step``; used by the
+    benchmarks.
+    """
+    from mmpretrain.datasets import FashionMNIST
+    from mmpretrain.datasets.transforms import PackInputs
+    ds = FashionMNIST(data_root=data_root, split=split, test_mode=split == 'test',
+                      download=False, indices=batch_size, pipeline=[PackInputs()])
+    items = [ds[i] for i in range(len(ds))]
+    return dict(inputs=[it['inputs'] for it in items],
+                data_samples=[it['data_samples'] for it in items])

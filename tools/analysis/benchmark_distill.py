@@ -30,19 +30,11 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.optim import OptimWrapper  # noqa: E402
 
 from sfkd.models.model_config import build_model  # noqa: E402
-from sfkd.registry import DATASETS, MODELS  # noqa: E402
+from sfkd.datasets.fashion_mnist import fashion_mnist_batch  # noqa: E402
+from sfkd.registry import MODELS  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 KD_CONFIG = osp.join(ROOT, 'configs', 'kd', 'kd_small-resnet_tiny-resnet_fashion-mnist.py')
-
-
-def real_batch(data_root: str, batch_size: int) -> dict:
-    ds = DATASETS.build(dict(type='mmpretrain.FashionMNIST', data_root=data_root, split='train',
-                             download=False, indices=batch_size,
-                             pipeline=[dict(type='mmpretrain.PackInputs')]))
-    items = [ds[i] for i in range(len(ds))]
-    return dict(inputs=[it['inputs'] for it in items],
-                data_samples=[it['data_samples'] for it in items])
 
 
 def build_distiller(tmpdir: str):
@@ -93,7 +85,7 @@ def main() -> None:
     torch.set_flush_denormal(True)
 
     with DefaultScope.overwrite_default_scope('sfkd'), tempfile.TemporaryDirectory() as tmp:
-        data = real_batch(args.data_root, args.batch_size)
+        data = fashion_mnist_batch(args.data_root, args.batch_size)
         distiller, cfg = build_distiller(tmp)
         distiller.train()
         wrapper = OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=0.01, momentum=0.9))

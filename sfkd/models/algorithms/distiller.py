@@ -13,7 +13,7 @@ from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model
-from ..taps import TapSet
+from ..taps import TapSet, dry_run
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
 
@@ -151,24 +151,9 @@ class Distiller(BaseModel):
     def _all_routes(self) -> List[Route]:
         return [r for routes in self.routes.values() for r in routes]
 
-    @torch.no_grad()
     def _dry_run(self) -> Dict[str, Any]:
-        inputs = torch.zeros(2, *self.input_shape)
-        records = {}
-        for model, taps in ((self.student, self.student_taps),
-                            (self.get_teacher(), self.teacher_taps)):
-            was_training = model.training
-            model.eval()
-            try:
-                with taps.recording(model):
-                    model(inputs, None, mode='tensor')
-            except RuntimeError as err:
-                raise BadConfigError(f'the {taps.owner} cannot run on an input of shape '
-                                     f'{tuple(inputs.shape)} ({str(err).splitlines()[0]}); '
-                                     'set model.input_shape to the shape of one sample') from None
-            finally:
-                model.train(was_training)
-            records.update(taps.values())
+        records = dry_run(self.student, self.student_taps, self.input_shape)
+        records.update(dry_run(self.get_teacher(), self.teacher_taps, self.input_shape))
         return records
 
     def _partner(self, route: Route) -> Optional[Route]:

@@ -15,7 +15,7 @@ from sfkd.utils.errors import BadConfigError
 from ..losses.base import DistillLoss
 from ..model_config import build_model
 from ..regularizers.base import TeacherRegularizer
-from ..taps import TapSet, resolve_module
+from ..taps import TapSet, dry_run, resolve_module
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
 
@@ -179,12 +179,11 @@ class FriendlyTeacher(BaseModel):
 
     @torch.no_grad()
     def _size_transforms(self, cfgs: Dict[str, dict]) -> None:
-        inputs = torch.zeros(2, *self.input_shape)
-        t_records = self._dry_records(self.teacher, 'teacher', inputs,
+        t_records = self._dry_records(self.teacher, 'teacher',
                                       {b.teacher_path for b in self.branches})
         for branch in self.branches:
             student = self.students[branch.student_key]
-            s_shape = tuple(self._dry_records(student, 'student', inputs,
+            s_shape = tuple(self._dry_records(student, 'student',
                                               {branch.student_path})[branch.student_path].shape)
             t_shape = tuple(t_records[branch.teacher_path].shape)
             cfg = dict(cfgs[branch.key])
@@ -204,21 +203,11 @@ class FriendlyTeacher(BaseModel):
                     'resolution or add a ResizeConnector')
             self.transforms[branch.key] = transform.train()
 
-    def _dry_records(self, model: nn.Module, owner: str, inputs: torch.Tensor,
-                     paths: set) -> Dict[str, torch.Tensor]:
+    def _dry_records(self, model: nn.Module, owner: str, paths: set) -> Dict[str, torch.Tensor]:
+        """Values at ``paths`` in a dry run, keyed by path."""
         taps = TapSet({p.replace('.', '/'): p for p in paths}, owner)
-        was_training = model.training
-        model.eval()
-        try:
-            with taps.recording(model):
-                model(inputs, None, mode='tensor')
-        except RuntimeError as err:
-            raise BadConfigError(f'the {owner} cannot run on an input of shape '
-                                 f'{tuple(inputs.shape)} ({str(err).splitlines()[0]}); '
-                                 'set model.input_shape to the shape of one sample') from None
-        finally:
-            model.train(was_training)
-        return {p: taps.taps[p.replace('.', '/')].value for p in paths}
+        records = dry_run(model, taps, self.input_shape)
+        return {p: records[f"{owner}.{p.replace('.', '/')}"] for p in paths}
 
     # ------------------------------------------------------------------ steps
     @contextmanager

@@ -1,40 +1,18 @@
 """A small ResNet for low-resolution images (Fashion-MNIST, CIFAR)."""
 from typing import Sequence
 
-import torch
 from torch import nn
 
 from sfkd.registry import MODELS
+from .cifar_resnet import CIFARBasicBlock
 from .staged_backbone import StagedBackbone
-
-
-class BasicBlock(nn.Module):
-    """Two 3x3 conv-BN layers with an identity (or 1x1 projection) shortcut."""
-
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.relu = nn.ReLU(inplace=True)
-        self.shortcut = nn.Identity()
-        if stride != 1 or in_channels != out_channels:
-            self.shortcut = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
-                nn.BatchNorm2d(out_channels))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return self.relu(out + self.shortcut(x))
 
 
 @MODELS.register_module()
 class SmallResNet(StagedBackbone):
     """A CIFAR-style ResNet sized for 2-core CPUs and 28x28 or 32x32 inputs.
 
-    A 3x3 stem, then ``len(stage_channels)`` stages of :class:`BasicBlock`;
+    A 3x3 stem, then ``len(stage_channels)`` stages of :class:`CIFARBasicBlock`;
     every stage after the first halves the resolution. Stages are named
     ``layer1``, ``layer2``, ... so that they can be used as attach or tap
     points (``backbone.layer2``).
@@ -73,7 +51,7 @@ class SmallResNet(StagedBackbone):
         channels = stem_channels
         for i, (out_channels, blocks) in enumerate(zip(self.stage_channels, num_blocks)):
             stride = 1 if i == 0 else 2
-            layers = [BasicBlock(channels, out_channels, stride)]
-            layers += [BasicBlock(out_channels, out_channels) for _ in range(blocks - 1)]
+            layers = [CIFARBasicBlock(channels, out_channels, stride)]
+            layers += [CIFARBasicBlock(out_channels, out_channels) for _ in range(blocks - 1)]
             self.add_stage(nn.Sequential(*layers))
             channels = out_channels

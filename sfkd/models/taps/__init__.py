@@ -1,7 +1,8 @@
 """Taps: record module outputs, inputs and method outputs by dotted path."""
+from .dry_run import dry_run
 from .module_paths import resolve_module
 from .tap_set import TapSet
 from .taps import BaseTap, MethodOutputTap, ModuleInputTap, ModuleOutputTap
 
-__all__ = ['BaseTap', 'MethodOutputTap', 'ModuleInputTap', 'ModuleOutputTap', 'TapSet',
+__all__ = ['BaseTap', 'dry_run', 'MethodOutputTap', 'ModuleInputTap', 'ModuleOutputTap', 'TapSet',
            'resolve_module']
