@@ -1,6 +1,8 @@
 """Engine: safe checkpoints, distributed set-up on CPU or GPU, hooks."""
+from .atomic_write import install_atomic_local_writes
 from .distill_val_loop import DistillValLoop
-from .hooks import ExportSubmodelHook
+from .hooks import ExportSubmodelHook, NonFiniteLossHook
 from .safe_load import allow_mmengine_checkpoint_types
 
-__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'allow_mmengine_checkpoint_types']
+__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook',
+           'install_atomic_local_writes', 'allow_mmengine_checkpoint_types']

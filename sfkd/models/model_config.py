@@ -5,6 +5,7 @@ file's ``model`` (``sfkd::`` paths point into the installed package's configs,
 other paths are relative to the working directory); any other keys given next
 to ``cfg_path`` override entries of that model config.
 """
+import difflib
 import os.path as osp
 from typing import Union
 
@@ -42,8 +43,29 @@ def model_config(cfg: dict) -> dict:
     return merged.model.to_dict()
 
 
-def build_model(cfg: Union[dict, nn.Module]) -> nn.Module:
-    """Build from a config dict (``cfg_path`` allowed) or return a module as is."""
+def check_type(cfg: dict, where: str = 'model') -> None:
+    """Raise :class:`BadConfigError` if ``cfg['type']`` is not registered."""
+    if 'type' not in cfg:
+        raise BadConfigError(f'{where} has no `type`; got keys {sorted(cfg)}')
+    name = cfg['type']
+    if not isinstance(name, str) or MODELS.get(name) is not None:
+        return
+    known = list(MODELS.module_dict)
+    close = difflib.get_close_matches(name.split('.')[-1], known, n=3, cutoff=0.6)
+    hint = f'; did you mean {close}?' if close else \
+        " (types of other libraries need their scope prefix, e.g. 'mmpretrain.ResNet')"
+    raise BadConfigError(f'{where}: unknown type {name!r}{hint}')
+
+
+def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
+    """Build from a config dict (``cfg_path`` allowed) or return a module as is.
+
+    Args:
+        cfg: Model config, or an already built module.
+        where: Config path of ``cfg`` for error messages (``distill_losses.kd``).
+    """
     if isinstance(cfg, nn.Module):
         return cfg
-    return MODELS.build(model_config(cfg))
+    cfg = model_config(cfg)
+    check_type(cfg, where)
+    return MODELS.build(cfg)

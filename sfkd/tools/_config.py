@@ -1,8 +1,12 @@
 """Load a config for the command-line tools, with one-line errors."""
+import os
 import os.path as osp
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
+
+from sfkd.utils.errors import SfkdError
 
 
 class UsageError(SystemExit):
@@ -31,3 +35,23 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
 
 def default_work_dir(config_path: str) -> str:
     return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+@contextmanager
+def one_line_errors(build: bool = True) -> Iterator[None]:
+    """Report user errors as one line (``SFKD_DEBUG=1`` shows the traceback).
+
+    sfkd's own errors are always user errors. While the Runner is being built
+    (``build=True``), so are the ``KeyError``/``ValueError``/``TypeError`` that
+    MMEngine's registry raises for unknown types and bad arguments; during
+    training those may be bugs, so they keep their traceback.
+    """
+    user_errors = (SfkdError, KeyError, ValueError, TypeError) if build else (SfkdError, )
+    try:
+        yield
+    except user_errors as err:
+        if os.environ.get('SFKD_DEBUG'):
+            raise
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        prefix = '' if isinstance(err, SfkdError) else f'{type(err).__name__}: '
+        raise UsageError(prefix + ' '.join(message.split())) from None

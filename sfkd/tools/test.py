@@ -19,9 +19,9 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import UsageError, default_work_dir, load_config
+from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
+from sfkd.tools.data_roots import check_data_roots
 from sfkd.utils import register_all_modules
-from sfkd.utils.errors import SfkdError
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -53,11 +53,11 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     cfg.load_from = args.checkpoint
     cfg.resume = False
     setup_distributed(cfg)
-    try:
+    with one_line_errors():
+        check_data_roots(cfg)
         runner = Runner.from_cfg(cfg)
+    with one_line_errors(build=False):
         metrics = runner.test()
-    except SfkdError as err:
-        raise UsageError(str(err)) from None
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

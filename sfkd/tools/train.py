@@ -20,9 +20,10 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import UsageError, default_work_dir, load_config
+from sfkd.engine.hooks.data_check_hook import check_not_empty
+from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
+from sfkd.tools.data_roots import check_data_roots
 from sfkd.utils import register_all_modules
-from sfkd.utils.errors import SfkdError
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -54,6 +55,12 @@ def build_config(args: argparse.Namespace):
             raise UsageError('--amp needs a GPU; drop --amp to train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    # every run checks its data first and stops at the first non-finite loss
+    hooks = list(cfg.get('custom_hooks') or [])
+    for guard in ('DataCheckHook', 'NonFiniteLossHook'):
+        if not any(h.get('type') == guard for h in hooks):
+            hooks.append(dict(type=guard))
+    cfg.custom_hooks = hooks
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
@@ -68,17 +75,25 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    check_data_roots(cfg)
     setup_distributed(cfg)
-    return Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(cfg)
+    # build the training data now, so that its config errors are reported as such
+    if isinstance(runner._train_dataloader, dict):
+        loader = runner.build_dataloader(
+            runner._train_dataloader, seed=runner.seed,
+            diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
+        check_not_empty(loader.dataset)
+        runner._train_dataloader = loader
+    return runner
 
 
 def run(argv: Optional[Sequence[str]] = None) -> Runner:
     """Build the Runner from the command line, train, and return the Runner."""
-    try:
+    with one_line_errors():
         runner = build_runner(argv)
+    with one_line_errors(build=False):
         runner.train()
-    except SfkdError as err:
-        raise UsageError(str(err)) from None
     return runner
 
 

@@ -12,7 +12,7 @@ from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
-from ..model_config import build_model
+from ..model_config import build_model, check_type
 from ..taps import TapSet, dry_run
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
@@ -76,10 +76,10 @@ class Distiller(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.student = build_model(student)
+        self.student = build_model(student, 'model.student')
         if data_preprocessor is None and hasattr(self.student, 'data_preprocessor'):
             self.data_preprocessor = self.student.data_preprocessor
-        teacher = build_model(teacher)
+        teacher = build_model(teacher, 'model.teacher')
         self.teacher_trainable = teacher_trainable
         if teacher_ckpt is not None:
             load_weights(teacher, teacher_ckpt, owner='teacher')
@@ -98,7 +98,8 @@ class Distiller(BaseModel):
         self.student_taps = TapSet(student_taps, 'student')
         self.teacher_taps = TapSet(teacher_taps, 'teacher')
         self.distill_losses = nn.ModuleDict(
-            {name: build_model(cfg) for name, cfg in (distill_losses or {}).items()})
+            {name: build_model(cfg, f'distill_losses.{name}')
+             for name, cfg in (distill_losses or {}).items()})
         for name, loss in self.distill_losses.items():
             if not isinstance(loss, DistillLoss):
                 raise BadConfigError(f'distill_losses.{name} is a {type(loss).__name__}, not a '
@@ -162,9 +163,8 @@ class Distiller(BaseModel):
 
     def _build_connector(self, route: Route, cfg: dict, records: Dict[str, Any]) -> nn.Module:
         cfg = dict(cfg)
+        check_type(cfg, f'connectors.{route.connector}')
         cls = MODELS.get(cfg['type'])
-        if cls is None:
-            raise BadConfigError(f'connectors.{route.connector}: unknown type {cfg["type"]!r}')
         partner = self._partner(route)
         if hasattr(cls, 'sizes') and partner is not None and partner.origin != 'data':
             src, dst = records[route.source], records[partner.source]

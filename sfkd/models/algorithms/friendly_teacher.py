@@ -13,7 +13,7 @@ from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
-from ..model_config import build_model
+from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
 from ..taps import TapSet, dry_run, resolve_module
 from .loss_router import gather_data_field
@@ -116,7 +116,7 @@ class FriendlyTeacher(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.teacher = build_model(teacher)
+        self.teacher = build_model(teacher, 'model.teacher')
         if data_preprocessor is None and hasattr(self.teacher, 'data_preprocessor'):
             self.data_preprocessor = self.teacher.data_preprocessor
         if teacher_ckpt is not None:
@@ -127,14 +127,16 @@ class FriendlyTeacher(BaseModel):
                                  f'modules, got {sorted(output_taps)}')
         self.output_taps = dict(output_taps)
         self.imitation = build_model(
-            imitation_loss or dict(type='KDLoss', tau=1.0, detach_teacher=False))
+            imitation_loss or dict(type='KDLoss', tau=1.0, detach_teacher=False),
+            'model.imitation_loss')
         if not isinstance(self.imitation, DistillLoss):
             raise BadConfigError('imitation_loss must be a distill loss (student, teacher)')
         self.weights = dict(teacher=teacher_weight, task=branch_task_weight,
                             imitation=branch_imitation_weight)
         self.input_shape = tuple(input_shape)
         self.regularizers = nn.ModuleDict(
-            {name: build_model(cfg) for name, cfg in (regularizers or {}).items()})
+            {name: build_model(cfg, f'regularizers.{name}')
+             for name, cfg in (regularizers or {}).items()})
         for name, reg in self.regularizers.items():
             if not isinstance(reg, TeacherRegularizer):
                 raise BadConfigError(f'regularizers.{name} is a {type(reg).__name__}, '
@@ -160,7 +162,7 @@ class FriendlyTeacher(BaseModel):
                 raise BadConfigError(f'branches[{k}].connector: {len(connectors)} configs for '
                                      f'{len(pairs)} attach points')
             share = spec.get('share_student', True)
-            student = build_model(spec['student'])
+            student = build_model(spec['student'], f'branches[{k}].student')
             for i, ((t_path, s_path), conn) in enumerate(zip(pairs, connectors)):
                 key = f'b{k}_{i}'
                 student_key = f'b{k}' if share else key
@@ -187,9 +189,8 @@ class FriendlyTeacher(BaseModel):
                                               {branch.student_path})[branch.student_path].shape)
             t_shape = tuple(t_records[branch.teacher_path].shape)
             cfg = dict(cfgs[branch.key])
+            check_type(cfg, f'branch {branch.name} connector')
             cls = MODELS.get(cfg['type'])
-            if cls is None:
-                raise BadConfigError(f'branch {branch.name}: unknown connector type {cfg["type"]!r}')
             if hasattr(cls, 'sizes'):
                 for key, value in cls.sizes(t_shape, s_shape).items():
                     cfg.setdefault(key, value)

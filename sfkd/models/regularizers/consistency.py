@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from sfkd.registry import MODELS
+from sfkd.utils.errors import BadConfigError
 
 from .base import TeacherRegularizer
 
@@ -46,7 +47,7 @@ class ConsistencyRegularizer(TeacherRegularizer):
                  step_epoch: Optional[int] = None, weight: float = 1.0) -> None:
         super().__init__(weight)
         if schedule not in SCHEDULES:
-            raise ValueError(f'ConsistencyRegularizer schedule must be one of {SCHEDULES}, '
+            raise BadConfigError(f'ConsistencyRegularizer schedule must be one of {SCHEDULES}, '
                              f'got {schedule!r}')
         self.schedule = schedule
         self.step_epoch = step_epoch
@@ -66,13 +67,13 @@ class ConsistencyRegularizer(TeacherRegularizer):
                 index: Optional[torch.Tensor] = None, epoch: int = 0,
                 max_epochs: int = 1) -> torch.Tensor:
         if output is None or index is None:
-            raise ValueError('ConsistencyRegularizer needs the teacher output and the sample '
+            raise BadConfigError('ConsistencyRegularizer needs the teacher output and the sample '
                              'indices of the batch (data samples with sample_idx)')
         if output.dim() != 2 or output.shape[1] != self.ybar.shape[1]:
-            raise ValueError(f'ConsistencyRegularizer expects (N, {self.ybar.shape[1]}) logits, '
+            raise BadConfigError(f'ConsistencyRegularizer expects (N, {self.ybar.shape[1]}) logits, '
                              f'got {tuple(output.shape)}')
         if int(index.max()) >= self.ybar.shape[0] or int(index.min()) < 0:
-            raise ValueError(f'sample index {int(index.max())} outside the buffer of '
+            raise BadConfigError(f'sample index {int(index.max())} outside the buffer of '
                              f'{self.ybar.shape[0]} samples: set num_samples to the size of '
                              'the training set')
         index = index.to(self.ybar.device).long()

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from sfkd.registry import MODELS
+from sfkd.utils.errors import BadConfigError
 
 from .base import TeacherRegularizer
 
@@ -41,7 +42,7 @@ class LipschitzRegularizer(TeacherRegularizer):
     def __init__(self, mode: str = 'l1', power_iters: int = 2, weight: float = 1e-5) -> None:
         super().__init__(weight)
         if mode not in ('l1', 'spectral'):
-            raise ValueError(f"LipschitzRegularizer mode must be 'l1' or 'spectral', got {mode!r}")
+            raise BadConfigError(f"LipschitzRegularizer mode must be 'l1' or 'spectral', got {mode!r}")
         self.mode = mode
         self.power_iters = int(power_iters)
         self._vectors: Dict[str, torch.Tensor] = {}
@@ -52,7 +53,7 @@ class LipschitzRegularizer(TeacherRegularizer):
         terms = [self.layer_bound(name, m) for name, m in teacher.named_modules()
                  if isinstance(m, (nn.Conv2d, nn.Linear) + _BN)]
         if not terms:
-            raise ValueError('LipschitzRegularizer found no Conv2d, Linear or BatchNorm layer '
+            raise BadConfigError('LipschitzRegularizer found no Conv2d, Linear or BatchNorm layer '
                              'in the teacher')
         return self.weight * torch.stack(terms).sum()
 

@@ -1,0 +1,51 @@
+"""Atomic local writes for MMEngine: a kill during a save never damages a file.
+
+MMEngine writes checkpoints and the ``last_checkpoint`` pointer through
+``LocalBackend.put``/``put_text``, which open the destination with ``'wb'``:
+a process killed mid-write leaves a truncated checkpoint where the previous
+good one was. sfkd makes both writes go to a temporary file in the same
+folder, flushed to disk, then renamed over the destination (``os.replace``
+is atomic on POSIX), so the old file stays intact until the new one is whole.
+"""
+import os
+import os.path as osp
+import tempfile
+from typing import Union
+
+from mmengine.fileio.backends.local_backend import LocalBackend
+
+_PATCHED = '_sfkd_atomic'
+
+
+def atomic_write_bytes(data: bytes, path: Union[str, os.PathLike]) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename."""
+    path = os.fspath(path)
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.part', dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def install_atomic_local_writes() -> None:
+    """Route MMEngine's local ``put``/``put_text`` through :func:`atomic_write_bytes`."""
+    if getattr(LocalBackend, _PATCHED, False):
+        return
+
+    def put(self, obj: bytes, filepath) -> None:
+        atomic_write_bytes(obj, filepath)
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        atomic_write_bytes(obj.encode(encoding), filepath)
+
+    LocalBackend.put = put
+    LocalBackend.put_text = put_text
+    setattr(LocalBackend, _PATCHED, True)
