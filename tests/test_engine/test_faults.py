@@ -1,0 +1,112 @@
+"""Faults: runs killed with SIGKILL mid-epoch resume to the same result, and a kill
+during a checkpoint save leaves the previous checkpoint intact."""
+import json
+import os.path as osp
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+from mmengine import DefaultScope
+from sfkd_testing import ROOT, subprocess_env, tiny_options
+
+from sfkd.models.model_config import build_model
+
+KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
+SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
+
+
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory):
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        torch.manual_seed(0)
+        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
+    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    return str(path)
+
+
+def train(config, work, *extra, resume=False):
+    cmd = [sys.executable, '-m', 'sfkd.tools.train', str(config), '--work-dir', str(work),
+           *(['--resume'] if resume else []), '--cfg-options',
+           *tiny_options(train=256, test=64, batch=32, epochs=2), 'randomness.seed=7', *extra]
+    return subprocess.run(cmd, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True,
+                          timeout=600)
+
+
+def last_val(work):
+    logs = sorted(work.glob('*/vis_data/scalars.json'))
+    rows = [json.loads(line) for log in logs for line in open(log)]
+    return [r for r in rows if 'accuracy/top1' in r][-1]['accuracy/top1']
+
+
+@pytest.mark.parametrize('config, part', [(KD, 'student'), (SFTN, 'teacher')],
+                         ids=['distillation', 'sftn-teacher'])
+def test_sigkill_mid_epoch_then_resume_matches(config, part, teacher_ckpt, tmp_path, fmnist_root):
+    extra = [f'model.teacher_ckpt={teacher_ckpt}'] if config == KD else []
+    full, killed = tmp_path / 'full', tmp_path / 'killed'
+    proc = train(config, full, *extra)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+    # the same run, killed in the middle of epoch 2 (iteration 12 of 16)
+    kill_cfg = tmp_path / 'with_kill.py'
+    kill_cfg.write_text(textwrap.dedent(f"""
+        _base_ = ['{config}']
+        custom_imports = dict(imports=['kill_probe'])
+        custom_hooks = [dict(type='ExportSubmodelHook', part='{part}'),
+                        dict(type='KillAtIterHook', at_iter=12)]
+    """))
+    proc = train(kill_cfg, killed, *extra)
+    assert proc.returncode == -signal.SIGKILL
+    assert (killed / 'epoch_1.pth').is_file() and not (killed / 'epoch_2.pth').exists()
+
+    proc = train(config, killed, *extra, resume=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    a = torch.load(full / 'epoch_2.pth', weights_only=True)['state_dict']
+    b = torch.load(killed / 'epoch_2.pth', weights_only=True)['state_dict']
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-6, msg=key)
+    assert last_val(killed) == pytest.approx(last_val(full), abs=1e-6)
+    assert osp.isfile(killed / f'{part}_final.pth')
+
+
+KILL_DURING_SAVE = """
+import os, signal, sys
+import torch
+import sfkd  # noqa: F401  (installs the atomic writes)
+from mmengine.runner.checkpoint import save_checkpoint
+
+path = sys.argv[1]
+save_checkpoint({'state_dict': {'w': torch.ones(100000)}}, path)
+real_fdopen = os.fdopen
+
+class HalfThenKill:
+    def __init__(self, f):
+        self.f = f
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.f.close()
+    def write(self, data):
+        self.f.write(data[:len(data) // 2])
+        self.f.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.fdopen = lambda fd, mode: HalfThenKill(real_fdopen(fd, mode))
+save_checkpoint({'state_dict': {'w': torch.zeros(100000)}}, path)
+"""
+
+
+def test_kill_during_save_keeps_previous_checkpoint(tmp_path):
+    path = tmp_path / 'epoch_1.pth'
+    proc = subprocess.run([sys.executable, '-c', KILL_DURING_SAVE, str(path)], cwd=ROOT,
+                          env=subprocess_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    state = torch.load(path, weights_only=True)['state_dict']
+    assert torch.equal(state['w'], torch.ones(100000))  # the earlier checkpoint, whole
+    # only a hidden temporary file may be left next to it
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith('.')) == \
+        ['epoch_1.pth']
