@@ -1,0 +1,173 @@
+"""sfkd's performance evidence in one run: step-time ratios and peak memory.
+
+Side by side, on the same batch of real Fashion-MNIST images:
+- the distillation step (KD) against a hand-written PyTorch loop doing the
+  same work (``benchmark_distill.py``; target <= 1.10);
+- the SFTN teacher step against the plain teacher step, next to the FLOP ratio
+  (``benchmark_sftn.py``);
+- the peak memory of each of the four, measured in a fresh process per step
+  kind (so the figures do not mix): the highest resident set size sampled
+  while three steps run, minus the size just before them (after freed memory
+  is handed back to the system).
+
+Example::
+
+    python tools/analysis/benchmark.py --iters 30 --out work_dirs/benchmark.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import torch
+
+HERE = osp.dirname(osp.abspath(__file__))
+ROOT = osp.abspath(osp.join(HERE, '..', '..'))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher')
+
+
+def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
+    """The four training steps, as zero-argument callables on one shared batch."""
+    import benchmark_distill as bd
+    import benchmark_sftn as bs
+    from mmengine.config import Config
+    from mmengine.optim import OptimWrapper
+
+    from sfkd.datasets.fashion_mnist import fashion_mnist_batch
+    from sfkd.models.model_config import build_model
+    from sfkd.registry import MODELS
+
+    data = fashion_mnist_batch(data_root, batch_size)
+    distiller, cfg = bd.build_distiller(tmpdir)
+    distiller.train()
+    d_wrap = OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3))
+    student = bd.copy.deepcopy(distiller.student).train()
+    teacher = bd.copy.deepcopy(distiller.get_teacher()).eval()
+    s_opt = torch.optim.SGD(student.parameters(), lr=1e-3)
+    pre = distiller.data_preprocessor
+    labels = torch.cat([s.gt_label for s in data['data_samples']])
+    kd = cfg['distill_losses']['loss_kd']
+
+    sftn_cfg = Config.fromfile(bs.SFTN_CONFIG).model.to_dict()
+    sftn = MODELS.build(sftn_cfg).train()
+    plain = build_model(sftn_cfg['teacher']).train()
+    plain.load_state_dict(sftn.teacher.state_dict())
+    f_wrap = OptimWrapper(torch.optim.SGD(sftn.parameters(), lr=1e-3))
+    p_wrap = OptimWrapper(torch.optim.SGD(plain.parameters(), lr=1e-3))
+    return {
+        'sfkd_distill': lambda: distiller.train_step(data, d_wrap),
+        'plain_distill': lambda: bd.plain_step(student, teacher, s_opt, data['inputs'], labels,
+                                               pre.mean, pre.std, kd['tau'],
+                                               cfg['student_loss_weight'], kd['loss_weight']),
+        'sftn_teacher': lambda: sftn.train_step(data, f_wrap),
+        'plain_teacher': lambda: plain.train_step(data, p_wrap),
+    }
+
+
+def peak_memory_mb(step: str, args) -> float:
+    """Peak memory of one step kind, measured in a fresh process."""
+    cmd = [sys.executable, __file__, '--measure-memory', step, '--data-root', args.data_root,
+           '--batch-size', str(args.batch_size)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def rss_mb() -> float:
+    with open('/proc/self/status') as f:
+        line = next(ln for ln in f if ln.startswith('VmRSS:'))
+    return int(line.split()[1]) / 1024
+
+
+def measure_memory(step: str, args) -> None:
+    import ctypes
+    import gc
+    import tempfile
+    import threading
+
+    from mmengine import DefaultScope
+    with DefaultScope.overwrite_default_scope('sfkd'), tempfile.TemporaryDirectory() as tmp:
+        steps = build_steps(args.data_root, args.batch_size, tmp)
+        gc.collect()
+        ctypes.CDLL('libc.so.6').malloc_trim(0)  # hand freed set-up memory back first
+        base, peak, done = rss_mb(), [0.0], threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_mb())
+                done.wait(0.0005)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        for _ in range(3):
+            steps[step]()
+        done.set()
+        sampler.join()
+    print(max(peak[0] - base, 0.0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
+    parser.add_argument('--batch-size', type=int, default=128)
+    parser.add_argument('--iters', type=int, default=30)
+    parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--out', help='write the figures as JSON here')
+    parser.add_argument('--measure-memory', choices=STEPS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_flush_denormal(True)
+    if args.measure_memory:
+        return measure_memory(args.measure_memory, args)
+
+    import statistics
+    import tempfile
+    import time
+
+    from mmengine import DefaultScope
+    with DefaultScope.overwrite_default_scope('sfkd'), tempfile.TemporaryDirectory() as tmp:
+        steps = build_steps(args.data_root, args.batch_size, tmp)
+        flops = {}
+        from torch.utils.flop_counter import FlopCounterMode
+        for name in ('sftn_teacher', 'plain_teacher'):
+            with FlopCounterMode(display=False) as counter:
+                steps[name]()
+            flops[name] = counter.get_total_flops()
+        times = {k: [] for k in STEPS}
+        for i in range(args.warmup + args.iters):
+            order = STEPS if i % 2 == 0 else STEPS[::-1]
+            for name in order:
+                start = time.perf_counter()
+                steps[name]()
+                if i >= args.warmup:
+                    times[name].append(time.perf_counter() - start)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    memory = {k: peak_memory_mb(k, args) for k in STEPS}
+    result = dict(
+        batch_size=args.batch_size, iters=args.iters, step_s=med, peak_memory_mb=memory,
+        distill_ratio=med['sfkd_distill'] / med['plain_distill'],
+        sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
+        sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'],
+        distill_memory_ratio=memory['sfkd_distill'] / max(memory['plain_distill'], 1e-9),
+        sftn_memory_ratio=memory['sftn_teacher'] / max(memory['plain_teacher'], 1e-9))
+    print(f'batch {args.batch_size}, median of {args.iters} interleaved steps; peak memory: '
+          'resident set size added by 3 steps in a fresh process')
+    print(f"{'step':<16}{'time (ms)':>12}{'peak mem (MiB)':>18}")
+    for k in STEPS:
+        print(f'{k:<16}{med[k] * 1e3:>12.2f}{memory[k]:>18.1f}')
+    print(f"distill step / plain loop   : time {result['distill_ratio']:.3f} (target <= 1.10), "
+          f"memory {result['distill_memory_ratio']:.2f}")
+    print(f"SFTN step / plain teacher   : time {result['sftn_time_ratio']:.3f}, FLOPs "
+          f"{result['sftn_flop_ratio']:.3f}, memory {result['sftn_memory_ratio']:.2f}")
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
