@@ -4,13 +4,17 @@ MMEngine's ``pytorch`` launcher calls ``torch.cuda.set_device`` and wraps the
 model with ``device_ids=[LOCAL_RANK]``, which both fail without a GPU. On such
 a machine sfkd initialises a gloo process group itself before the Runner is
 built (the Runner then skips its own initialisation) and wraps the model with
-``device_ids=None``. On GPUs nothing is changed.
+``device_ids=None``. On GPUs nothing is changed; there ``sync_bn='torch'`` in a
+config converts the trainable models' BatchNorm layers to SyncBatchNorm (MMEngine's
+option; a frozen teacher is outside the wrapped model and keeps its own).
 """
 import os
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+
+from sfkd.utils.errors import BadConfigError
 
 REQUIRED_ENV = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
 
@@ -20,6 +24,10 @@ def setup_distributed(cfg: Config) -> None:
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none' or torch.cuda.is_available():
         return
+    if cfg.get('sync_bn'):
+        raise BadConfigError(f"sync_bn={cfg.sync_bn!r} needs GPUs (SyncBatchNorm has no CPU "
+                             "implementation); drop sync_bn on the CPU, or use a per-sample "
+                             "norm such as norm='gn' where a model offers it")
     if launcher != 'pytorch':
         raise RuntimeError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
                            '--launcher pytorch under torchrun (tools/dist_train.sh)')

@@ -12,3 +12,6 @@ model = dict(
 )
 # teacher_final.pth (the last epoch's teacher alone) goes into the KD configs
 custom_hooks = [dict(type='ExportSubmodelHook', part='teacher')]
+# the branch students' stages before their attach points get no gradient
+# (their output is replaced), which DDP must be told about
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

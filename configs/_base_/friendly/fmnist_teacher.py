@@ -15,3 +15,6 @@ model = dict(
 # teacher_final.pth: the last teacher alone, loadable by
 # configs/baseline/small-resnet_3e_fashion-mnist.py and usable as teacher_ckpt
 custom_hooks = [dict(type='ExportSubmodelHook', part='teacher')]
+# the branch students' stages before their attach points get no gradient
+# (their output is replaced), which DDP must be told about
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -2,6 +2,7 @@
 import math
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 
 from sfkd.registry import HOOKS
@@ -25,7 +26,7 @@ class NonFiniteLossHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        bad = {k: float(v) for k, v in (outputs or {}).items()
+        bad = {k: float(torch.as_tensor(v).detach()) for k, v in (outputs or {}).items()
                if 'loss' in k and not math.isfinite(float(v))}
         if not bad:
             return

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from sfkd.registry import MODELS
+from ..norm import norm_layer
 from .staged_backbone import StagedBackbone
 
 # arch -> (depth, (stem, layer1, layer2, layer3) channels)
@@ -29,26 +30,28 @@ _ARCHS: Dict[str, Tuple[int, Tuple[int, int, int, int]]] = {
 
 
 class CIFARBasicBlock(nn.Module):
-    """Post-activation basic block: conv-BN-ReLU-conv-BN, add shortcut, ReLU.
+    """Post-activation basic block: conv-norm-ReLU-conv-norm, add shortcut, ReLU.
 
     Args:
         in_channels: Input channels.
         out_channels: Output channels.
         stride: Stride of the first convolution and of the projection.
+        norm: ``'bn'`` (BatchNorm, default) or ``'gn'`` (GroupNorm).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
+                 norm: str = 'bn') -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.bn1 = norm_layer(norm, out_channels)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.bn2 = norm_layer(norm, out_channels)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = nn.Identity()
         if stride != 1 or in_channels != out_channels:
             self.downsample = nn.Sequential(
                 nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
-                nn.BatchNorm2d(out_channels))
+                norm_layer(norm, out_channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.relu(self.bn1(self.conv1(x)))

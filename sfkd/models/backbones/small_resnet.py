@@ -4,6 +4,7 @@ from typing import Sequence
 from torch import nn
 
 from sfkd.registry import MODELS
+from ..norm import norm_layer
 from .cifar_resnet import CIFARBasicBlock
 from .staged_backbone import StagedBackbone
 
@@ -24,6 +25,8 @@ class SmallResNet(StagedBackbone):
         num_blocks: Number of basic blocks in each stage.
         out_indices: Stages (0-based; negative counts from the end) whose
             outputs are returned.
+        norm: ``'bn'`` (BatchNorm, default) or ``'gn'`` (GroupNorm, which does
+            not depend on the batch).
         init_cfg: MMEngine initialisation config.
 
     Returns (forward):
@@ -40,6 +43,7 @@ class SmallResNet(StagedBackbone):
                  stage_channels: Sequence[int] = (16, 32, 64),
                  num_blocks: Sequence[int] = (1, 1, 1),
                  out_indices: Sequence[int] = (2, ),
+                 norm: str = 'bn',
                  init_cfg=None) -> None:
         if len(stage_channels) != len(num_blocks):
             raise ValueError(f'stage_channels {tuple(stage_channels)} and num_blocks '
@@ -47,11 +51,12 @@ class SmallResNet(StagedBackbone):
         super().__init__(stage_channels, out_indices, init_cfg=init_cfg)
         self.stem = nn.Sequential(
             nn.Conv2d(in_channels, stem_channels, 3, 1, 1, bias=False),
-            nn.BatchNorm2d(stem_channels), nn.ReLU(inplace=True))
+            norm_layer(norm, stem_channels), nn.ReLU(inplace=True))
         channels = stem_channels
         for i, (out_channels, blocks) in enumerate(zip(self.stage_channels, num_blocks)):
             stride = 1 if i == 0 else 2
-            layers = [CIFARBasicBlock(channels, out_channels, stride)]
-            layers += [CIFARBasicBlock(out_channels, out_channels) for _ in range(blocks - 1)]
+            layers = [CIFARBasicBlock(channels, out_channels, stride, norm)]
+            layers += [CIFARBasicBlock(out_channels, out_channels, norm=norm)
+                       for _ in range(blocks - 1)]
             self.add_stage(nn.Sequential(*layers))
             channels = out_channels

@@ -4,6 +4,8 @@ from torch import nn
 
 from sfkd.registry import MODELS
 
+from ..norm import norm_layer
+
 
 @MODELS.register_module()
 class ConvBNConnector(nn.Module):
@@ -17,14 +19,15 @@ class ConvBNConnector(nn.Module):
         out_channels: Channels of the target record.
         kernel_size: 1 (FitNets-style hint) or 3.
         relu: Append a ReLU.
+        norm: ``'bn'`` (default), ``'gn'`` or ``'none'``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 1,
-                 relu: bool = False) -> None:
+                 relu: bool = False, norm: str = 'bn') -> None:
         super().__init__()
         layers = [nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2,
-                            bias=False),
-                  nn.BatchNorm2d(out_channels)]
+                            bias=norm == 'none'),
+                  norm_layer(norm, out_channels)]
         if relu:
             layers.append(nn.ReLU(inplace=True))
         self.layers = nn.Sequential(*layers)
