@@ -29,11 +29,11 @@ def setup_distributed(cfg: Config) -> None:
                              "implementation); drop sync_bn on the CPU, or use a per-sample "
                              "norm such as norm='gn' where a model offers it")
     if launcher != 'pytorch':
-        raise RuntimeError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
+        raise BadConfigError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
                            '--launcher pytorch under torchrun (tools/dist_train.sh)')
     missing = [k for k in REQUIRED_ENV if k not in os.environ]
     if missing:
-        raise RuntimeError(f'--launcher pytorch needs the environment variables {missing}; '
+        raise BadConfigError(f'--launcher pytorch needs the environment variables {missing}; '
                            'start the job with torchrun or tools/dist_train.sh')
     if not dist.is_initialized():
         dist.init_process_group('gloo')

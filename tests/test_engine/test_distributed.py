@@ -24,5 +24,5 @@ def test_sync_bn_is_refused_on_cpu():
 def test_pytorch_launcher_needs_torchrun_environment(monkeypatch):
     for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
         monkeypatch.delenv(key, raising=False)
-    with pytest.raises(RuntimeError, match='start the job with torchrun'):
+    with pytest.raises(BadConfigError, match='start the job with torchrun'):
         setup_distributed(Config(dict(launcher='pytorch')))
