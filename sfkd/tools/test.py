@@ -5,6 +5,10 @@ Example::
     python tools/test.py CONFIG work_dirs/NAME/epoch_3.pth
     bash tools/dist_test.sh CONFIG CKPT 8
 
+Across several nodes, run on each node (torchrun)::
+
+    NNODES=2 NODE_RANK=0 MASTER_ADDR=10.0.0.1 PORT=29500 bash tools/dist_test.sh CONFIG CKPT 8
+
 The metrics are written as JSON to ``--out`` (default:
 ``<work_dir>/test_metrics.json``).
 """
