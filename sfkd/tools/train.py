@@ -17,8 +17,9 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
+from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
@@ -63,9 +64,13 @@ def build_config(args: argparse.Namespace):
     cfg.custom_hooks = hooks
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
+        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+        if latest:
+            read_state_dict(latest, owner='--resume')  # refuse a damaged file up front
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UsageError(f'--resume {args.resume}: no such checkpoint file')
+        read_state_dict(args.resume, owner='--resume')
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
 

@@ -103,6 +103,8 @@ CASES = [
      'set num_samples to the size of the training set'),
     ('resume from a missing checkpoint', lambda c: [BASELINE_CFG, '--resume', '/nope/epoch_1.pth'],
      '--resume /nope/epoch_1.pth: no such checkpoint file'),
+    ('resume from a file that is not a checkpoint', lambda c: [
+        BASELINE_CFG, '--resume', f'{ROOT}/README.md'], 'is not a loadable checkpoint'),
 ]
 
 
@@ -135,7 +137,7 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(case, ckpts, tmp_path,
 
 
 def test_catalogue_has_at_least_twenty_cases():
-    assert len(CASES) + 3 >= 20  # + the three command-line cases below
+    assert len(CASES) + 3 >= 20  # + the three cases below
 
 
 def test_missing_checkpoint_for_test_tool(tmp_path):
