@@ -26,8 +26,9 @@ class NonFiniteLossHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        bad = {k: float(torch.as_tensor(v).detach()) for k, v in (outputs or {}).items()
-               if 'loss' in k and not math.isfinite(float(v))}
+        values = {k: float(torch.as_tensor(v).detach()) for k, v in (outputs or {}).items()
+                  if 'loss' in k}
+        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if not bad:
             return
         if len(bad) > 1:  # name the terms, not their sum
