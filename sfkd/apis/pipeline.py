@@ -2,8 +2,10 @@
 distil the same student from each with several KD methods over several seeds,
 and report the student accuracies as a table, a CSV and a plot.
 
-Every run writes ``result.json`` in its own work dir; a run whose result exists
-is not repeated, so an interrupted pipeline continues where it stopped.
+Every run writes ``result.json`` (with its config and options) in its own work
+dir; a run whose result exists for the same config and options is not repeated,
+so an interrupted pipeline continues where it stopped, and a changed scale
+trains again.
 """
 import csv
 import json
@@ -43,7 +45,7 @@ class Scale:
 
 
 SCALES = {
-    'default': Scale('default', train_images=12000, teacher_epochs=2, student_epochs=2,
+    'default': Scale('default', train_images=8000, teacher_epochs=2, student_epochs=2,
                      seeds=(0, 1)),
     'full': Scale('full', train_images=None, teacher_epochs=4, student_epochs=2,
                   seeds=(0, 1, 2)),
@@ -106,18 +108,21 @@ def teacher_checkpoint(run_dir: str, teacher: str) -> str:
 
 
 def execute(run: Run, out_dir: str) -> dict:
-    """Train one run (unless its result exists) and return its result."""
+    """Train one run (unless the same run already finished) and return its result."""
     result_file = osp.join(run.work_dir, 'result.json')
-    if osp.isfile(result_file):
-        return json.load(open(result_file))
     options = list(run.options)
     if run.kind == 'distill':
         ckpt = teacher_checkpoint(f'{out_dir}/teacher_{run.teacher}', run.teacher)
         options.append(f'model.teacher_ckpt={ckpt}')
+    if osp.isfile(result_file):
+        done = json.load(open(result_file))
+        if done.get('config') == run.config and done.get('options') == options:
+            return done
     runner = train_tool.run([run.config, '--work-dir', run.work_dir, '--cfg-options', *options])
     hub = runner.message_hub
     result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed,
-                  accuracy=float(hub.get_scalar('val/accuracy/top1').current()))
+                  accuracy=float(hub.get_scalar('val/accuracy/top1').current()),
+                  config=run.config, options=options)
     if run.kind == 'distill':
         result['teacher_accuracy'] = float(
             hub.get_scalar('val/teacher.accuracy/top1').current())

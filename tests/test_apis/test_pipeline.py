@@ -49,7 +49,14 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
     assert open(f'{out}/results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert 'Command: `python tools/run_pipeline.py --scale smoke`' in open(f'{out}/results.md').read()
 
-    # a second call reuses every finished run instead of training again
+    # a second call reuses every finished run instead of training again...
     stamp = os.path.getmtime(f'{out}/kd_sftn_seed0/result.json')
     assert run_pipeline(scale, out) == results
     assert os.path.getmtime(f'{out}/kd_sftn_seed0/result.json') == stamp
+    # ...but not the runs of another scale
+    import dataclasses
+    other = dataclasses.replace(scale, student_epochs=2, teachers=('standard', ),
+                                methods=('kd', ))
+    rerun = run_pipeline(other, out)
+    assert os.path.getmtime(f'{out}/kd_standard_seed0/result.json') > stamp
+    assert rerun[0] == results[0]  # the standard teacher run is the same run
