@@ -107,6 +107,14 @@ def test_heterogeneous_branches_train():
 
 
 def test_soteacher_terms_on_a_plain_teacher():
+    # the regularisers read the epoch from the current message hub: start one at epoch 0
+    import uuid
+
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance(f'soteacher-test-{uuid.uuid4().hex}')
+    hub.update_info('epoch', 0)
+    hub.update_info('max_epochs', 3)
+    assert MessageHub.get_current_instance() is hub
     model = MODELS.build(model_cfg(SOT_CFG)).train()
     assert not model.branches
     inputs, samples = batch()
