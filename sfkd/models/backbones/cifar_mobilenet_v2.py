@@ -116,9 +116,5 @@ class CIFARMobileNetV2(StagedBackbone):
                 channels = width
             self.add_stage(nn.Sequential(*layers))
         self.add_stage(_conv_bn_relu(channels, last_channels, 1))  # layer8
-        self._init_conv_weights()
+        self.init_conv_weights()
 
-    def _init_conv_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')

@@ -114,9 +114,5 @@ class CIFARResNet(StagedBackbone):
             blocks += [CIFARBasicBlock(out_channels, out_channels) for _ in range(num_blocks - 1)]
             self.add_stage(nn.Sequential(*blocks))
             channels = out_channels
-        self._init_conv_weights()
+        self.init_conv_weights()
 
-    def _init_conv_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')

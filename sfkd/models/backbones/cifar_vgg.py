@@ -89,10 +89,5 @@ class CIFARVGG(StagedBackbone):
         for i, stage_widths in enumerate(widths):
             self.add_stage(_make_stage(channels, stage_widths, 1 <= i <= 3))
             channels = stage_widths[-1]
-        self._init_conv_weights()
+        self.init_conv_weights(zero_bias=True)
 
-    def _init_conv_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-                nn.init.zeros_(m.bias)

@@ -114,9 +114,5 @@ class CIFARWideResNet(StagedBackbone):
                 blocks['bn'] = nn.BatchNorm2d(channels)
                 blocks['relu'] = nn.ReLU(inplace=True)
             self.add_stage(nn.Sequential(blocks))
-        self._init_conv_weights()
+        self.init_conv_weights()
 
-    def _init_conv_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')

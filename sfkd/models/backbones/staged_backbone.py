@@ -90,6 +90,15 @@ class StagedBackbone(BaseModule):
         self.stage_names.append(name)
         return name
 
+    def init_conv_weights(self, zero_bias: bool = False) -> None:
+        """RepDistiller's initialisation: Kaiming-normal (fan-out) conv weights,
+        and zero conv biases when ``zero_bias``."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+                if zero_bias:
+                    nn.init.zeros_(m.bias)
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Runs the stem and the stages.
 
