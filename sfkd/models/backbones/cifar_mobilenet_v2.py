@@ -117,4 +117,3 @@ class CIFARMobileNetV2(StagedBackbone):
             self.add_stage(nn.Sequential(*layers))
         self.add_stage(_conv_bn_relu(channels, last_channels, 1))  # layer8
         self.init_conv_weights()
-

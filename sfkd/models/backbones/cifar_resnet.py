@@ -115,4 +115,3 @@ class CIFARResNet(StagedBackbone):
             self.add_stage(nn.Sequential(*blocks))
             channels = out_channels
         self.init_conv_weights()
-

@@ -90,4 +90,3 @@ class CIFARVGG(StagedBackbone):
             self.add_stage(_make_stage(channels, stage_widths, 1 <= i <= 3))
             channels = stage_widths[-1]
         self.init_conv_weights(zero_bias=True)
-

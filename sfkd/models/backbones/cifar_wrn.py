@@ -115,4 +115,3 @@ class CIFARWideResNet(StagedBackbone):
                 blocks['relu'] = nn.ReLU(inplace=True)
             self.add_stage(nn.Sequential(blocks))
         self.init_conv_weights()
-
