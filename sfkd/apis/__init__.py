@@ -1,4 +1,6 @@
-"""High-level APIs: the two-stage pipeline and its report."""
-from .pipeline import SCALES, Run, Scale, plan, run_pipeline, summarise
+"""High-level APIs: the two-stage pipeline, its report, and teacher-student agreement."""
+from .agreement import agreement_metrics, load_classifier, predict_logits
+from .pipeline import SCALES, TEACHERS, Run, Scale, TeacherSpec, plan, run_pipeline, summarise
 
-__all__ = ['SCALES', 'Run', 'Scale', 'plan', 'run_pipeline', 'summarise']
+__all__ = ['SCALES', 'TEACHERS', 'Run', 'Scale', 'TeacherSpec', 'plan', 'run_pipeline',
+           'summarise', 'agreement_metrics', 'load_classifier', 'predict_logits']

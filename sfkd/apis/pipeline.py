@@ -13,15 +13,26 @@ import os
 import os.path as osp
 import statistics
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from sfkd.tools import train as train_tool
 
 CFG = 'configs'
-TEACHERS = {
-    'standard': f'{CFG}/baseline/small-resnet_3e_fashion-mnist.py',
-    'sftn': f'{CFG}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py',
-    'soteacher': f'{CFG}/soteacher/soteacher_small-resnet_fashion-mnist.py',
+
+
+@dataclass(frozen=True)
+class TeacherSpec:
+    """How one teacher type is trained."""
+    config: str
+    options: Tuple[str, ...] = ()        # extra --cfg-options
+    epochs: Optional[int] = None         # None: the scale's teacher_epochs
+    finetune_from: Optional[str] = None  # a teacher type whose checkpoint this one starts from
+
+
+TEACHERS: Dict[str, TeacherSpec] = {
+    'standard': TeacherSpec(f'{CFG}/baseline/small-resnet_3e_fashion-mnist.py'),
+    'sftn': TeacherSpec(f'{CFG}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'),
+    'soteacher': TeacherSpec(f'{CFG}/soteacher/soteacher_small-resnet_fashion-mnist.py'),
 }
 METHODS = {
     'kd': f'{CFG}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',
@@ -42,6 +53,8 @@ class Scale:
     test_images: Optional[int] = None  # None: all 10k
     teachers: Sequence[str] = tuple(TEACHERS)
     methods: Sequence[str] = tuple(METHODS)
+    # teacher types by name; other studies add variants (tools/analysis/sftn_study.py)
+    teacher_specs: Mapping[str, TeacherSpec] = field(default_factory=lambda: dict(TEACHERS))
 
 
 SCALES = {
@@ -65,6 +78,8 @@ class Run:
     config: str
     work_dir: str
     options: List[str] = field(default_factory=list)
+    # the teacher run whose final checkpoint goes in as model.teacher_ckpt
+    init_from: Optional[str] = None
 
     @property
     def label(self) -> str:
@@ -90,8 +105,10 @@ def plan(scale: Scale, out_dir: str) -> List[Run]:
     """Every run, in order: teachers first, then students."""
     runs = []
     for name in scale.teachers:
-        runs.append(Run('teacher', name, '-', 0, TEACHERS[name], f'{out_dir}/teacher_{name}',
-                        data_options(scale, scale.teacher_epochs, 0)))
+        spec = scale.teacher_specs[name]
+        options = data_options(scale, spec.epochs or scale.teacher_epochs, 0) + list(spec.options)
+        runs.append(Run('teacher', name, '-', 0, spec.config, f'{out_dir}/teacher_{name}',
+                        options, init_from=spec.finetune_from))
     for seed in scale.seeds:
         runs.append(Run('alone', '-', '-', seed, STUDENT_ALONE, f'{out_dir}/alone_seed{seed}',
                         data_options(scale, scale.student_epochs, seed)))
@@ -99,23 +116,26 @@ def plan(scale: Scale, out_dir: str) -> List[Run]:
             for method in scale.methods:
                 runs.append(Run('distill', name, method, seed, METHODS[method],
                                 f'{out_dir}/{method}_{name}_seed{seed}',
-                                data_options(scale, scale.student_epochs, seed)))
+                                data_options(scale, scale.student_epochs, seed), init_from=name))
     return runs
 
 
-def teacher_checkpoint(run_dir: str, teacher: str) -> str:
-    """The checkpoint a teacher run hands to distillation (always its last)."""
-    if teacher == 'standard':
-        return open(osp.join(run_dir, 'last_checkpoint')).read().strip()
-    return osp.join(run_dir, 'teacher_final.pth')
+def teacher_checkpoint(run_dir: str) -> str:
+    """The checkpoint a teacher run hands on (always its last): the exported
+    ``teacher_final.pth`` of a wrapped teacher, else the last checkpoint."""
+    exported = osp.join(run_dir, 'teacher_final.pth')
+    last = osp.join(run_dir, 'last_checkpoint')
+    if osp.isfile(exported) or not osp.isfile(last):
+        return exported
+    return open(last).read().strip()
 
 
 def execute(run: Run, out_dir: str) -> dict:
     """Train one run (unless the same run already finished) and return its result."""
     result_file = osp.join(run.work_dir, 'result.json')
     options = list(run.options)
-    if run.kind == 'distill':
-        ckpt = teacher_checkpoint(f'{out_dir}/teacher_{run.teacher}', run.teacher)
+    if run.init_from:
+        ckpt = teacher_checkpoint(f'{out_dir}/teacher_{run.init_from}')
         options.append(f'model.teacher_ckpt={ckpt}')
     if osp.isfile(result_file):
         done = json.load(open(result_file))

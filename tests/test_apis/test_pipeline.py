@@ -60,3 +60,28 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
     rerun = run_pipeline(other, out)
     assert os.path.getmtime(f'{out}/kd_standard_seed0/result.json') > stamp
     assert rerun[0] == results[0]  # the standard teacher run is the same run
+
+
+def test_teacher_variants_plan_their_own_options_epochs_and_start():
+    import dataclasses
+
+    from sfkd.apis.pipeline import TEACHERS, TeacherSpec
+    specs = {**TEACHERS,
+             'ft': TeacherSpec('configs/sftn/x.py', ('model.a=1', ), epochs=1,
+                               finetune_from='standard')}
+    scale = dataclasses.replace(SCALES['full'], teachers=('standard', 'ft'), methods=('kd', ),
+                                teacher_specs=specs)
+    runs = {r.label: r for r in plan(scale, 'out')}
+    ft, std = runs['teacher ft seed0'], runs['teacher standard seed0']
+    assert ft.config == 'configs/sftn/x.py' and ft.init_from == 'standard'
+    assert 'train_cfg.max_epochs=1' in ft.options and ft.options[-1] == 'model.a=1'
+    assert 'train_cfg.max_epochs=4' in std.options and std.init_from is None
+    assert runs['distill ft kd seed2'].init_from == 'ft'
+
+
+def test_teacher_checkpoint_prefers_the_exported_teacher(tmp_path):
+    from sfkd.apis.pipeline import teacher_checkpoint
+    (tmp_path / 'last_checkpoint').write_text(f'{tmp_path}/epoch_4.pth\n')
+    assert teacher_checkpoint(str(tmp_path)) == f'{tmp_path}/epoch_4.pth'
+    (tmp_path / 'teacher_final.pth').write_bytes(b'')
+    assert teacher_checkpoint(str(tmp_path)) == f'{tmp_path}/teacher_final.pth'

@@ -1,0 +1,43 @@
+"""tools/analysis/sftn_study.py at the smoke scale: a fine-tuned SFTN variant
+starts from the standard teacher, and the report measures every KD student."""
+import csv
+import json
+import importlib.util
+import os
+import sys
+
+import pytest
+import torch
+from sfkd_testing import ROOT
+
+
+def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmnist_root,
+                                                                  monkeypatch):
+    spec = importlib.util.spec_from_file_location('sftn_study',
+                                                  f'{ROOT}/tools/analysis/sftn_study.py')
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    monkeypatch.chdir(ROOT)
+    runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
+    monkeypatch.setattr(sys, 'argv', ['sftn_study.py', '--scale', 'smoke', '--variants',
+                                      'sftn_ft', '--dir', runs, '--out', out])
+    study.main()
+
+    # the fine-tuned teacher started from the standard teacher's last checkpoint
+    from sfkd.apis.pipeline import teacher_checkpoint
+    ft = json.load(open(f'{runs}/teacher_sftn_ft/result.json'))
+    assert f'model.teacher_ckpt={teacher_checkpoint(runs + "/teacher_standard")}' in ft['options']
+    assert 'train_cfg.max_epochs=1' in ft['options']
+
+    rows = list(csv.DictReader(open(f'{out}/study.csv')))
+    assert [r['teacher'] for r in rows] == ['standard', 'sftn', 'soteacher', 'sftn_ft']
+    for r in rows:
+        assert 0.0 <= float(r['agreement']) <= 100.0 and float(r['kl']) >= 0.0
+    # the reported student accuracy is the one the KD run itself measured
+    kd = json.load(open(f'{runs}/kd_sftn_ft_seed0/result.json'))
+    assert float(rows[-1]['student_top1']) == pytest.approx(kd['accuracy'], abs=1e-6)
+    md = open(f'{out}/study.md').read()
+    assert '| sftn_ft |' in md and 'sftn_study.py --scale smoke' in md
+    assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    assert torch.load(f'{runs}/teacher_sftn_ft/teacher_final.pth', weights_only=True)
+    assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')

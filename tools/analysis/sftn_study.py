@@ -1,0 +1,173 @@
+"""Why do (or don't) the student-friendly teachers help? A study next to the pipeline.
+
+Trains variants of the SFTN teacher alongside the pipeline's teachers
+(standard, SFTN, SoTeacher), distils the tiny ResNet student from each with KD
+over the scale's seeds, and measures on the test set how closely each student
+follows its teacher (top-1 agreement and KL(teacher || student)). Runs that the
+pipeline already finished in the same folder are reused, so pointing ``--dir``
+at the full-scale pipeline's folder only trains the variants.
+
+Variants:
+    sftn_lkl1    SFTN with the branch imitation weight l_KL = 1 (instead of 3)
+    sftn_stage2  SFTN with one branch attached after stage 2 only (instead of 1 and 2)
+    sftn_ft      SFTN fine-tune mode: the standard teacher plus one epoch with branches
+
+Example::
+
+    python tools/analysis/sftn_study.py --scale full --dir work_dirs/pipeline_full \\
+        --out tools/analysis/results/sftn_study
+
+Writes study.md, study.csv and study.png to ``--out``.
+"""
+import argparse
+import csv
+import dataclasses
+import logging
+import os
+import os.path as osp
+import statistics
+import sys
+import time
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from sfkd.apis.pipeline import (CFG, SCALES, STUDENT_ALONE, TEACHERS, TeacherSpec,  # noqa: E402
+                                run_pipeline, teacher_checkpoint)
+
+SFTN = TEACHERS['sftn'].config
+VARIANTS = {
+    'sftn_lkl1': TeacherSpec(SFTN, ('model.branch_imitation_weight=1.0', )),
+    'sftn_stage2': TeacherSpec(
+        SFTN, ('model.branches.0.attach=[(backbone.layer2,backbone.layer2)]', )),
+    'sftn_ft': TeacherSpec(f'{CFG}/sftn/sftn-finetune_small-resnet_tiny-resnet_fashion-mnist.py',
+                           epochs=1, finetune_from='standard'),
+}
+TEACHER_CONFIG = TEACHERS['standard'].config  # the plain teacher every export loads into
+
+
+def measure(results, scale, run_dir):
+    """Per teacher type: accuracies and teacher-student agreement of every seed."""
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    from mmengine.config import Config
+
+    from sfkd.apis.agreement import agreement_metrics, load_classifier, predict_logits
+    from sfkd.utils import register_all_modules
+
+    register_all_modules()
+    init_default_scope('sfkd')
+    val = Config.fromfile(STUDENT_ALONE).val_dataloader
+    val.num_workers, val.persistent_workers = 0, False
+    if scale.test_images:
+        val.dataset.indices = scale.test_images
+    loader = Runner.build_dataloader(val.to_dict())
+
+    def logits(config, ckpt):
+        return predict_logits(load_classifier(config, ckpt), loader)
+
+    alone = {r['seed']: logits(STUDENT_ALONE, teacher_checkpoint(f'{run_dir}/alone_seed{r["seed"]}'))
+             for r in results if r['kind'] == 'alone'}
+    rows = []
+    for name in scale.teachers:
+        t_logits, labels = logits(TEACHER_CONFIG, teacher_checkpoint(f'{run_dir}/teacher_{name}'))
+        for r in results:
+            if r['kind'] != 'distill' or r['teacher'] != name:
+                continue
+            s_logits, _ = logits(STUDENT_ALONE, f'{run_dir}/kd_{name}_seed{r["seed"]}/student_final.pth')
+            kd = agreement_metrics(t_logits, s_logits, labels)
+            ref = agreement_metrics(t_logits, alone[r['seed']][0], labels)
+            rows.append(dict(teacher=name, seed=r['seed'], teacher_top1=kd['teacher_top1'],
+                             student_top1=kd['student_top1'], agreement=kd['agreement'],
+                             kl=kd['kl'], alone_agreement=ref['agreement'], alone_kl=ref['kl']))
+    return rows
+
+
+def _ms(values, digits=2):
+    if len(values) < 2:
+        return f'{values[0]:.{digits}f}'
+    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
+
+
+def report(rows, teachers, scale, out, command, minutes):
+    os.makedirs(out, exist_ok=True)
+    with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ['| teacher | teacher top-1 | KD student top-1 | student-teacher agreement (%) '
+             '| KL(teacher ‖ student) | agreement of the student trained alone (%) |',
+             '| --- | --- | --- | --- | --- | --- |']
+    for t in teachers:
+        rs = [r for r in rows if r['teacher'] == t]
+        lines.append(f'| {t} | {rs[0]["teacher_top1"]:.2f} | '
+                     f'{_ms([r["student_top1"] for r in rs])} | {_ms([r["agreement"] for r in rs])} | '
+                     f'{_ms([r["kl"] for r in rs], 3)} | {_ms([r["alone_agreement"] for r in rs])} |')
+    table = '\n'.join(lines)
+    with open(osp.join(out, 'study.md'), 'w') as f:
+        f.write(f'# SFTN study on Fashion-MNIST ({scale.name} scale)\n\n'
+                f'Teachers {scale.teacher_epochs} epochs (sftn_ft: the standard teacher + 1 '
+                f'epoch), KD students {scale.student_epochs} epochs, seeds {list(scale.seeds)}; '
+                'mean ± std over seeds on the test set. Agreement: % of test images where '
+                'student and teacher predict the same class.\n\n'
+                f'{table}\n\nCommand: `{command}` ({minutes:.1f} min for the runs it trained)\n')
+    plot(rows, teachers, osp.join(out, 'study.png'))
+    return table
+
+
+def plot(rows, teachers, path):
+    """Student accuracy against teacher accuracy and against agreement."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    for t in teachers:
+        rs = [r for r in rows if r['teacher'] == t]
+        ys = [r['student_top1'] for r in rs]
+        axes[0].scatter([r['teacher_top1'] for r in rs], ys, label=t)
+        axes[1].scatter([r['agreement'] for r in rs], ys, label=t)
+    axes[0].set_xlabel('teacher test top-1 (%)')
+    axes[1].set_xlabel('student-teacher top-1 agreement (%)')
+    axes[0].set_ylabel('KD student test top-1 (%)')
+    axes[1].legend(fontsize=8)
+    fig.suptitle('Which teachers make good KD students? (one point per seed)')
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--scale', choices=sorted(SCALES), default='default')
+    parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=list(VARIANTS))
+    parser.add_argument('--dir', help='folder of the runs (default: work_dirs/pipeline_<scale>, '
+                        "shared with the pipeline's own runs)")
+    parser.add_argument('--out', help='report folder (default: the runs folder)')
+    args = parser.parse_args()
+    run_dir = args.dir or f'work_dirs/pipeline_{args.scale}'
+    base = SCALES[args.scale]
+    teachers = tuple(base.teachers) + tuple(args.variants)
+    scale = dataclasses.replace(base, teachers=teachers, methods=('kd', ),
+                                teacher_specs={**TEACHERS, **VARIANTS})
+    logging.getLogger('mmengine').setLevel(logging.WARNING)
+
+    from tqdm import tqdm
+    bar = tqdm(total=None, unit='run', dynamic_ncols=True)
+    start = time.time()
+
+    def progress(run, i, total):
+        bar.total, bar.n = total, i
+        bar.set_description(run.label)
+        bar.refresh()
+
+    results = run_pipeline(scale, run_dir, progress)
+    bar.close()
+    minutes = (time.time() - start) / 60
+    rows = measure(results, scale, run_dir)
+    command = ' '.join(['python tools/analysis/sftn_study.py'] + sys.argv[1:])
+    table = report(rows, teachers, scale, args.out or run_dir, command, minutes)
+    print(f'\n{table}\n')
+
+
+if __name__ == '__main__':
+    main()
