@@ -35,12 +35,9 @@ def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
     """The four training steps, as zero-argument callables on one shared batch."""
     import benchmark_distill as bd
     import benchmark_sftn as bs
-    from mmengine.config import Config
     from mmengine.optim import OptimWrapper
 
     from sfkd.datasets.fashion_mnist import fashion_mnist_batch
-    from sfkd.models.model_config import build_model
-    from sfkd.registry import MODELS
 
     data = fashion_mnist_batch(data_root, batch_size)
     distiller, cfg = bd.build_distiller(tmpdir)
@@ -53,12 +50,9 @@ def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
     labels = torch.cat([s.gt_label for s in data['data_samples']])
     kd = cfg['distill_losses']['loss_kd']
 
-    sftn_cfg = Config.fromfile(bs.SFTN_CONFIG).model.to_dict()
-    sftn = MODELS.build(sftn_cfg).train()
-    plain = build_model(sftn_cfg['teacher']).train()
-    plain.load_state_dict(sftn.teacher.state_dict())
-    f_wrap = OptimWrapper(torch.optim.SGD(sftn.parameters(), lr=1e-3))
-    p_wrap = OptimWrapper(torch.optim.SGD(plain.parameters(), lr=1e-3))
+    models, wrappers = bs.build_sftn_pair()
+    sftn, plain = models['sftn'], models['plain']
+    f_wrap, p_wrap = wrappers['sftn'], wrappers['plain']
     return {
         'sfkd_distill': lambda: distiller.train_step(data, d_wrap),
         'plain_distill': lambda: bd.plain_step(student, teacher, s_opt, data['inputs'], labels,

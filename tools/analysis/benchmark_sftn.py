@@ -35,6 +35,19 @@ ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_small-resnet_tiny-resnet_fashion-mnist.py')
 
 
+def build_sftn_pair():
+    """The SFTN-wrapped teacher and a plain teacher with the same weights, both
+    in train mode, each with its own SGD optimiser wrapper."""
+    cfg = Config.fromfile(SFTN_CONFIG).model.to_dict()
+    sftn = MODELS.build(cfg).train()
+    plain = build_model(cfg['teacher']).train()
+    plain.load_state_dict(sftn.teacher.state_dict())
+    models = {'sftn': sftn, 'plain': plain}
+    wrappers = {k: OptimWrapper(torch.optim.SGD(m.parameters(), lr=1e-3))
+                for k, m in models.items()}
+    return models, wrappers
+
+
 def step_flops(model, wrapper, data) -> int:
     with FlopCounterMode(display=False) as counter:
         model.train_step(data, wrapper)
@@ -56,13 +69,8 @@ def main() -> None:
 
     with DefaultScope.overwrite_default_scope('sfkd'):
         data = fashion_mnist_batch(args.data_root, args.batch_size)
-        cfg = Config.fromfile(SFTN_CONFIG).model.to_dict()
-        sftn = MODELS.build(cfg).train()
-        plain = build_model(cfg['teacher']).train()
-        plain.load_state_dict(sftn.teacher.state_dict())
-        models = {'sftn': sftn, 'plain': plain}
-        wrappers = {k: OptimWrapper(torch.optim.SGD(m.parameters(), lr=1e-3))
-                    for k, m in models.items()}
+        models, wrappers = build_sftn_pair()
+        sftn = models['sftn']
         flops = {k: step_flops(m, wrappers[k], data) for k, m in models.items()}
         times = {k: [] for k in models}
         for i in range(args.warmup + args.iters):
