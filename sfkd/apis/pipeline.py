@@ -62,6 +62,10 @@ SCALES = {
                      seeds=(0, 1)),
     'full': Scale('full', train_images=None, teacher_epochs=4, student_epochs=2,
                   seeds=(0, 1, 2)),
+    # few images, many epochs: the teachers come close to memorising their
+    # training images, as in long CIFAR-100 schedules (a study regime, ~1 min a run)
+    'small-data': Scale('small-data', train_images=4000, teacher_epochs=30, student_epochs=15,
+                        seeds=(0, 1, 2)),
     # a few seconds per run, for the tests; its numbers mean nothing
     'smoke': Scale('smoke', train_images=256, teacher_epochs=1, student_epochs=1, seeds=(0, ),
                    test_images=256, methods=('kd', 'at')),

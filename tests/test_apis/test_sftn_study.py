@@ -19,8 +19,9 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     spec.loader.exec_module(study)
     monkeypatch.chdir(ROOT)
     runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
-    monkeypatch.setattr(sys, 'argv', ['sftn_study.py', '--scale', 'smoke', '--variants',
-                                      'sftn_ft', '--dir', runs, '--out', out])
+    monkeypatch.setattr(sys, 'argv', ['sftn_study.py', '--scale', 'smoke', '--teachers',
+                                      'standard', '--variants', 'sftn_ft', '--dir', runs,
+                                      '--out', out])
     study.main()
 
     # the fine-tuned teacher started from the standard teacher's last checkpoint
@@ -30,9 +31,11 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert 'train_cfg.max_epochs=1' in ft['options']
 
     rows = list(csv.DictReader(open(f'{out}/study.csv')))
-    assert [r['teacher'] for r in rows] == ['standard', 'sftn', 'soteacher', 'sftn_ft']
+    assert [r['teacher'] for r in rows] == ['standard', 'sftn_ft']
     for r in rows:
         assert 0.0 <= float(r['agreement']) <= 100.0 and float(r['kl']) >= 0.0
+        assert 0.0 <= float(r['teacher_train_top1']) <= 100.0
+        assert 0.1 <= float(r['teacher_train_confidence']) <= 1.0  # 10 classes
     # the reported student accuracy is the one the KD run itself measured
     kd = json.load(open(f'{runs}/kd_sftn_ft_seed0/result.json'))
     assert float(rows[-1]['student_top1']) == pytest.approx(kd['accuracy'], abs=1e-6)

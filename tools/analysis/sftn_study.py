@@ -3,7 +3,9 @@
 Trains variants of the SFTN teacher alongside the pipeline's teachers
 (standard, SFTN, SoTeacher), distils the tiny ResNet student from each with KD
 over the scale's seeds, and measures on the test set how closely each student
-follows its teacher (top-1 agreement and KL(teacher || student)). Runs that the
+follows its teacher (top-1 agreement and KL(teacher || student)), and how
+close each teacher came to memorising its training images (top-1 and mean
+confidence there). Runs that the
 pipeline already finished in the same folder are reused, so pointing ``--dir``
 at the full-scale pipeline's folder only trains the variants.
 
@@ -16,6 +18,10 @@ Example::
 
     python tools/analysis/sftn_study.py --scale full --dir work_dirs/pipeline_full \\
         --out tools/analysis/results/sftn_study
+
+    # few images, many epochs: teachers that memorise their training images
+    python tools/analysis/sftn_study.py --scale small-data --teachers standard sftn \
+        --variants --out tools/analysis/results/sftn_study_small-data
 
 Writes study.md, study.csv and study.png to ``--out``.
 """
@@ -43,6 +49,7 @@ VARIANTS = {
                            epochs=1, finetune_from='standard'),
 }
 TEACHER_CONFIG = TEACHERS['standard'].config  # the plain teacher every export loads into
+TRAIN_PROBE = 10000  # training images the teachers are measured on
 
 
 def measure(results, scale, run_dir):
@@ -61,15 +68,25 @@ def measure(results, scale, run_dir):
     if scale.test_images:
         val.dataset.indices = scale.test_images
     loader = Runner.build_dataloader(val.to_dict())
+    # the teacher on (the first 10k of) its own training images: how close it
+    # came to memorising them, and how confident its targets are there
+    train = val.copy()
+    train.dataset.update(split='train', test_mode=False,
+                         indices=min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE))
+    train_loader = Runner.build_dataloader(train.to_dict())
 
-    def logits(config, ckpt):
-        return predict_logits(load_classifier(config, ckpt), loader)
+    def logits(config, ckpt, data=loader):
+        return predict_logits(load_classifier(config, ckpt), data)
 
     alone = {r['seed']: logits(STUDENT_ALONE, teacher_checkpoint(f'{run_dir}/alone_seed{r["seed"]}'))
              for r in results if r['kind'] == 'alone'}
     rows = []
     for name in scale.teachers:
-        t_logits, labels = logits(TEACHER_CONFIG, teacher_checkpoint(f'{run_dir}/teacher_{name}'))
+        t_ckpt = teacher_checkpoint(f'{run_dir}/teacher_{name}')
+        t_logits, labels = logits(TEACHER_CONFIG, t_ckpt)
+        fit_logits, fit_labels = logits(TEACHER_CONFIG, t_ckpt, train_loader)
+        fit = dict(teacher_train_top1=100.0 * (fit_logits.argmax(1) == fit_labels).double().mean().item(),
+                   teacher_train_confidence=fit_logits.softmax(1).max(1).values.mean().item())
         for r in results:
             if r['kind'] != 'distill' or r['teacher'] != name:
                 continue
@@ -78,7 +95,8 @@ def measure(results, scale, run_dir):
             ref = agreement_metrics(t_logits, alone[r['seed']][0], labels)
             rows.append(dict(teacher=name, seed=r['seed'], teacher_top1=kd['teacher_top1'],
                              student_top1=kd['student_top1'], agreement=kd['agreement'],
-                             kl=kd['kl'], alone_agreement=ref['agreement'], alone_kl=ref['kl']))
+                             kl=kd['kl'], alone_agreement=ref['agreement'], alone_kl=ref['kl'],
+                             **fit))
     return rows
 
 
@@ -90,25 +108,31 @@ def _ms(values, digits=2):
 
 def report(rows, teachers, scale, out, command, minutes):
     os.makedirs(out, exist_ok=True)
+    train_text = (f'{scale.train_images} training images' if scale.train_images
+                  else 'all 60k training images')
+    probe = min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE)
     with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    lines = ['| teacher | teacher top-1 | KD student top-1 | student-teacher agreement (%) '
+    lines = ['| teacher | teacher top-1 | teacher top-1 / confidence on its training images '
+             '| KD student top-1 | student-teacher agreement (%) '
              '| KL(teacher ‖ student) | agreement of the student trained alone (%) |',
-             '| --- | --- | --- | --- | --- | --- |']
+             '| --- | --- | --- | --- | --- | --- | --- |']
     for t in teachers:
         rs = [r for r in rows if r['teacher'] == t]
-        lines.append(f'| {t} | {rs[0]["teacher_top1"]:.2f} | '
+        lines.append(f'| {t} | {rs[0]["teacher_top1"]:.2f} | {rs[0]["teacher_train_top1"]:.2f} / '
+                     f'{rs[0]["teacher_train_confidence"]:.3f} | '
                      f'{_ms([r["student_top1"] for r in rs])} | {_ms([r["agreement"] for r in rs])} | '
                      f'{_ms([r["kl"] for r in rs], 3)} | {_ms([r["alone_agreement"] for r in rs])} |')
     table = '\n'.join(lines)
     with open(osp.join(out, 'study.md'), 'w') as f:
         f.write(f'# SFTN study on Fashion-MNIST ({scale.name} scale)\n\n'
-                f'Teachers {scale.teacher_epochs} epochs (sftn_ft: the standard teacher + 1 '
-                f'epoch), KD students {scale.student_epochs} epochs, seeds {list(scale.seeds)}; '
-                'mean ± std over seeds on the test set. Agreement: % of test images where '
-                'student and teacher predict the same class.\n\n'
+                f'{train_text}; teachers {scale.teacher_epochs} epochs (sftn_ft: the standard '
+                f'teacher + 1 epoch), KD students {scale.student_epochs} epochs, seeds '
+                f'{list(scale.seeds)}; mean ± std over seeds on the test set. Agreement: % of '
+                'test images where student and teacher predict the same class. Confidence: the '
+                f'mean top softmax probability on the first {probe} training images.\n\n'
                 f'{table}\n\nCommand: `{command}` ({minutes:.1f} min for the runs it trained)\n')
     plot(rows, teachers, osp.join(out, 'study.png'))
     return table
@@ -139,14 +163,16 @@ def plot(rows, teachers, path):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--scale', choices=sorted(SCALES), default='default')
-    parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=list(VARIANTS))
+    parser.add_argument('--teachers', nargs='+', choices=sorted(TEACHERS), default=list(TEACHERS),
+                        help="the pipeline's teacher types to compare with")
+    parser.add_argument('--variants', nargs='*', choices=sorted(VARIANTS), default=list(VARIANTS))
     parser.add_argument('--dir', help='folder of the runs (default: work_dirs/pipeline_<scale>, '
                         "shared with the pipeline's own runs)")
     parser.add_argument('--out', help='report folder (default: the runs folder)')
     args = parser.parse_args()
     run_dir = args.dir or f'work_dirs/pipeline_{args.scale}'
     base = SCALES[args.scale]
-    teachers = tuple(base.teachers) + tuple(args.variants)
+    teachers = tuple(args.teachers) + tuple(args.variants)
     scale = dataclasses.replace(base, teachers=teachers, methods=('kd', ),
                                 teacher_specs={**TEACHERS, **VARIANTS})
     logging.getLogger('mmengine').setLevel(logging.WARNING)
