@@ -41,6 +41,8 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert float(rows[-1]['student_top1']) == pytest.approx(kd['accuracy'], abs=1e-6)
     md = open(f'{out}/study.md').read()
     assert '| sftn_ft |' in md and 'sftn_study.py --scale smoke' in md
+    alone = json.load(open(f'{runs}/alone_seed0/result.json'))['accuracy']
+    assert f'| (student alone) | - | - | {alone:.2f} (no teacher) |' in md
     assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert torch.load(f'{runs}/teacher_sftn_ft/teacher_final.pth', weights_only=True)
     assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')

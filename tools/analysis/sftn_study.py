@@ -106,7 +106,7 @@ def _ms(values, digits=2):
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
-def report(rows, teachers, scale, out, command, minutes):
+def report(rows, teachers, scale, out, command, minutes, alone=()):
     os.makedirs(out, exist_ok=True)
     train_text = (f'{scale.train_images} training images' if scale.train_images
                   else 'all 60k training images')
@@ -125,6 +125,8 @@ def report(rows, teachers, scale, out, command, minutes):
                      f'{rs[0]["teacher_train_confidence"]:.3f} | '
                      f'{_ms([r["student_top1"] for r in rs])} | {_ms([r["agreement"] for r in rs])} | '
                      f'{_ms([r["kl"] for r in rs], 3)} | {_ms([r["alone_agreement"] for r in rs])} |')
+    if alone:
+        lines.append(f'| (student alone) | - | - | {_ms(list(alone))} (no teacher) | | | |')
     table = '\n'.join(lines)
     with open(osp.join(out, 'study.md'), 'w') as f:
         f.write(f'# SFTN study on Fashion-MNIST ({scale.name} scale)\n\n'
@@ -191,7 +193,8 @@ def main() -> None:
     minutes = (time.time() - start) / 60
     rows = measure(results, scale, run_dir)
     command = ' '.join(['python tools/analysis/sftn_study.py'] + sys.argv[1:])
-    table = report(rows, teachers, scale, args.out or run_dir, command, minutes)
+    alone = [r['accuracy'] for r in results if r['kind'] == 'alone']
+    table = report(rows, teachers, scale, args.out or run_dir, command, minutes, alone)
     print(f'\n{table}\n')
 
 
