@@ -46,3 +46,33 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert torch.load(f'{runs}/teacher_sftn_ft/teacher_final.pth', weights_only=True)
     assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')
+
+
+def test_every_variant_builds_with_its_options(monkeypatch):
+    """The variants' --cfg-options really change the SFTN teacher they name."""
+    from mmengine.config import Config, DictAction
+
+    from sfkd.registry import MODELS
+    from sfkd.utils import register_all_modules
+    spec = importlib.util.spec_from_file_location('sftn_study',
+                                                  f'{ROOT}/tools/analysis/sftn_study.py')
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    monkeypatch.chdir(ROOT)
+    register_all_modules()
+    built = {}
+    for name in ('sftn_lkl1', 'sftn_stage2'):
+        v = study.VARIANTS[name]
+        cfg = Config.fromfile(v.config)
+        parsed = {}
+        for opt in v.options:
+            key, value = opt.split('=', 1)
+            parsed[key] = DictAction._parse_iterable(value)
+        cfg.merge_from_dict(parsed)
+        built[name] = MODELS.build(cfg.model)
+    assert built['sftn_lkl1'].weights['imitation'] == 1.0
+    assert [(b.teacher_path, b.student_path) for b in built['sftn_lkl1'].branches] == [
+        ('backbone.layer1', 'backbone.layer1'), ('backbone.layer2', 'backbone.layer2')]
+    assert built['sftn_stage2'].weights['imitation'] == 3.0
+    assert [(b.teacher_path, b.student_path) for b in built['sftn_stage2'].branches] == [
+        ('backbone.layer2', 'backbone.layer2')]
