@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from sfkd.apis import SCALES, run_pipeline, summarise  # noqa: E402
+from sfkd.apis import SCALES, run_with_progress, summarise  # noqa: E402
 
 
 def main() -> None:
@@ -31,20 +31,8 @@ def main() -> None:
     scale = SCALES[args.scale]
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
-    from tqdm import tqdm
-    bar = tqdm(total=None, unit='run', dynamic_ncols=True)
     start = time.time()
-
-    def progress(run, i, total):
-        bar.total = total
-        bar.n = i
-        bar.set_description(run.label)
-        bar.refresh()
-
-    results = run_pipeline(scale, out, progress)
-    bar.n = bar.total
-    bar.set_description('done')
-    bar.close()
+    results = run_with_progress(scale, out)
     command = 'python tools/run_pipeline.py' + ('' if args.scale == 'default' else f' --scale {args.scale}')
     table = summarise(results, scale, out, command)
     print(f'\n{table}\n')

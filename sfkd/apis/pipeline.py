@@ -171,6 +171,23 @@ def run_pipeline(scale: Scale, out_dir: str,
     return results
 
 
+def run_with_progress(scale: Scale, out_dir: str) -> List[dict]:
+    """:func:`run_pipeline` with a progress bar on stderr, one step a run."""
+    from tqdm import tqdm
+    bar = tqdm(total=None, unit='run', dynamic_ncols=True)
+
+    def progress(run: Run, i: int, total: int) -> None:
+        bar.total, bar.n = total, i
+        bar.set_description(run.label)
+        bar.refresh()
+
+    results = run_pipeline(scale, out_dir, progress)
+    bar.n = bar.total
+    bar.set_description('done')
+    bar.close()
+    return results
+
+
 def _mean_std(values: List[float]) -> str:
     if len(values) < 2:
         return f'{values[0]:.2f}' if values else '-'

@@ -20,7 +20,7 @@ Example::
         --out tools/analysis/results/sftn_study
 
     # few images, many epochs: teachers that memorise their training images
-    python tools/analysis/sftn_study.py --scale small-data --teachers standard sftn \
+    python tools/analysis/sftn_study.py --scale small-data --teachers standard sftn \\
         --variants --out tools/analysis/results/sftn_study_small-data
 
 Writes study.md, study.csv and study.png to ``--out``.
@@ -38,7 +38,7 @@ import time
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from sfkd.apis.pipeline import (CFG, SCALES, STUDENT_ALONE, TEACHERS, TeacherSpec,  # noqa: E402
-                                run_pipeline, teacher_checkpoint)
+                                run_with_progress, teacher_checkpoint)
 
 SFTN = TEACHERS['sftn'].config
 VARIANTS = {
@@ -75,16 +75,16 @@ def measure(results, scale, run_dir):
                          indices=min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE))
     train_loader = Runner.build_dataloader(train.to_dict())
 
-    def logits(config, ckpt, data=loader):
-        return predict_logits(load_classifier(config, ckpt), data)
+    def logits(config, ckpt):
+        return predict_logits(load_classifier(config, ckpt), loader)
 
     alone = {r['seed']: logits(STUDENT_ALONE, teacher_checkpoint(f'{run_dir}/alone_seed{r["seed"]}'))
              for r in results if r['kind'] == 'alone'}
     rows = []
     for name in scale.teachers:
-        t_ckpt = teacher_checkpoint(f'{run_dir}/teacher_{name}')
-        t_logits, labels = logits(TEACHER_CONFIG, t_ckpt)
-        fit_logits, fit_labels = logits(TEACHER_CONFIG, t_ckpt, train_loader)
+        teacher = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{run_dir}/teacher_{name}'))
+        t_logits, labels = predict_logits(teacher, loader)
+        fit_logits, fit_labels = predict_logits(teacher, train_loader)
         fit = dict(teacher_train_top1=100.0 * (fit_logits.argmax(1) == fit_labels).double().mean().item(),
                    teacher_train_confidence=fit_logits.softmax(1).max(1).values.mean().item())
         for r in results:
@@ -179,17 +179,8 @@ def main() -> None:
                                 teacher_specs={**TEACHERS, **VARIANTS})
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
-    from tqdm import tqdm
-    bar = tqdm(total=None, unit='run', dynamic_ncols=True)
     start = time.time()
-
-    def progress(run, i, total):
-        bar.total, bar.n = total, i
-        bar.set_description(run.label)
-        bar.refresh()
-
-    results = run_pipeline(scale, run_dir, progress)
-    bar.close()
+    results = run_with_progress(scale, run_dir)
     minutes = (time.time() - start) / 60
     rows = measure(results, scale, run_dir)
     command = ' '.join(['python tools/analysis/sftn_study.py'] + sys.argv[1:])
