@@ -12,10 +12,12 @@ import json
 import os
 import os.path as osp
 import statistics
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from sfkd.tools import train as train_tool
+from sfkd.utils.machine import describe_machine, machine_line
 
 CFG = 'configs'
 
@@ -145,11 +147,13 @@ def execute(run: Run, out_dir: str) -> dict:
         done = json.load(open(result_file))
         if done.get('config') == run.config and done.get('options') == options:
             return done
+    start = time.perf_counter()
     runner = train_tool.run([run.config, '--work-dir', run.work_dir, '--cfg-options', *options])
     hub = runner.message_hub
     result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed,
                   accuracy=float(hub.get_scalar('val/accuracy/top1').current()),
-                  config=run.config, options=options)
+                  config=run.config, options=options,
+                  seconds=round(time.perf_counter() - start, 1), machine=describe_machine())
     if run.kind == 'distill':
         result['teacher_accuracy'] = float(
             hub.get_scalar('val/teacher.accuracy/top1').current())
@@ -198,7 +202,7 @@ def summarise(results: List[dict], scale: Scale, out_dir: str, command: str) -> 
     """Write results.csv, results.md and results.png; return the markdown table."""
     with open(osp.join(out_dir, 'results.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=['kind', 'teacher', 'method', 'seed',
-                                               'accuracy', 'teacher_accuracy'])
+                                               'accuracy', 'teacher_accuracy', 'seconds'])
         writer.writeheader()
         for r in results:
             writer.writerow({k: r.get(k, '') for k in writer.fieldnames})
@@ -222,11 +226,25 @@ def summarise(results: List[dict], scale: Scale, out_dir: str, command: str) -> 
     md = (f'# Two-stage pipeline on Fashion-MNIST ({scale.name} scale)\n\n'
           f'{train}; teachers {scale.teacher_epochs} epochs (seed 0), students '
           f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; top-1 on {test}, '
-          'mean ± std over seeds.\n\n' + table + f'\n\nCommand: `{command}`\n')
+          'mean ± std over seeds.\n\n' + table + f'\n\nCommand: `{command}`\n'
+          + timing_text(results))
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(md)
     plot(acc, alone, scale, osp.join(out_dir, 'results.png'))
     return table
+
+
+def timing_text(results: List[dict]) -> str:
+    """The training time of the runs (each run's own wall time, summed) and the machine."""
+    timed = [r for r in results if 'seconds' in r]
+    if not timed:
+        return ''
+    machines = sorted({machine_line(r['machine']) for r in timed if 'machine' in r})
+    missing = len(results) - len(timed)
+    return (f"\nTraining time: {sum(r['seconds'] for r in timed) / 60:.1f} min for "
+            f'{len(timed)} runs (the sum of their wall times, set-up and data preparation '
+            'excluded)' + (f'; {missing} runs have no stored time' if missing else '')
+            + '. Machine: ' + ('; '.join(machines) or 'not recorded') + '.\n')
 
 
 def plot(acc: Dict[str, Dict[str, List[float]]], alone: List[float], scale: Scale,

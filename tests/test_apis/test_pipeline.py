@@ -47,7 +47,14 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
     assert table.splitlines()[0].startswith('| teacher | teacher top-1 | student top-1, KD')
     assert {'| standard', '| sftn', '| soteacher'} <= {ln.split(' |')[0] for ln in table.splitlines()}
     assert open(f'{out}/results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
-    assert 'Command: `python tools/run_pipeline.py --scale smoke`' in open(f'{out}/results.md').read()
+    md = open(f'{out}/results.md').read()
+    assert 'Command: `python tools/run_pipeline.py --scale smoke`' in md
+    # the training time is stored: each run's own wall time, summed, with the machine
+    assert all(r['seconds'] > 0 for r in results)
+    minutes = sum(r['seconds'] for r in results) / 60
+    assert f'Training time: {minutes:.1f} min for {len(results)} runs' in md
+    assert f"{os.cpu_count()} cores" in md
+    assert [float(r['seconds']) for r in rows] == [r['seconds'] for r in results]
 
     # a second call reuses every finished run instead of training again...
     stamp = os.path.getmtime(f'{out}/kd_sftn_seed0/result.json')

@@ -31,6 +31,8 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert 'train_cfg.max_epochs=1' in ft['options']
 
     rows = list(csv.DictReader(open(f'{out}/study.csv')))
+    alone_rows = [r for r in rows if r['teacher'] == '-']
+    rows = [r for r in rows if r['teacher'] != '-']
     assert [r['teacher'] for r in rows] == ['standard', 'sftn_ft']
     for r in rows:
         assert 0.0 <= float(r['agreement']) <= 100.0 and float(r['kl']) >= 0.0
@@ -43,6 +45,12 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert '| sftn_ft |' in md and 'sftn_study.py --scale smoke' in md
     alone = json.load(open(f'{runs}/alone_seed0/result.json'))['accuracy']
     assert f'| (student alone) | - | - | {alone:.2f} (no teacher) |' in md
+    # the student-alone cell has its per-seed source in the CSV
+    assert [(r['seed'], float(r['student_top1'])) for r in alone_rows] == [('0', alone)]
+    # the stored command names no absolute path of this machine
+    command = md.split('Command: `')[1].split('`')[0]
+    assert str(tmp_path) not in command and '--dir ' in command
+    assert 'Training time: ' in md and ' cores' in md
     assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert torch.load(f'{runs}/teacher_sftn_ft/teacher_final.pth', weights_only=True)
     assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')

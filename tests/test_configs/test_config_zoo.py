@@ -105,3 +105,30 @@ def test_friendly_teacher_trains_a_step(path, fmnist_batch, tmp_path):
     log = one_step(model, real_batch(fmnist_batch, size, channels))
     assert 'teacher.loss' in log
     assert any(k.startswith('distill.') or k.startswith('teacher.loss_') for k in log)
+
+
+def _teacher_model(cfg: Config) -> dict:
+    """The plain teacher model of a training config (a FriendlyTeacher's inner teacher)."""
+    from sfkd.models.model_config import model_config
+    model = cfg.model.to_dict()
+    return model_config(model['teacher'] if model['type'] == 'FriendlyTeacher' else model)
+
+
+@pytest.mark.parametrize('path', DISTILL, ids=rel)
+def test_every_teacher_checkpoint_is_made_by_a_shipped_config(path):
+    """teacher_ckpt 'work_dirs/<name>/<file>' names a shipped config <name>.py that trains
+    the same teacher architecture and writes that file."""
+    from sfkd.models.model_config import model_config
+    cfg = Config.fromfile(path)
+    ckpt = cfg.model.teacher_ckpt
+    parts = ckpt.split('/')
+    assert len(parts) == 3 and parts[0] == 'work_dirs', ckpt
+    makers = glob.glob(f'{ROOT}/configs/*/{parts[1]}.py')
+    assert len(makers) == 1, f'{rel(path)}: no shipped config writes {ckpt}'
+    maker = Config.fromfile(makers[0])
+    if maker.model.type == 'FriendlyTeacher':
+        assert parts[2] == 'teacher_final.pth', ckpt
+    else:
+        assert parts[2] == f'epoch_{maker.train_cfg.max_epochs}.pth', ckpt
+    assert _teacher_model(maker) == model_config(cfg.model.teacher.to_dict()), \
+        f'{rel(makers[0])} trains another teacher than {rel(path)} loads'

@@ -1,4 +1,4 @@
-"""sfkd's performance evidence in one run: step-time ratios and peak memory.
+"""sfkd's performance evidence: step-time ratios and peak memory, over several runs.
 
 Side by side, on the same batch of real Fashion-MNIST images:
 - the distillation step (KD) against a hand-written PyTorch loop doing the
@@ -10,9 +10,12 @@ Side by side, on the same batch of real Fashion-MNIST images:
   while three steps run, minus the size just before them (after freed memory
   is handed back to the system).
 
+Each figure is the median and range over ``--repeats`` independent runs, with
+the machine it was measured on; ``--out`` stores them as JSON and Markdown.
+
 Example::
 
-    python tools/analysis/benchmark.py --iters 30 --out work_dirs/benchmark.json
+    python tools/analysis/benchmark.py --repeats 5 --out tools/analysis/results/benchmark/benchmark.json
 """
 import argparse
 import json
@@ -27,6 +30,8 @@ HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.abspath(osp.join(HERE, '..', '..'))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
+
+from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
 
 STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher')
 
@@ -104,20 +109,12 @@ def measure_memory(step: str, args) -> None:
     print(max(peak[0] - base, 0.0))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
-    parser.add_argument('--batch-size', type=int, default=128)
-    parser.add_argument('--iters', type=int, default=30)
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--out', help='write the figures as JSON here')
-    parser.add_argument('--measure-memory', choices=STEPS, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    torch.manual_seed(0)
-    torch.set_flush_denormal(True)
-    if args.measure_memory:
-        return measure_memory(args.measure_memory, args)
+RATIOS = ('distill_ratio', 'distill_memory_ratio', 'sftn_time_ratio', 'sftn_flop_ratio',
+          'sftn_memory_ratio')
 
+
+def measure_once(args) -> dict:
+    """One run: interleaved step times, FLOPs and per-step peak memory."""
     import statistics
     import tempfile
     import time
@@ -141,26 +138,79 @@ def main() -> None:
                     times[name].append(time.perf_counter() - start)
     med = {k: statistics.median(v) for k, v in times.items()}
     memory = {k: peak_memory_mb(k, args) for k in STEPS}
-    result = dict(
-        batch_size=args.batch_size, iters=args.iters, step_s=med, peak_memory_mb=memory,
+    return dict(
+        step_ms={k: v * 1e3 for k, v in med.items()}, peak_memory_mb=memory,
+        gflops={k: v / 1e9 for k, v in flops.items()},
         distill_ratio=med['sfkd_distill'] / med['plain_distill'],
         sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
         sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'],
         distill_memory_ratio=memory['sfkd_distill'] / max(memory['plain_distill'], 1e-9),
         sftn_memory_ratio=memory['sftn_teacher'] / max(memory['plain_teacher'], 1e-9))
-    print(f'batch {args.batch_size}, median of {args.iters} interleaved steps; peak memory: '
-          'resident set size added by 3 steps in a fresh process')
-    print(f"{'step':<16}{'time (ms)':>12}{'peak mem (MiB)':>18}")
+
+
+def spread(values) -> dict:
+    """Median and range of one figure over the repeats."""
+    import statistics
+    return dict(median=statistics.median(values), min=min(values), max=max(values))
+
+
+def summary_lines(result: dict) -> list:
+    """The report, as printed and as written next to the JSON."""
+    s, runs = result['summary'], result['runs']
+
+    def fig(key, digits=3):
+        v = s[key]
+        return f"{v['median']:.{digits}f} (range {v['min']:.{digits}f}-{v['max']:.{digits}f})"
+
+    lines = [f"batch {result['batch_size']}; each run: median of {result['iters']} interleaved "
+             f"steps; {len(runs)} runs: median (range) over the runs",
+             f"machine: {machine_line(result['machine'])}",
+             f"{'step':<16}{'time (ms)':>24}{'peak mem (MiB)':>26}"]
     for k in STEPS:
-        print(f'{k:<16}{med[k] * 1e3:>12.2f}{memory[k]:>18.1f}')
-    print(f"distill step / plain loop   : time {result['distill_ratio']:.3f} (target <= 1.10), "
-          f"memory {result['distill_memory_ratio']:.2f}")
-    print(f"SFTN step / plain teacher   : time {result['sftn_time_ratio']:.3f}, FLOPs "
-          f"{result['sftn_flop_ratio']:.3f}, memory {result['sftn_memory_ratio']:.2f}")
+        lines.append(f"{k:<16}{fig('step_ms.' + k, 1):>24}{fig('peak_memory_mb.' + k, 1):>26}")
+    lines.append(f"distill step / plain loop : time {fig('distill_ratio')} (target <= 1.10), "
+                 f"memory {fig('distill_memory_ratio', 2)}")
+    lines.append(f"SFTN step / plain teacher : time {fig('sftn_time_ratio')}, FLOPs "
+                 f"{fig('sftn_flop_ratio')} ({s['gflops.sftn_teacher']['median']:.2f} vs "
+                 f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), memory "
+                 f"{fig('sftn_memory_ratio', 2)}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
+    parser.add_argument('--batch-size', type=int, default=128)
+    parser.add_argument('--iters', type=int, default=30)
+    parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=5,
+                        help='independent runs; figures are the median and range over them')
+    parser.add_argument('--out', help='write the figures as JSON here (and the report as .md)')
+    parser.add_argument('--measure-memory', choices=STEPS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_flush_denormal(True)
+    if args.measure_memory:
+        return measure_memory(args.measure_memory, args)
+
+    from tqdm import tqdm
+    runs = [measure_once(args) for _ in tqdm(range(args.repeats), desc='benchmark runs')]
+    flat = [{**{f'{g}.{k}': v for g in ('step_ms', 'peak_memory_mb', 'gflops')
+                for k, v in r[g].items()}, **{k: r[k] for k in RATIOS}} for r in runs]
+    summary = {key: spread([f[key] for f in flat]) for key in flat[0]}
+    result = dict(batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
+                  machine=describe_machine(), summary=summary, runs=runs,
+                  command='python tools/analysis/benchmark.py ' + ' '.join(
+                      a for a in sys.argv[1:] if not osp.isabs(a)))
+    lines = summary_lines(result)
+    print('\n'.join(lines))
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
             json.dump(result, f, indent=2)
+        with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
+            f.write('# Step-time and memory benchmark\n\n```\n' + '\n'.join(lines) +
+                    f"\n```\n\nCommand: `{result['command']}`\n")
 
 
 if __name__ == '__main__':

@@ -38,7 +38,7 @@ import time
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from sfkd.apis.pipeline import (CFG, SCALES, STUDENT_ALONE, TEACHERS, TeacherSpec,  # noqa: E402
-                                run_with_progress, teacher_checkpoint)
+                                run_with_progress, teacher_checkpoint, timing_text)
 
 SFTN = TEACHERS['sftn'].config
 VARIANTS = {
@@ -106,15 +106,17 @@ def _ms(values, digits=2):
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
-def report(rows, teachers, scale, out, command, minutes, alone=()):
+def report(rows, teachers, scale, out, command, minutes, alone=(), timing=''):
     os.makedirs(out, exist_ok=True)
     train_text = (f'{scale.train_images} training images' if scale.train_images
                   else 'all 60k training images')
     probe = min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE)
     with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), restval='')
         writer.writeheader()
         writer.writerows(rows)
+        # the student trained alone, one row per seed (teacher '-')
+        writer.writerows(dict(teacher='-', seed=seed, student_top1=acc) for seed, acc in alone)
     lines = ['| teacher | teacher top-1 | teacher top-1 / confidence on its training images '
              '| KD student top-1 | student-teacher agreement (%) '
              '| KL(teacher ‖ student) | agreement of the student trained alone (%) |',
@@ -126,7 +128,8 @@ def report(rows, teachers, scale, out, command, minutes, alone=()):
                      f'{_ms([r["student_top1"] for r in rs])} | {_ms([r["agreement"] for r in rs])} | '
                      f'{_ms([r["kl"] for r in rs], 3)} | {_ms([r["alone_agreement"] for r in rs])} |')
     if alone:
-        lines.append(f'| (student alone) | - | - | {_ms(list(alone))} (no teacher) | | | |')
+        lines.append(f'| (student alone) | - | - | {_ms([acc for _, acc in alone])} (no teacher) '
+                     '| | | |')
     table = '\n'.join(lines)
     with open(osp.join(out, 'study.md'), 'w') as f:
         f.write(f'# SFTN study on Fashion-MNIST ({scale.name} scale)\n\n'
@@ -135,7 +138,8 @@ def report(rows, teachers, scale, out, command, minutes, alone=()):
                 f'{list(scale.seeds)}; mean ± std over seeds on the test set. Agreement: % of '
                 'test images where student and teacher predict the same class. Confidence: the '
                 f'mean top softmax probability on the first {probe} training images.\n\n'
-                f'{table}\n\nCommand: `{command}` ({minutes:.1f} min for the runs it trained)\n')
+                f'{table}\n\nCommand: `{command}` ({minutes:.1f} min for the runs it trained)\n'
+                + timing)
     plot(rows, teachers, osp.join(out, 'study.png'))
     return table
 
@@ -183,9 +187,12 @@ def main() -> None:
     results = run_with_progress(scale, run_dir)
     minutes = (time.time() - start) / 60
     rows = measure(results, scale, run_dir)
-    command = ' '.join(['python tools/analysis/sftn_study.py'] + sys.argv[1:])
-    alone = [r['accuracy'] for r in results if r['kind'] == 'alone']
-    table = report(rows, teachers, scale, args.out or run_dir, command, minutes, alone)
+    # paths relative to the working directory: a stored command names no machine's folders
+    command = ' '.join(['python tools/analysis/sftn_study.py'] +
+                       [osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]])
+    alone = [(r['seed'], r['accuracy']) for r in results if r['kind'] == 'alone']
+    table = report(rows, teachers, scale, args.out or run_dir, command, minutes, alone,
+                   timing_text(results))
     print(f'\n{table}\n')
 
 
