@@ -4,7 +4,8 @@ import platform
 
 
 def describe_machine() -> dict:
-    """CPU model, core count, torch version and threads, Python version, GPU if any."""
+    """CPU model, core count, GPU if any, torch version and threads, Python version, and the
+    1-minute load average when asked (other work on the machine slows what is measured)."""
     import torch
     cpu = platform.processor() or platform.machine()
     try:
@@ -14,7 +15,8 @@ def describe_machine() -> dict:
         pass
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(cpu=cpu, cores=os.cpu_count(), gpu=gpu, torch=torch.__version__,
-                torch_threads=torch.get_num_threads(), python=platform.python_version())
+                torch_threads=torch.get_num_threads(), python=platform.python_version(),
+                load_average=round(os.getloadavg()[0], 2))
 
 
 def machine_line(m: dict) -> str:
