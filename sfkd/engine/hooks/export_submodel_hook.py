@@ -22,9 +22,9 @@ class ExportSubmodelHook(Hook):
     ``teacher_ckpt``. It is written after the last epoch: the *last* teacher is
     the one SoTeacher distils.
 
-    ``part=None`` exports the whole model: a plain teacher config writes its
-    final weights as ``teacher_final.pth`` too, so that every teacher, plain
-    or wrapped, hands on the same file name.
+    ``part=None`` exports the whole model: a plain teacher config can write its
+    final weights as ``teacher_final.pth`` too, the file name a wrapped
+    teacher hands on.
 
     Args:
         part: Attribute of the model to export (``student`` or ``teacher``),
