@@ -128,7 +128,7 @@ def plan(scale: Scale, out_dir: str) -> List[Run]:
 
 def teacher_checkpoint(run_dir: str) -> str:
     """The checkpoint a teacher run hands on (always its last): the exported
-    ``teacher_final.pth`` of a wrapped teacher, else the last checkpoint."""
+    ``teacher_final.pth`` (every teacher config writes one), else the last checkpoint."""
     exported = osp.join(run_dir, 'teacher_final.pth')
     last = osp.join(run_dir, 'last_checkpoint')
     if osp.isfile(exported) or not osp.isfile(last):

@@ -8,9 +8,21 @@ from torch import nn
 from sfkd.utils.errors import CheckpointError
 
 
-def read_state_dict(path: str, owner: str = 'model') -> Dict[str, torch.Tensor]:
-    """Read the state dict of an MMEngine or plain PyTorch checkpoint file."""
+def read_state_dict(path: str, owner: str = 'model',
+                    made_by: Optional[str] = None) -> Dict[str, torch.Tensor]:
+    """Read the state dict of an MMEngine or plain PyTorch checkpoint file.
+
+    Args:
+        path: Checkpoint file.
+        owner: How the model is named in errors (``teacher``, ``student``).
+        made_by: The command that writes ``path``; a missing file's error
+            names it.
+    """
     if not osp.isfile(path):
+        if made_by:
+            raise CheckpointError(f'{owner} checkpoint {path!r} not found; this config\'s '
+                                  f'{owner} is made by `{made_by}` (run it first), or set '
+                                  f'model.{owner}_ckpt to an existing checkpoint')
         raise CheckpointError(f'{owner} checkpoint {path!r} not found; check the path '
                               '(a work dir holds epoch_N.pth files and last_checkpoint)')
     try:
@@ -27,7 +39,7 @@ def read_state_dict(path: str, owner: str = 'model') -> Dict[str, torch.Tensor]:
 
 
 def load_weights(model: nn.Module, path: str, owner: str = 'model',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None, made_by: Optional[str] = None) -> None:
     """Load ``path`` into ``model`` strictly, explaining any mismatch.
 
     Args:
@@ -36,8 +48,9 @@ def load_weights(model: nn.Module, path: str, owner: str = 'model',
         owner: How the model is named in errors (``teacher``, ``student``).
         prefix: Only keys starting with ``prefix`` are used, with it removed
             (for example ``'student.'`` to take a student out of a distiller checkpoint).
+        made_by: The command that writes ``path``, named when it is missing.
     """
-    state = read_state_dict(path, owner)
+    state = read_state_dict(path, owner, made_by)
     if prefix:
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     own = model.state_dict()

@@ -1,21 +1,126 @@
-"""Check that every dataloader's data_root exists before anything is built."""
+"""Resolve and check every dataloader's ``data_root`` before anything is built.
+
+A relative ``data_root`` is used as given when it exists in the working
+directory. Otherwise it is looked up in the data folder that sfkd's set-up
+prepares: ``$SFKD_DATA_ROOT`` if set, else the ``data/`` folder of the sfkd
+checkout when sfkd is installed from one (``pip install -e .``). A leading
+``data/`` is dropped there, so ``data/fashion_mnist`` becomes
+``$SFKD_DATA_ROOT/fashion_mnist``. This lets a project outside the repository
+inherit sfkd's configs unchanged.
+
+Every missing root is reported in one message, with the fix that works where
+the command was run.
+"""
+import os
 import os.path as osp
+from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
 from sfkd.utils.errors import BadConfigError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+ENV_VAR = 'SFKD_DATA_ROOT'
+# data sets that tools/setup.sh prepares, by the name of their folder
+PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST'}
 
 
-def check_data_roots(cfg: Config) -> None:
-    """Raise :class:`BadConfigError` naming the first missing ``data_root``."""
+def sfkd_checkout() -> Optional[str]:
+    """The repository sfkd is imported from, or None for a plain (non-editable) install."""
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    return root if osp.isfile(osp.join(root, 'tools', 'setup.sh')) else None
+
+
+def sfkd_data_dir() -> Optional[str]:
+    """``$SFKD_DATA_ROOT``, else the ``data/`` folder of the sfkd checkout (if any)."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    checkout = sfkd_checkout()
+    return osp.join(checkout, 'data') if checkout else None
+
+
+def _datasets(dataset, key: str) -> Iterator[Tuple[str, dict]]:
+    """Every dataset config with its key, through wrappers (``dataset``, ``datasets``)."""
+    if not isinstance(dataset, dict):
+        return
+    yield key, dataset
+    if isinstance(dataset.get('dataset'), dict):
+        yield from _datasets(dataset['dataset'], f'{key}.dataset')
+    for i, inner in enumerate(dataset.get('datasets') or []):
+        yield from _datasets(inner, f'{key}.datasets.{i}')
+
+
+def _under_data_dir(root: str, data_dir: str) -> str:
+    parts = osp.normpath(root).split(os.sep)
+    if parts[0] == 'data' and len(parts) > 1:
+        parts = parts[1:]
+    return osp.join(data_dir, *parts)
+
+
+def resolve_data_roots(cfg: Config) -> None:
+    """Point every relative ``data_root`` at an existing folder, or raise one error for all.
+
+    Raises:
+        BadConfigError: Naming every ``data_root`` that does not exist or is
+            not a directory, and how to fix it.
+    """
+    data_dir = sfkd_data_dir()
+    missing: List[Tuple[str, str]] = []
+    files: List[Tuple[str, str]] = []
     for name in DATALOADERS:
         loader = cfg.get(name)
-        dataset = loader.get('dataset') if loader else None
-        root = dataset.get('data_root') if dataset else None
-        if root and '://' not in root and not osp.isdir(root):
-            raise BadConfigError(
-                f'{name}.dataset.data_root {root!r} does not exist (working directory '
-                f'{osp.abspath(".")}); run `bash tools/setup.sh` to prepare the embedded data, '
-                f'or set it with --cfg-options {name}.dataset.data_root=PATH')
+        if not isinstance(loader, dict):
+            continue
+        for key, dataset in _datasets(loader.get('dataset'), f'{name}.dataset'):
+            root = dataset.get('data_root')
+            if not isinstance(root, str) or not root or '://' in root:
+                continue
+            key = f'{key}.data_root'
+            if osp.isdir(root):
+                continue
+            if osp.exists(root):
+                files.append((key, root))
+                continue
+            found = _under_data_dir(root, data_dir) if data_dir and not osp.isabs(root) else None
+            if found and osp.isdir(found):
+                dataset['data_root'] = found
+            elif found and osp.exists(found):
+                files.append((key, found))
+            else:
+                missing.append((key, root))
+    if missing or files:
+        raise BadConfigError(_message(missing, files, data_dir))
+
+
+def _message(missing: List[Tuple[str, str]], files: List[Tuple[str, str]],
+             data_dir: Optional[str]) -> str:
+    parts = [f'{key} {root!r} is a file, not a directory' for key, root in files]
+    if missing:
+        parts.append(', '.join(f'{key} {root!r} does not exist' for key, root in missing))
+        if any(not osp.isabs(root) for _, root in missing):
+            where = f'the working directory {osp.abspath(".")}'
+            if os.environ.get(ENV_VAR):
+                parts[-1] += f' (looked in {where} and in {ENV_VAR}={data_dir})'
+            elif data_dir:
+                parts[-1] += f" (looked in {where} and in sfkd's data folder {data_dir})"
+            else:
+                parts[-1] += f' (looked in {where}; {ENV_VAR} is not set)'
+    fixes = []
+    prepared = sorted({PREPARED_BY_SETUP[osp.basename(osp.normpath(root))]
+                       for _, root in missing if osp.basename(osp.normpath(root))
+                       in PREPARED_BY_SETUP})
+    if prepared:
+        checkout = sfkd_checkout()
+        if checkout and osp.samefile(checkout, '.'):
+            setup = 'bash tools/setup.sh'
+        elif checkout:
+            setup = f'bash {osp.join(checkout, "tools", "setup.sh")}'
+        else:
+            setup = 'bash <sfkd repository>/tools/setup.sh'
+        fixes.append(f'run `{setup}` to prepare {" and ".join(prepared)}')
+    if any(not osp.isabs(root) for _, root in missing):
+        fixes.append(f'set {ENV_VAR} to the folder that holds the data sets')
+    keys = [key for key, _ in files + missing]
+    fixes.append('set ' + ('it' if len(keys) == 1 else 'each') + ' with --cfg-options '
+                 + ' '.join(f'{key}=PATH' for key in keys))
+    return '; '.join(parts) + '; ' + ', or '.join(fixes)

@@ -24,7 +24,7 @@ from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
-from sfkd.tools.data_roots import check_data_roots
+from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.utils import register_all_modules
 
 
@@ -58,7 +58,7 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     cfg.resume = False
     setup_distributed(cfg)
     with one_line_errors():
-        check_data_roots(cfg)
+        resolve_data_roots(cfg)
         runner = Runner.from_cfg(cfg)
     with one_line_errors(build=False):
         metrics = runner.test()

@@ -23,7 +23,7 @@ from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
-from sfkd.tools.data_roots import check_data_roots
+from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.utils import register_all_modules
 
 
@@ -80,7 +80,7 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    check_data_roots(cfg)
+    resolve_data_roots(cfg)
     setup_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     # build the training data now, so that its config errors are reported as such

@@ -22,27 +22,34 @@ class ExportSubmodelHook(Hook):
     ``teacher_ckpt``. It is written after the last epoch: the *last* teacher is
     the one SoTeacher distils.
 
+    ``part=None`` exports the whole model: a plain teacher config can write its
+    final weights as ``teacher_final.pth`` too, the file name a wrapped
+    teacher hands on.
+
     Args:
-        part: Attribute of the model to export (``student`` or ``teacher``).
-        filename: File name in the work dir (default ``<part>_final.pth``).
+        part: Attribute of the model to export (``student`` or ``teacher``),
+            or None for the whole model.
+        filename: File name in the work dir (default ``<part>_final.pth``,
+            ``model_final.pth`` for the whole model).
     """
 
     priority = 'VERY_LOW'
 
-    def __init__(self, part: str = 'student', filename: Optional[str] = None) -> None:
+    def __init__(self, part: Optional[str] = 'student', filename: Optional[str] = None) -> None:
         self.part = part
-        self.filename = filename or f'{part}_final.pth'
+        self.filename = filename or f'{part or "model"}_final.pth'
 
     @master_only
     def after_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        submodel = getattr(model, self.part, None)
+        submodel = model if self.part is None else getattr(model, self.part, None)
         if submodel is None or not hasattr(submodel, 'state_dict'):
             runner.logger.warning(f'ExportSubmodelHook: {type(model).__name__} has no '
                                   f'{self.part!r}; nothing exported')
             return
         path = osp.join(runner.work_dir, self.filename)
         save_submodel(submodel.state_dict(), path,
-                     meta=dict(epoch=runner.epoch, iter=runner.iter, part=self.part,
+                     meta=dict(epoch=runner.epoch, iter=runner.iter, part=self.part or 'model',
                                dataset_meta=getattr(submodel, 'dataset_meta', None)))
-        runner.logger.info(f'{self.part}-only checkpoint saved to {path}')
+        runner.logger.info(f'{self.part}-only checkpoint saved to {path}' if self.part else
+                           f'final model weights saved to {path}')

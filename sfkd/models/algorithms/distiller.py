@@ -47,6 +47,8 @@ class Distiller(BaseModel):
             ``model`` of another config file.
         teacher: Teacher model config; ``cfg_path`` as for the student.
         teacher_ckpt: Teacher weights; required unless ``teacher_trainable``.
+        teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
+            for a missing file names it.
         student_ckpt: Optional pretrained student weights loaded before training.
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
@@ -64,6 +66,7 @@ class Distiller(BaseModel):
                  student: ConfigType,
                  teacher: ConfigType,
                  teacher_ckpt: Optional[str] = None,
+                 teacher_ckpt_hint: Optional[str] = None,
                  student_ckpt: Optional[str] = None,
                  student_taps: Optional[Dict[str, Any]] = None,
                  teacher_taps: Optional[Dict[str, Any]] = None,
@@ -82,7 +85,7 @@ class Distiller(BaseModel):
         teacher = build_model(teacher, 'model.teacher')
         self.teacher_trainable = teacher_trainable
         if teacher_ckpt is not None:
-            load_weights(teacher, teacher_ckpt, owner='teacher')
+            load_weights(teacher, teacher_ckpt, owner='teacher', made_by=teacher_ckpt_hint)
         elif not teacher_trainable:
             raise BadConfigError('teacher_ckpt is required for a frozen teacher: set '
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')

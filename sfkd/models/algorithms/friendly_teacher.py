@@ -96,6 +96,8 @@ class FriendlyTeacher(BaseModel):
         regularizers: ``{name: regulariser config}``; logged as
             ``teacher.loss_<name>``.
         teacher_ckpt: Start from these teacher weights (fine-tune mode).
+        teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
+            for a missing file names it.
         input_shape: Shape of one input sample for the dry run.
         data_preprocessor: Defaults to the teacher's.
         init_cfg: MMEngine initialisation config.
@@ -112,6 +114,7 @@ class FriendlyTeacher(BaseModel):
                  transform: Optional[dict] = None,
                  regularizers: Optional[Dict[str, dict]] = None,
                  teacher_ckpt: Optional[str] = None,
+                 teacher_ckpt_hint: Optional[str] = None,
                  input_shape: Sequence[int] = (3, 32, 32),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -120,7 +123,7 @@ class FriendlyTeacher(BaseModel):
         if data_preprocessor is None and hasattr(self.teacher, 'data_preprocessor'):
             self.data_preprocessor = self.teacher.data_preprocessor
         if teacher_ckpt is not None:
-            load_weights(self.teacher, teacher_ckpt, owner='teacher')
+            load_weights(self.teacher, teacher_ckpt, owner='teacher', made_by=teacher_ckpt_hint)
         output_taps = output_taps or dict(teacher='head.fc', student='head.fc')
         if set(output_taps) != {'teacher', 'student'}:
             raise BadConfigError("output_taps must name the 'teacher' and 'student' output "

@@ -1,0 +1,39 @@
+"""Every Fashion-MNIST config that loads a teacher names the command that makes it,
+and that command writes the very file the config loads."""
+import glob
+import os.path as osp
+import shlex
+
+import pytest
+from mmengine.config import Config
+from sfkd_testing import ROOT
+
+from sfkd.tools._config import default_work_dir
+
+NEEDS_TEACHER = sorted(
+    p for p in glob.glob(f'{ROOT}/configs/*/*fashion-mnist.py')
+    if Config.fromfile(p).model.get('teacher_ckpt')
+    or Config.fromfile(p).model.type == 'Distiller')
+
+
+def test_the_distillation_and_fine_tune_configs_are_covered():
+    names = {osp.basename(p) for p in NEEDS_TEACHER}
+    assert {'kd_small-resnet_tiny-resnet_fashion-mnist.py',
+            'fitnets_small-resnet_tiny-resnet_fashion-mnist.py',
+            'at_small-resnet_tiny-resnet_fashion-mnist.py',
+            'sftn-finetune_small-resnet_tiny-resnet_fashion-mnist.py'} <= names
+
+
+@pytest.mark.parametrize('path', NEEDS_TEACHER, ids=osp.basename)
+def test_config_names_the_command_that_writes_its_teacher(path):
+    model = Config.fromfile(path).model
+    command = model.get('teacher_ckpt_hint')
+    assert command, 'model.teacher_ckpt_hint names the command that makes the teacher'
+    assert f'# Teacher: {command}\n' in open(path).read(), 'the header names the same command'
+    argv = shlex.split(command)
+    assert argv[:2] == ['python', 'tools/train.py'] and len(argv) == 3
+    teacher_cfg = Config.fromfile(osp.join(ROOT, argv[2]))
+    exports = [h for h in teacher_cfg.get('custom_hooks', [])
+               if h.type == 'ExportSubmodelHook' and h.get('filename') == 'teacher_final.pth']
+    assert exports, f'{argv[2]} exports teacher_final.pth'
+    assert model.teacher_ckpt == osp.join(default_work_dir(argv[2]), 'teacher_final.pth')

@@ -1,0 +1,221 @@
+"""Every recipe in the README, run as written on a tiny real Fashion-MNIST subset.
+
+The commands come from the README's code blocks, so the README and these tests
+cannot drift apart: each block of runnable commands is run in order in a fresh
+copy of the repository layout, with only a tiny-subset ``--cfg-options``
+appended, and a README command that nothing runs fails
+``test_every_readme_command_has_a_test``.
+"""
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import re
+import runpy
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from readme_blocks import code_blocks, readme_text, shell_commands
+from sfkd_testing import ROOT, subprocess_env, tiny_options
+
+from sfkd.tools import test as test_tool
+from sfkd.tools import train as train_tool
+from sfkd.tools._config import default_work_dir
+
+RUNNABLE = ('tools/train.py', 'tools/test.py', 'tools/export_student.py')
+# README commands that other tests or CI run: argv prefix -> where
+COVERED_ELSEWHERE = {
+    ('bash', 'tools/run_main.sh'): 'CI (the quick start)',
+    ('bash', 'tools/run_tests.sh'): 'CI (the quick start)',
+    ('pip', ): 'GPU installation, needs a GPU machine',
+    ('python', 'tools/run_pipeline.py'): 'tests/test_apis/test_pipeline.py (smoke scale)',
+    ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
+}
+
+
+def is_synopsis(argv) -> bool:
+    """A usage line with placeholders (``CONFIG``, ``[--amp]``), not a command."""
+    return any(re.fullmatch(r'\[?[A-Z][A-Z_]{2,}\]?', a) or a.startswith('[') for a in argv)
+
+
+def runnable_blocks():
+    blocks = []
+    for block in code_blocks():
+        if block.lang != 'bash':
+            continue
+        commands = [c for c in shell_commands(block) if not is_synopsis(c)]
+        if any(c[:1] == ['python'] and c[1] in RUNNABLE for c in commands):
+            blocks.append((block.heading, commands))
+    return blocks
+
+
+BLOCKS = runnable_blocks()
+
+
+def test_every_readme_command_has_a_test():
+    for block in code_blocks():
+        if block.lang != 'bash':
+            continue
+        for argv in shell_commands(block):
+            runnable = argv[:1] == ['python'] and argv[1] in RUNNABLE
+            covered = any(tuple(argv[:len(p)]) == p for p in COVERED_ELSEWHERE)
+            assert is_synopsis(argv) or runnable or covered, \
+                f'README command {" ".join(argv)!r} has no test'
+    # the recipes this file runs are still in the README
+    assert [h for h, _ in BLOCKS] == ['Training and testing', 'Config anatomy of a two-stage run']
+    flat = [' '.join(c) for _, cmds in BLOCKS for c in cmds]
+    assert any('--resume' in c for c in flat)
+    assert any(c.startswith('python tools/export_student.py') for c in flat)
+    assert any(c.startswith('python tools/test.py') and 'student_final.pth' in c for c in flat)
+
+
+def with_tiny(args):
+    """``args`` with tiny-subset options merged into (or added as) ``--cfg-options``."""
+    tiny = [o for o in tiny_options(train=128, test=64, batch=64)
+            if 'data_root' not in o and not o.startswith('train_cfg.max_epochs')]
+    if '--cfg-options' in args:
+        i = args.index('--cfg-options') + 1
+        return args[:i] + tiny + args[i:]
+    return args + ['--cfg-options', *tiny]
+
+
+def clone(path):
+    """A directory laid out like a clone of the repository (its runs stay there)."""
+    path.mkdir()
+    for name in ('configs', 'tools', 'data'):
+        os.symlink(osp.join(ROOT, name), path / name)
+    return path
+
+
+def interrupt(work_dir: str) -> str:
+    """Make ``work_dir`` look like a run killed during its last epoch; return the
+    checkpoint it would resume from."""
+    epochs = sorted((int(m.group(1)), f) for f in os.listdir(work_dir)
+                    if (m := re.fullmatch(r'epoch_(\d+)\.pth', f)))
+    assert len(epochs) >= 2, epochs
+    os.remove(osp.join(work_dir, epochs[-1][1]))
+    before = osp.abspath(osp.join(work_dir, epochs[-2][1]))
+    with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
+        f.write(before)
+    return before
+
+
+def digest(path: str) -> str:
+    return hashlib.sha256(open(path, 'rb').read()).hexdigest()
+
+
+def val_top1(runner) -> float:
+    return float(runner.message_hub.get_scalar('val/accuracy/top1').current())
+
+
+@pytest.mark.parametrize('heading, commands', BLOCKS, ids=[h for h, _ in BLOCKS])
+def test_readme_block_runs_as_written(heading, commands, tmp_path, monkeypatch, fmnist_root):
+    monkeypatch.delenv('SFKD_DATA_ROOT', raising=False)
+    monkeypatch.chdir(clone(tmp_path / 'clone'))
+    accuracy = {}    # work dir -> the final validation top-1 of its run
+    origin = {}      # exported file -> the work dir of the run it came from
+    for n, argv in enumerate(commands):
+        script, args = argv[1], argv[2:]
+        if script == 'tools/train.py':
+            work = default_work_dir(args[0])
+            model = Config.fromfile(args[0]).model
+            if model.get('teacher_ckpt_hint') and 'model.teacher_ckpt=' not in ' '.join(args):
+                check_missing_teacher(args, model, commands[:n], tmp_path / f'empty{n}')
+            kept = None
+            if '--resume' in args:
+                kept = interrupt(work)
+                kept_digest = digest(kept)
+            runner = train_tool.run(with_tiny(args))
+            accuracy[work] = val_top1(runner)
+            if kept:  # resumed: the earlier checkpoint untouched, the last one written again
+                assert digest(kept) == kept_digest
+                assert osp.isfile(open(osp.join(work, 'last_checkpoint')).read().strip())
+            check_exports(work)
+        elif script == 'tools/export_student.py':
+            monkeypatch.setattr(sys, 'argv', [script, *args])
+            runpy.run_path(script, run_name='__main__')
+            src, out = args[0], args[1]
+            assert set(torch.load(out, weights_only=True)['state_dict']) == \
+                set(torch.load(osp.join(osp.dirname(src), 'student_final.pth'),
+                               weights_only=True)['state_dict'])
+            origin[out] = osp.dirname(src)
+        else:
+            assert script == 'tools/test.py'
+            metrics = test_tool.run(with_tiny(args))
+            saved = json.load(open(osp.join(default_work_dir(args[0]), 'test_metrics.json')))
+            assert saved['metrics'] == pytest.approx(metrics)
+            # the checkpoint tested is the model that run validated last
+            ckpt = args[1]
+            trained = origin.get(ckpt, osp.dirname(ckpt))
+            assert metrics['accuracy/top1'] == pytest.approx(accuracy[trained])
+
+
+def check_missing_teacher(args, model, earlier, empty):
+    """Before its teacher exists, the command says which README command makes it."""
+    cwd = os.getcwd()
+    os.chdir(clone(empty))
+    try:
+        with pytest.raises(SystemExit) as err:
+            train_tool.run(with_tiny(args))
+    finally:
+        os.chdir(cwd)
+    message = str(err.value.code)
+    assert message == (f"sfkd: error: teacher checkpoint '{model.teacher_ckpt}' not found; "
+                       f"this config's teacher is made by `{model.teacher_ckpt_hint}` (run it "
+                       'first), or set model.teacher_ckpt to an existing checkpoint')
+    assert model.teacher_ckpt_hint in [' '.join(c) for c in earlier], \
+        'the README runs the teacher command first'
+    assert not glob.glob(f'{empty}/work_dirs/**/*.pth', recursive=True)
+
+
+def check_exports(work):
+    """teacher_final.pth / student_final.pth hold the final weights of their part."""
+    last = open(osp.join(work, 'last_checkpoint')).read().strip()
+    final = torch.load(last, weights_only=True)['state_dict']
+    for name, prefix in (('teacher_final.pth', ''), ('student_final.pth', 'student.')):
+        path = osp.join(work, name)
+        if not osp.isfile(path):
+            continue
+        exported = torch.load(path, weights_only=True)['state_dict']
+        if name == 'teacher_final.pth' and any(k.startswith('teacher.') for k in final):
+            prefix = 'teacher.'
+        part = {k[len(prefix):]: v for k, v in final.items() if k.startswith(prefix)}
+        assert exported.keys() == part.keys(), name
+        assert all(torch.equal(exported[k], part[k]) for k in part), name
+
+
+def downstream_recipe():
+    """The README's downstream config and the command that launches it."""
+    configs = [b.text for b in code_blocks() if b.lang == 'python'
+               and b.text.startswith('# my_project/my_config.py')]
+    assert len(configs) == 1
+    launch = re.search(r'`(python -m sfkd\.tools\.train my_config\.py)`', readme_text())
+    assert launch, 'the README launches the downstream config with python -m sfkd.tools.train'
+    return configs[0], launch.group(1).split()
+
+
+def test_downstream_recipe_runs_outside_the_repository(tmp_path, fmnist_root):
+    config, argv = downstream_recipe()
+    project = tmp_path / 'my_project'
+    project.mkdir()
+    (project / 'my_config.py').write_text(config)
+    assert not osp.realpath(project).startswith(osp.realpath(ROOT) + os.sep)
+    env = subprocess_env()
+    env['PYTHONPATH'] = ROOT  # sfkd from this checkout, nothing else
+    env.pop('SFKD_DATA_ROOT', None)
+    argv = [sys.executable if a == 'python' else a for a in argv]
+    proc = subprocess.run(with_tiny(argv), cwd=str(project), env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    work = project / 'work_dirs' / 'my_config'
+    last = torch.load(work / 'epoch_3.pth', weights_only=True)
+    assert last['state_dict']['head.fc.weight'].shape == (10, 24)  # the override took effect
+    # the relative data_root was found in sfkd's data folder, and the run records where
+    dumped = Config.fromfile(str(work / 'my_config.py'))
+    assert dumped.train_dataloader.dataset.data_root == osp.join(ROOT, 'data', 'fashion_mnist')
+    assert dumped.test_dataloader.dataset.data_root == osp.join(ROOT, 'data', 'fashion_mnist')
+    assert not (project / 'data').exists()
