@@ -12,6 +12,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/imagenet/resnet18.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/imagenet/resnet34.py'),
     teacher_ckpt='work_dirs/resnet34_imagenet/epoch_100.pth',
+    teacher_ckpt_hint='bash tools/dist_train.sh configs/baseline/resnet34_imagenet.py 8',
     input_shape=(3, 224, 224),
     student_taps=dict(logits='head.fc'),
     teacher_taps=dict(logits='head.fc'),

@@ -164,7 +164,8 @@ def summary_lines(result: dict) -> list:
 
     lines = [f"batch {result['batch_size']}; each run: median of {result['iters']} interleaved "
              f"steps; {len(runs)} runs: median (range) over the runs",
-             f"machine: {machine_line(result['machine'])}",
+             f"machine: {machine_line(result['machine'])}; load average "
+             f"{result['machine']['load_average']} at the start",
              f"{'step':<16}{'time (ms)':>24}{'peak mem (MiB)':>26}"]
     for k in STEPS:
         lines.append(f"{k:<16}{fig('step_ms.' + k, 1):>24}{fig('peak_memory_mb.' + k, 1):>26}")
@@ -200,8 +201,8 @@ def main() -> None:
     summary = {key: spread([f[key] for f in flat]) for key in flat[0]}
     result = dict(batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
                   machine=describe_machine(), summary=summary, runs=runs,
-                  command='python tools/analysis/benchmark.py ' + ' '.join(
-                      a for a in sys.argv[1:] if not osp.isabs(a)))
+                  command=' '.join(['python tools/analysis/benchmark.py'] + [
+                      osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]]))
     lines = summary_lines(result)
     print('\n'.join(lines))
     if args.out:
