@@ -86,7 +86,7 @@ class Distiller(BaseModel):
         self.teacher_trainable = teacher_trainable
         if teacher_ckpt is not None:
             load_weights(teacher, teacher_ckpt, owner='teacher', made_by=teacher_ckpt_hint)
-        elif not teacher_trainable:
+        elif not teacher_trainable and not getattr(teacher, 'pretrained_from', None):
             raise BadConfigError('teacher_ckpt is required for a frozen teacher: set '
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')
         if student_ckpt is not None:
