@@ -46,7 +46,7 @@ def add_show_dir(cfg: Config, show_dir: str, interval: int = 1) -> None:
     show_dir = osp.abspath(show_dir)
     visualiser, hook = VISUALISERS[scope]
     old = cfg.get('visualizer') or {}
-    cfg.visualizer = dict(type=visualiser, name='sfkd_show_dir',
+    cfg.visualizer = dict(type=visualiser,
                           vis_backends=old.get('vis_backends') or [dict(type='LocalVisBackend')])
     if scope == 'mmseg':
         cfg.visualizer['save_dir'] = show_dir

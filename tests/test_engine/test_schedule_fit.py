@@ -1,4 +1,7 @@
 """Schedules follow the loop's max_epochs (sfkd.engine.schedule_fit)."""
+import json
+import math
+
 import pytest
 from sfkd_testing import ROOT, tiny_options
 
@@ -64,14 +67,19 @@ def test_iteration_based_schedulers_are_untouched():
     assert cosine['end'] == 6
 
 
-def test_one_epoch_run_of_a_three_epoch_config_ends_at_eta_min(tmp_path, fmnist_root):
-    base_lr = 0.1  # configs/_base_/schedules/fmnist_sgd_cosine.py, eta_min 0
-    runner = train_tool.run([TINY, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+def test_one_epoch_run_of_a_three_epoch_config_anneals_to_eta_min(tmp_path, fmnist_root):
+    """The config: 1 warm-up epoch (LinearLR from 0.1x), then cosine to eta_min=0 over 2.
+    Run for 1 epoch of 8 iterations, warm-up and cosine keep their shares: 2 + 6 iterations."""
+    base_lr = 0.1
+    work = tmp_path / 'w'
+    runner = train_tool.run([TINY, '--work-dir', str(work), '--cfg-options',
                              *tiny_options(train=512, test=64, batch=64, epochs=1)])
     assert runner.iter == 8
-    lrs = [group['lr'] for group in runner.optim_wrapper.optimizer.param_groups]
-    assert max(lrs) < 1e-9 * base_lr  # cosine annealing finished: eta_min = 0
-    warm, cosine = runner.param_schedulers[:2]
-    assert (warm.begin, warm.end) == (0, 2)      # 1/3 of 8 iterations, as iterations
-    assert (cosine.begin, cosine.end) == (2, 8)
-    assert cosine.T_max == 6
+    (log, ) = work.glob('*/vis_data/scalars.json')
+    logged = [json.loads(line) for line in open(log)]
+    lrs = [row['lr'] for row in logged if 'loss' in row]
+    warm = [base_lr * 0.1, base_lr]  # MMEngine: LinearLR reaches 1.0x at its last step
+    cosine = [base_lr * (1 + math.cos(math.pi * k / 6)) / 2 for k in range(6)]
+    assert lrs == pytest.approx(warm + cosine, rel=1e-6)
+    # the last step of the cosine: next to eta_min, far below the peak the run used to end at
+    assert lrs[-1] < 0.07 * base_lr
