@@ -13,7 +13,8 @@ with the run:
 - when a warm-up does not fit (it would last as long as the whole run, or
   longer), every scheduler is scaled by ``max_epochs / schedule length``, so
   the warm-up keeps its share of the run. Fractions of an epoch then count in
-  iterations (``convert_to_iter_based=True``).
+  iterations (``convert_to_iter_based=True``; :func:`settle_fractions` rounds
+  them to whole iterations once the epoch length is known).
 
 A scheduler without an ``end`` (MMEngine's ``INF``, as in step schedules) runs
 to the end of training anyway; its ``milestones``/``step_size`` scale with
@@ -132,3 +133,45 @@ def fit_schedules(cfg: MutableMapping, reference_epochs: Optional[int] = None) -
             if all(s is not x for x in open_ended):
                 _scale(s, max_epochs / length)
     return True
+
+
+def _fractional(s: MutableMapping) -> bool:
+    values = [s.get('begin', 0), _finite_end(s) or 0, s.get('T_max') or 0,
+              s.get('step_size') or 0, *(s.get('milestones') or [])]
+    return any(not float(v).is_integer() for v in values)
+
+
+def settle_fractions(schedulers, epoch_length: int) -> None:
+    """Turn epoch-based schedulers with fractions of an epoch into iteration-based ones.
+
+    MMEngine's ``convert_to_iter_based`` rounds ``begin`` and ``end`` down,
+    which gives a scheduler of a fraction of an epoch no iteration at all in a
+    short epoch (and MMEngine refuses ``end <= begin``). Here they are rounded
+    to the nearest iteration, and a scheduler left without an iteration (a
+    warm-up in a run of a few iterations) is dropped. Changes ``schedulers``
+    (a list of scheduler configs, as the Runner holds them before training) in place.
+    """
+    if not isinstance(schedulers, list):
+        return
+    kept = []
+    for s in schedulers:
+        if not (isinstance(s, MutableMapping) and s.get('by_epoch', True) and _fractional(s)):
+            kept.append(s)
+            continue
+        begin = round(s.get('begin', 0) * epoch_length)
+        end = _finite_end(s)
+        if end is not None:
+            end = round(end * epoch_length)
+            if end <= begin:
+                continue
+            s['end'] = end
+        s['begin'] = begin
+        for key in ('T_max', 'step_size'):
+            if s.get(key) is not None:
+                s[key] = max(1, round(s[key] * epoch_length))
+        if s.get('milestones') is not None:
+            s['milestones'] = [round(m * epoch_length) for m in s['milestones']]
+        s['by_epoch'] = False
+        s.pop('convert_to_iter_based', None)
+        kept.append(s)
+    schedulers[:] = kept

@@ -24,7 +24,7 @@ from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import check_sync_bn, setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.resumable_train_loop import use_resumable_loop
-from sfkd.engine.schedule_fit import fit_schedules
+from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
                                 default_work_dir, error_last, load_config, one_line_errors)
 from sfkd.tools.data_roots import check_data_roots
@@ -136,6 +136,8 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
             diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
         check_not_empty(loader.dataset)
         runner._train_dataloader = loader
+        # schedulers fitted to a shortened run may span fractions of an epoch
+        settle_fractions(runner.param_schedulers, len(loader))
     return runner
 
 

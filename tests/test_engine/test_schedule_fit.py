@@ -5,7 +5,7 @@ import math
 import pytest
 from sfkd_testing import ROOT, tiny_options
 
-from sfkd.engine.schedule_fit import fit_schedules
+from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools import train as train_tool
 
 TINY = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
@@ -69,7 +69,8 @@ def test_iteration_based_schedulers_are_untouched():
 
 def test_one_epoch_run_of_a_three_epoch_config_anneals_to_eta_min(tmp_path, fmnist_root):
     """The config: 1 warm-up epoch (LinearLR from 0.1x), then cosine to eta_min=0 over 2.
-    Run for 1 epoch of 8 iterations, warm-up and cosine keep their shares: 2 + 6 iterations."""
+    Run for 1 epoch of 8 iterations, warm-up and cosine keep their shares: 3 + 5 iterations
+    (1/3 of 8, rounded)."""
     base_lr = 0.1
     work = tmp_path / 'w'
     runner = train_tool.run([TINY, '--work-dir', str(work), '--cfg-options',
@@ -78,8 +79,21 @@ def test_one_epoch_run_of_a_three_epoch_config_anneals_to_eta_min(tmp_path, fmni
     (log, ) = work.glob('*/vis_data/scalars.json')
     logged = [json.loads(line) for line in open(log)]
     lrs = [row['lr'] for row in logged if 'loss' in row]
-    warm = [base_lr * 0.1, base_lr]  # MMEngine: LinearLR reaches 1.0x at its last step
-    cosine = [base_lr * (1 + math.cos(math.pi * k / 6)) / 2 for k in range(6)]
+    warm = [base_lr * f for f in (0.1, 0.55, 1.0)]  # MMEngine's LinearLR: 1.0x at its last step
+    cosine = [base_lr * (1 + math.cos(math.pi * k / 5)) / 2 for k in range(5)]
     assert lrs == pytest.approx(warm + cosine, rel=1e-6)
     # the last step of the cosine: next to eta_min, far below the peak the run used to end at
-    assert lrs[-1] < 0.07 * base_lr
+    assert lrs[-1] < 0.1 * base_lr
+
+
+def test_fractions_become_whole_iterations_and_empty_warm_ups_are_dropped():
+    _, fitted_1 = fitted(1, fmnist_schedule())
+    two = [dict(s) for s in fitted_1]
+    settle_fractions(two, epoch_length=2)  # 1/3 epoch of 2 iterations: 1 iteration
+    assert [(s['begin'], s['end'], s['by_epoch']) for s in two] == [(0, 1, False), (1, 2, False)]
+    one = [dict(s) for s in fitted_1]
+    settle_fractions(one, epoch_length=1)  # no iteration is left for the warm-up
+    assert [(s['type'], s['begin'], s['end']) for s in one] == [('CosineAnnealingLR', 0, 1)]
+    whole = fmnist_schedule()
+    settle_fractions(whole, epoch_length=2)
+    assert whole == fmnist_schedule()  # whole epochs are MMEngine's to convert

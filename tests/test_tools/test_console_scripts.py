@@ -1,7 +1,6 @@
 """sfkd-train and sfkd-test run from a project directory outside the repository:
 the project's custom_imports are found, and sfkd's own configs are named sfkd::<path>."""
 import json
-import os
 import os.path as osp
 import shutil
 import subprocess
@@ -75,7 +74,8 @@ def test_console_scripts_import_project_modules_and_take_sfkd_configs(project, f
 
 
 def test_unknown_sfkd_config_is_a_one_line_error(tmp_path):
-    proc = run(['python', '-m', 'sfkd.tools.test', 'sfkd::baseline/nope.py', os.devnull],
+    (tmp_path / 'some.pth').write_bytes(b'')
+    proc = run(['python', '-m', 'sfkd.tools.test', 'sfkd::baseline/nope.py', 'some.pth'],
                tmp_path)
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
@@ -87,13 +87,14 @@ def test_unknown_sfkd_config_is_a_one_line_error(tmp_path):
 def test_error_is_the_last_line_set_apart(tmp_path, fmnist_root):
     """An error found after the Runner printed its environment and config comes last."""
     proc = run(['python', '-m', 'sfkd.tools.train',
-                osp.join(ROOT, 'configs', 'baseline', 'tiny-resnet_3e_fashion-mnist.py'),
+                osp.join(ROOT, 'configs', 'kd', 'kd_small-resnet_tiny-resnet_fashion-mnist.py'),
                 '--work-dir', str(tmp_path / 'w'), '--cfg-options',
-                *tiny_options(train=128, test=64), 'train_dataloader.dataset.indices=0'],
+                *tiny_options(train=128, test=64), 'model.teacher_ckpt=/nope/teacher.pth'],
                tmp_path)
     assert proc.returncode != 0
     lines = proc.stderr.rstrip('\n').splitlines()
-    assert lines[-1].startswith('sfkd: error: train_dataloader.dataset'), lines[-5:]
-    assert 'has no samples' in lines[-1]
+    assert lines[-1].startswith("sfkd: error: teacher checkpoint '/nope/teacher.pth' not found"), \
+        lines[-5:]
     assert lines[-2] == ''
-    assert len(proc.stdout.splitlines()) + len(lines) > 20  # the Runner did print before it
+    assert 'System environment' in proc.stdout  # the Runner did print before it
+    assert len(proc.stdout.splitlines()) > 50
