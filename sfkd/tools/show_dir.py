@@ -2,20 +2,41 @@
 
 The task is read from the scope of the config's test evaluator (or, failing
 that, of its model): ``mmpretrain.Accuracy`` means classification, drawn by
-mmpretrain's ``UniversalVisualizer`` through its ``VisualizationHook``, as
-mmpretrain's own ``tools/test.py --show-dir`` does; likewise for mmdet and mmseg.
+mmpretrain's ``UniversalVisualizer`` (one-channel images in grey) through its
+``VisualizationHook``, as mmpretrain's own ``tools/test.py --show-dir`` does;
+likewise for mmdet and mmseg.
 """
 import os.path as osp
 from typing import Optional
+
+import numpy as np
 
 from mmengine.config import Config
 
 from sfkd.tools._config import UsageError
 
+
+def register_grey_cls_visualizer() -> str:
+    """mmpretrain's ``UniversalVisualizer`` that draws one-channel images in grey
+    (as given, they would be drawn through a colour map); returns its type name."""
+    from mmpretrain.visualization import UniversalVisualizer
+
+    from sfkd.registry import VISUALIZERS
+
+    if VISUALIZERS.get('GreyAwareClsVisualizer') is None:
+        @VISUALIZERS.register_module()
+        class GreyAwareClsVisualizer(UniversalVisualizer):
+            def set_image(self, image: np.ndarray) -> None:
+                if image.ndim == 2 or image.shape[-1] == 1:
+                    image = np.repeat(image.reshape(*image.shape[:2], 1), 3, axis=-1)
+                super().set_image(image)
+    return 'sfkd.GreyAwareClsVisualizer'
+
+
 # scope -> (visualiser, the visualisation hook for an output folder)
 VISUALISERS = {
     # Fashion-MNIST images are 28x28: enlarge them so that the labels can be read
-    'mmpretrain': ('mmpretrain.UniversalVisualizer', lambda out, n: dict(
+    'mmpretrain': (register_grey_cls_visualizer, lambda out, n: dict(
         type='mmpretrain.VisualizationHook', enable=True, interval=n, out_dir=out, resize=224)),
     'mmdet': ('mmdet.DetLocalVisualizer', lambda out, n: dict(
         type='mmdet.DetVisualizationHook', draw=True, interval=n, test_out_dir=out)),
@@ -45,6 +66,7 @@ def add_show_dir(cfg: Config, show_dir: str, interval: int = 1) -> None:
         raise UsageError(f'--show-interval must be a positive integer, got {interval}')
     show_dir = osp.abspath(show_dir)
     visualiser, hook = VISUALISERS[scope]
+    visualiser = visualiser() if callable(visualiser) else visualiser
     old = cfg.get('visualizer') or {}
     cfg.visualizer = dict(type=visualiser,
                           vis_backends=old.get('vis_backends') or [dict(type='LocalVisBackend')])

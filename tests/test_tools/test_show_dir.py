@@ -24,6 +24,11 @@ def test_show_dir_writes_one_image_per_interval(tmp_path, fmnist_root):
     assert images == ['0_0.png', '16_0.png', '32_0.png', '48_0.png']
     img = mmcv.imread(str(shown / '16_0.png'))
     assert img.shape[2] == 3 and min(img.shape[:2]) == 224  # enlarged from 28x28
+    # drawn in grey (below the label text), not through a colour map
+    below_text = img[100:].astype(int)
+    assert (below_text[..., 0] == below_text[..., 1]).all()
+    assert (below_text[..., 1] == below_text[..., 2]).all()
+    assert below_text.std() > 10  # and not blank
 
 
 def test_show_dir_without_a_known_visualiser_is_refused(tmp_path):
