@@ -98,3 +98,13 @@ def test_error_is_the_last_line_set_apart(tmp_path, fmnist_root):
     assert lines[-2] == ''
     assert 'System environment' in proc.stdout  # the Runner did print before it
     assert len(proc.stdout.splitlines()) > 50
+
+
+def test_train_takes_sfkd_configs_too(tmp_path):
+    from sfkd.tools import train as train_tool
+    cfg = train_tool.build_config(train_tool.parse_args(
+        ['sfkd::baseline/tiny-resnet_3e_fashion-mnist.py', '--cfg-options',
+         'train_cfg.max_epochs=1']))
+    assert cfg.work_dir == osp.join('work_dirs', 'tiny-resnet_3e_fashion-mnist')
+    assert cfg.model.backbone.stage_channels == (8, 16, 32)  # the shipped tiny ResNet
+    assert cfg.train_cfg.max_epochs == 1
