@@ -5,5 +5,5 @@ from .pipeline import (SCALES, TEACHERS, Run, Scale, TeacherSpec, plan, run_pipe
                        run_with_progress, summarise)
 
 __all__ = ['SCALES', 'TEACHERS', 'Run', 'Scale', 'TeacherSpec', 'plan', 'run_pipeline',
-           'run_with_progress', 'summarise', 'agreement_metrics', 'load_classifier', 'predict_logits',
-           'inference_classifier', 'init_classifier']
+           'run_with_progress', 'summarise', 'agreement_metrics', 'load_classifier',
+           'predict_logits', 'inference_classifier', 'init_classifier']

@@ -5,5 +5,6 @@ from .hooks import ExportSubmodelHook, NonFiniteLossHook
 from .resumable_train_loop import ResumableEpochBasedTrainLoop
 from .safe_load import allow_mmengine_checkpoint_types
 
-__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook', 'ResumableEpochBasedTrainLoop',
-           'install_atomic_local_writes', 'allow_mmengine_checkpoint_types']
+__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook',
+           'ResumableEpochBasedTrainLoop', 'install_atomic_local_writes',
+           'allow_mmengine_checkpoint_types']

@@ -9,7 +9,8 @@ No checkpoint is loaded: the numbers depend on the architecture only.
 Examples::
 
     python tools/analysis/get_flops.py configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py
-    python tools/analysis/get_flops.py configs/baseline/small-resnet_3e_fashion-mnist.py --shape 1 28 28
+    python tools/analysis/get_flops.py configs/baseline/small-resnet_3e_fashion-mnist.py \
+        --shape 1 28 28
 """
 import argparse
 import logging
