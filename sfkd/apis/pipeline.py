@@ -97,9 +97,7 @@ def data_options(scale: Scale, epochs: int, seed: int) -> List[str]:
     opts = [f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
             f'randomness.seed={seed}', 'log_level=ERROR',
             'default_hooks.checkpoint.max_keep_ckpts=1']
-    if epochs >= 2:
-        # the schedule anneals over the configs' own max_epochs: make it end with this run
-        opts += [f'param_scheduler.1.T_max={epochs - 1}', f'param_scheduler.1.end={epochs}']
+    # tools/train.py fits the configs' schedules to max_epochs (sfkd.engine.schedule_fit)
     if scale.train_images:
         opts.append(f'train_dataloader.dataset.indices={scale.train_images}')
     if scale.test_images:

@@ -6,9 +6,12 @@ a process killed mid-write leaves a truncated checkpoint where the previous
 good one was. sfkd makes both writes go to a temporary file in the same
 folder, flushed to disk, then renamed over the destination (``os.replace``
 is atomic on POSIX), so the old file stays intact until the new one is whole.
+The file gets the permissions a plain ``open(path, 'wb')`` would give it: those
+of the file it replaces, or ``0o666`` less the umask for a new one.
 """
 import os
 import os.path as osp
+import stat
 import tempfile
 from typing import Union
 
@@ -24,6 +27,7 @@ def atomic_write_bytes(data: bytes, path: Union[str, os.PathLike]) -> None:
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.part', dir=folder)
     try:
+        os.fchmod(fd, _plain_mode(path))
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
@@ -33,6 +37,16 @@ def atomic_write_bytes(data: bytes, path: Union[str, os.PathLike]) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _plain_mode(path: str) -> int:
+    """The mode ``open(path, 'wb')`` leaves: the existing file's, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def install_atomic_local_writes() -> None:

@@ -19,15 +19,20 @@ from sfkd.utils.errors import BadConfigError
 REQUIRED_ENV = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
 
 
+def check_sync_bn(cfg: Config) -> None:
+    """Refuse ``sync_bn`` without a GPU, in one process as in several."""
+    if cfg.get('sync_bn') and not torch.cuda.is_available():
+        raise BadConfigError(f"sync_bn={cfg.sync_bn!r} needs GPUs (SyncBatchNorm has no CPU "
+                             "implementation); drop sync_bn on the CPU, or use a per-sample "
+                             "norm such as norm='gn' where a model offers it")
+
+
 def setup_distributed(cfg: Config) -> None:
     """Prepare ``cfg`` (and the process group on CPUs) for ``cfg.launcher``."""
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none' or torch.cuda.is_available():
         return
-    if cfg.get('sync_bn'):
-        raise BadConfigError(f"sync_bn={cfg.sync_bn!r} needs GPUs (SyncBatchNorm has no CPU "
-                             "implementation); drop sync_bn on the CPU, or use a per-sample "
-                             "norm such as norm='gn' where a model offers it")
+    check_sync_bn(cfg)
     if launcher != 'pytorch':
         raise BadConfigError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
                            '--launcher pytorch under torchrun (tools/dist_train.sh)')

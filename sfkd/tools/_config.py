@@ -1,6 +1,7 @@
 """Load a config for the command-line tools, with one-line errors."""
 import os
 import os.path as osp
+import sys
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
@@ -16,8 +17,26 @@ class UsageError(SystemExit):
         super().__init__(f'sfkd: error: {message}')
 
 
+PACKAGE_PREFIX = 'sfkd::'
+
+
+def config_file(path: str) -> str:
+    """The file behind ``path``: ``sfkd::<path>`` is a config shipped with sfkd."""
+    if not path.startswith(PACKAGE_PREFIX):
+        return path
+    import sfkd
+    configs = osp.join(osp.dirname(osp.abspath(sfkd.__file__)), '.mim', 'configs')
+    file = osp.join(configs, path[len(PACKAGE_PREFIX):])
+    if not osp.isfile(file):
+        raise UsageError(f'config {path!r} is not one of sfkd\'s configs (looked in {configs}); '
+                         "pass 'sfkd::<path inside configs/>', for example "
+                         "'sfkd::baseline/tiny-resnet_3e_fashion-mnist.py'")
+    return file
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read ``path`` and merge ``--cfg-options`` into it."""
+    """Read ``path`` (a file, or ``sfkd::<path>``) and merge ``--cfg-options`` into it."""
+    path = config_file(path)
     if not osp.isfile(path):
         raise UsageError(f'config file {path!r} not found; pass the path of a .py config '
                           '(for example configs/baseline/small-resnet_3e_fashion-mnist.py)')
@@ -31,6 +50,35 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def add_working_dir_to_path() -> None:
+    """Make modules of the working directory importable (a project's ``custom_imports``),
+    as ``python -m`` does; console scripts do not do it by themselves."""
+    cwd = os.getcwd()
+    if cwd not in sys.path and '' not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+@contextmanager
+def error_last() -> Iterator[None]:
+    """Print a one-line ``sfkd: error:`` after all other output, set apart by a blank line.
+
+    Under ``sfkd.tools.launch`` (``dist_train.sh``/``dist_test.sh``) the message is also
+    left in ``SFKD_ERROR_DIR``, so that the launcher can repeat it after torchrun's report.
+    """
+    try:
+        yield
+    except SystemExit as err:
+        if isinstance(err.code, str) and err.code.startswith('sfkd: error: '):
+            sys.stdout.flush()
+            print(file=sys.stderr, flush=True)
+            folder = os.environ.get('SFKD_ERROR_DIR')
+            if folder and osp.isdir(folder):
+                rank = os.environ.get('RANK', '0')
+                with open(osp.join(folder, f'rank{rank}.txt'), 'w') as f:
+                    f.write(err.code)
+        raise
 
 
 def default_work_dir(config_path: str) -> str:

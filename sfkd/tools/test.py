@@ -3,6 +3,8 @@
 Example::
 
     python tools/test.py CONFIG work_dirs/NAME/epoch_3.pth
+    python tools/test.py sfkd::baseline/tiny-resnet_3e_fashion-mnist.py student_final.pth
+    python tools/test.py CONFIG CKPT --show-dir shown/ --show-interval 100
     bash tools/dist_test.sh CONFIG CKPT 8
 
 Across several nodes, run on each node (torchrun)::
@@ -23,8 +25,10 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
+from sfkd.tools._config import (UsageError, add_working_dir_to_path, default_work_dir, error_last,
+                                load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.show_dir import add_show_dir
 from sfkd.utils import register_all_modules
 
 
@@ -35,6 +39,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where logs go (default: ./work_dirs/<config name>)')
     parser.add_argument('--out', help='JSON file for the metrics '
                         '(default: <work_dir>/test_metrics.json)')
+    parser.add_argument('--show-dir', help='save drawn predictions (one image every '
+                        '--show-interval test samples) to this folder')
+    parser.add_argument('--show-interval', type=int, default=1,
+                        help='draw every N-th test sample (default: 1, all)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -56,8 +64,10 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    setup_distributed(cfg)
+    if args.show_dir:
+        add_show_dir(cfg, args.show_dir, args.show_interval)
     with one_line_errors():
+        setup_distributed(cfg)
         resolve_data_roots(cfg)
         runner = Runner.from_cfg(cfg)
     with one_line_errors(build=False):
@@ -75,7 +85,9 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    run(argv)
+    add_working_dir_to_path()
+    with error_last():
+        run(argv)
 
 
 if __name__ == '__main__':

@@ -5,6 +5,7 @@ Examples::
     python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
     python tools/train.py CONFIG --resume                # latest checkpoint in the work dir
     python tools/train.py CONFIG --resume path/to.pth    # a given checkpoint
+    python tools/train.py CONFIG --auto-scale-lr --tensorboard
     bash tools/dist_train.sh CONFIG 8                   # several GPUs (or CPU processes)
 
 Across several nodes, run on each node (torchrun; DDP through MMEngine)::
@@ -20,9 +21,12 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from sfkd.engine.checkpoint_io import read_state_dict
-from sfkd.engine.distributed import setup_distributed
+from sfkd.engine.distributed import check_sync_bn, setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
-from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
+from sfkd.engine.resumable_train_loop import use_resumable_loop
+from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
+from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
+                                default_work_dir, error_last, load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.utils import register_all_modules
 
@@ -36,6 +40,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='resume from CKPT, or from the latest checkpoint in the '
                         'work dir when no path is given')
     parser.add_argument('--amp', action='store_true', help='mixed precision (GPU only)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the learning rate by the total batch size over the '
+                        "config's auto_scale_lr.base_batch_size")
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also log to TensorBoard (event files under the work dir)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. train_cfg.max_epochs=1')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -62,6 +71,13 @@ def build_config(args: argparse.Namespace):
         if not any(h.get('type') == guard for h in hooks):
             hooks.append(dict(type=guard))
     cfg.custom_hooks = hooks
+    check_sync_bn(cfg)  # MMEngine ignores it in one process
+    if args.auto_scale_lr:
+        enable_auto_scale_lr(cfg)
+    if args.tensorboard:
+        add_tensorboard(cfg)
+    fit_schedules(cfg, reference_epochs=own_max_epochs(args))
+    use_resumable_loop(cfg.get('train_cfg'))
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
         latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
@@ -73,6 +89,36 @@ def build_config(args: argparse.Namespace):
         read_state_dict(args.resume, owner='--resume')
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
+
+
+def own_max_epochs(args: argparse.Namespace) -> Optional[int]:
+    """The ``max_epochs`` the config itself sets (before ``--cfg-options``)."""
+    if not any(k.startswith('train_cfg') for k in (args.cfg_options or {})):
+        return None
+    from mmengine.config import Config
+    return (Config.fromfile(config_file(args.config)).get('train_cfg') or {}).get('max_epochs')
+
+
+def enable_auto_scale_lr(cfg) -> None:
+    scale = cfg.get('auto_scale_lr')
+    if not scale or not scale.get('base_batch_size'):
+        raise UsageError('--auto-scale-lr needs auto_scale_lr = dict(base_batch_size=N) in the '
+                         'config: the total batch size its learning rate was set for')
+    scale['enable'] = True
+
+
+def add_tensorboard(cfg) -> None:
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise UsageError('--tensorboard needs the tensorboard package: pip install tensorboard') \
+            from None
+    visualizer = cfg.get('visualizer') or dict(type='Visualizer')
+    backends = list(visualizer.get('vis_backends') or [dict(type='LocalVisBackend')])
+    if not any('TensorboardVisBackend' in str(b.get('type')) for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends
+    cfg.visualizer = visualizer
 
 
 def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
@@ -90,6 +136,8 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
             diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
         check_not_empty(loader.dataset)
         runner._train_dataloader = loader
+        # schedulers fitted to a shortened run may span fractions of an epoch
+        settle_fractions(runner.param_schedulers, len(loader))
     return runner
 
 
@@ -103,7 +151,9 @@ def run(argv: Optional[Sequence[str]] = None) -> Runner:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    run(argv)
+    add_working_dir_to_path()
+    with error_last():
+        run(argv)
 
 
 if __name__ == '__main__':

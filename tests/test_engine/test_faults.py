@@ -42,10 +42,27 @@ def last_val(work):
     return [r for r in rows if 'accuracy/top1' in r][-1]['accuracy/top1']
 
 
-@pytest.mark.parametrize('config, part', [(KD, 'student'), (SFTN, 'teacher')],
-                         ids=['distillation', 'sftn-teacher'])
-def test_sigkill_mid_epoch_then_resume_matches(config, part, teacher_ckpt, tmp_path, fmnist_root):
+ITER_CKPT = ['default_hooks.checkpoint.by_epoch=False', 'default_hooks.checkpoint.interval=5',
+             'default_hooks.checkpoint.max_keep_ckpts=-1']
+
+
+def trained_iters(work):
+    """The training iterations logged in each run of a work dir, in order."""
+    runs = []
+    for log in sorted(work.glob('*/vis_data/scalars.json')):
+        rows = [json.loads(line) for line in open(log)]
+        runs.append([r['iter'] for r in rows if 'loss' in r])
+    return runs
+
+
+@pytest.mark.parametrize('config, part, checkpoints', [
+    (KD, 'student', 'epoch'), (SFTN, 'teacher', 'epoch'), (KD, 'student', 'iteration')],
+    ids=['distillation', 'sftn-teacher', 'distillation-iteration-checkpoints'])
+def test_sigkill_mid_epoch_then_resume_matches(config, part, checkpoints, teacher_ckpt, tmp_path,
+                                               fmnist_root):
     extra = [f'model.teacher_ckpt={teacher_ckpt}'] if config == KD else []
+    if checkpoints == 'iteration':
+        extra += ITER_CKPT
     full, killed = tmp_path / 'full', tmp_path / 'killed'
     proc = train(config, full, *extra)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -60,17 +77,48 @@ def test_sigkill_mid_epoch_then_resume_matches(config, part, teacher_ckpt, tmp_p
     """))
     proc = train(kill_cfg, killed, *extra)
     assert proc.returncode == -signal.SIGKILL
-    assert (killed / 'epoch_1.pth').is_file() and not (killed / 'epoch_2.pth').exists()
+    if checkpoints == 'epoch':
+        assert (killed / 'epoch_1.pth').is_file() and not (killed / 'epoch_2.pth').exists()
+        final = 'epoch_2.pth'
+    else:
+        # the last checkpoint is iteration 10: 2 iterations into epoch 2 (8 per epoch)
+        assert (killed / 'iter_10.pth').is_file() and not (killed / 'iter_15.pth').exists()
+        final = 'iter_16.pth'
 
     proc = train(config, killed, *extra, resume=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    a = torch.load(full / 'epoch_2.pth', weights_only=True)['state_dict']
-    b = torch.load(killed / 'epoch_2.pth', weights_only=True)['state_dict']
+    a = torch.load(full / final, weights_only=True)['state_dict']
+    b = torch.load(killed / final, weights_only=True)['state_dict']
     assert a.keys() == b.keys()
     for key in a:
         torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-6, msg=key)
     assert last_val(killed) == pytest.approx(last_val(full), abs=1e-6)
     assert osp.isfile(killed / f'{part}_final.pth')
+    if checkpoints == 'iteration':
+        # the resumed run trained iterations 11..16 only, each once
+        assert trained_iters(killed)[-1] == list(range(11, 17))
+        assert torch.load(killed / final, weights_only=True)['meta']['iter'] == 16
+
+
+def test_resume_refuses_an_iteration_outside_the_epoch(teacher_ckpt, tmp_path, fmnist_root):
+    """Resuming mid-epoch with a larger batch (fewer iterations an epoch) is refused."""
+    work = tmp_path / 'work'
+    kill_cfg = tmp_path / 'with_kill.py'
+    kill_cfg.write_text(textwrap.dedent(f"""
+        _base_ = ['{KD}']
+        custom_imports = dict(imports=['kill_probe'])
+        custom_hooks = [dict(type='KillAtIterHook', at_iter=12)]
+    """))
+    extra = [f'model.teacher_ckpt={teacher_ckpt}', *ITER_CKPT]
+    proc = train(kill_cfg, work, *extra)
+    assert proc.returncode == -signal.SIGKILL
+    # 256 images in batches of 128: 2 iterations an epoch, so iteration 10 is not in epoch 2
+    proc = train(KD, work, *extra, 'train_dataloader.batch_size=128', resume=True)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('sfkd: error: cannot resume at iteration 10 of epoch 2: an epoch now '
+                           'has 2 iterations'), proc.stderr[-2000:]
+    assert 'resume with the settings it was trained with' in last
 
 
 KILL_DURING_SAVE = """

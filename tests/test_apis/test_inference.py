@@ -1,0 +1,79 @@
+"""Inference on an exported student in one line (sfkd.apis.inference)."""
+import os.path as osp
+import subprocess
+import sys
+
+import mmcv
+import numpy as np
+import pytest
+import torch
+from mmengine import DefaultScope
+from sfkd_testing import ROOT, subprocess_env, tiny_options
+
+from sfkd.apis import inference_classifier, init_classifier
+from sfkd.models.model_config import build_model
+
+KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
+STUDENT = 'sfkd::baseline/tiny-resnet_3e_fashion-mnist.py'
+CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
+           'Sneaker', 'Bag', 'Ankle boot']  # Fashion-MNIST's label order
+
+
+def fmnist_test_images(root, n):
+    with open(osp.join(root, 't10k-images-idx3-ubyte'), 'rb') as f:
+        data = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+    return data[:n * 784].reshape(n, 28, 28)
+
+
+@pytest.fixture(scope='module')
+def exported_student(tmp_path_factory, fmnist_root):
+    """student_final.pth of a short real KD run."""
+    folder = tmp_path_factory.mktemp('kd')
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        torch.manual_seed(0)
+        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
+    torch.save({'state_dict': teacher.state_dict()}, folder / 'teacher.pth')
+    proc = subprocess.run(
+        [sys.executable, '-m', 'sfkd.tools.train', KD, '--work-dir', str(folder / 'work'),
+         '--cfg-options', *tiny_options(train=512, test=64, batch=64),
+         f'model.teacher_ckpt={folder / "teacher.pth"}'],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return str(folder / 'work' / 'student_final.pth')
+
+
+def test_exported_student_classifies_a_real_image_in_one_line(exported_student, tmp_path,
+                                                             fmnist_root):
+    image = fmnist_test_images(fmnist_root, 1)[0]
+    png = str(tmp_path / 'item.png')
+    mmcv.imwrite(image, png)
+    model = init_classifier(STUDENT, exported_student)
+    result = inference_classifier(model, png)
+
+    # the same student by hand: its weights, the config's normalisation, plain PyTorch
+    state = torch.load(exported_student, map_location='cpu', weights_only=True)['state_dict']
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+    x = (torch.from_numpy(image).float()[None, None] - 72.94) / 90.02
+    with torch.no_grad():
+        logits = model.head.fc(model.neck(model.backbone(x))[-1])
+    probs = logits.softmax(-1)[0]
+    assert result['pred_label'] == int(probs.argmax())
+    assert result['pred_score'] == pytest.approx(float(probs.max()), abs=1e-5)
+    assert result['pred_class'] == CLASSES[result['pred_label']]
+    # an array works as well as a file
+    assert inference_classifier(model, image)['pred_label'] == result['pred_label']
+
+
+def test_mmpretrain_inferencer_accepts_the_built_model(exported_student, fmnist_root):
+    from mmpretrain.apis import ImageClassificationInferencer
+    images = fmnist_test_images(fmnist_root, 4)
+    model = init_classifier(STUDENT, exported_student)
+    results = ImageClassificationInferencer(model=model)(list(images))
+    assert [r['pred_label'] for r in results] == \
+        [inference_classifier(model, img)['pred_label'] for img in images]
+
+
+def test_wrong_checkpoint_is_refused(tmp_path):
+    torch.save({'state_dict': {'w': torch.zeros(1)}}, tmp_path / 'other.pth')
+    with pytest.raises(ValueError, match='does not fit the classifier model'):
+        init_classifier(STUDENT, str(tmp_path / 'other.pth'))

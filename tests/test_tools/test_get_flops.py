@@ -1,0 +1,97 @@
+"""tools/analysis/get_flops.py: parameters and FLOPs through mmengine's analysis."""
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import torch
+from mmengine import DefaultScope
+from mmengine.config import Config
+from sfkd_testing import ROOT, subprocess_env
+from torch import nn
+
+from sfkd.apis.complexity import model_complexity
+from sfkd.models.model_config import build_model
+from sfkd.utils import register_all_modules
+
+GET_FLOPS = osp.join(ROOT, 'tools', 'analysis', 'get_flops.py')
+TINY_MODEL = 'sfkd::_base_/models/tiny_resnet_fmnist.py'
+SMALL_MODEL = 'sfkd::_base_/models/small_resnet_fmnist.py'
+
+
+def test_flops_of_one_conv_and_one_linear_by_hand():
+    conv = nn.Conv2d(3, 4, kernel_size=3, padding=1)
+    (row, ) = model_complexity(conv, (3, 8, 8))
+    # 4 output channels x 8 x 8 positions x (3 x 3 x 3) multiply-accumulates
+    assert row.flops == 4 * 8 * 8 * 3 * 3 * 3
+    assert row.params == 4 * 3 * 3 * 3 + 4
+    linear = nn.Sequential(nn.Flatten(), nn.Linear(12, 5))
+    (row, ) = model_complexity(linear, (3, 2, 2))
+    assert row.flops == 12 * 5 and row.params == 12 * 5 + 5
+
+
+def get_flops(*args):
+    proc = subprocess.run([sys.executable, GET_FLOPS, *args], cwd=ROOT, env=subprocess_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {}
+    lines = proc.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ['part', 'params'])
+    for line in lines[header + 1:]:
+        # columns are two or more spaces apart: part, params, short, FLOPs, short
+        part, params, _, flops, _ = re.split(r'\s{2,}', line.strip())
+        rows[part] = (int(params), None if flops == '-' else int(flops))
+    return rows
+
+
+def n_params(cfg_path):
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        model = build_model(dict(cfg_path=cfg_path))
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_plain_config_needs_a_shape_and_counts_every_parameter():
+    cfg = f'{ROOT}/configs/baseline/small-resnet_3e_fashion-mnist.py'
+    proc = subprocess.run([sys.executable, GET_FLOPS, cfg], cwd=ROOT, env=subprocess_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines()[-1].endswith('pass --shape C H W (for example '
+                                                         '--shape 1 28 28 for Fashion-MNIST)')
+    rows = get_flops(cfg, '--shape', '1', '28', '28')
+    params, flops = rows['model']
+    assert params == n_params(SMALL_MODEL)
+    # at least the stem conv (16 channels, 3x3, on 28x28 one-channel input) and the head
+    assert flops > 28 * 28 * 16 * 9
+
+
+def test_distiller_rows_are_its_parts():
+    rows = get_flops(f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py')
+    assert rows['student'][0] == n_params(TINY_MODEL)
+    assert rows['teacher'][0] == n_params(SMALL_MODEL)
+    assert rows['connectors'] == (0, None)  # KD on logits: no connector
+    # the student is the teacher at half width: about a quarter of its FLOPs
+    assert 0.15 < rows['student'][1] / rows['teacher'][1] < 0.4
+
+
+def test_sftn_wrapper_with_branches_adds_them_to_the_teacher():
+    cfg = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
+    rows = get_flops(cfg)
+    teacher = rows['teacher (without branches)']
+    assert teacher[0] == n_params(SMALL_MODEL)
+    branches = {k: v for k, v in rows.items() if k.startswith('branch ')}
+    assert len(branches) == 2  # after teacher stages 1 and 2, one shared student
+    total = rows['teacher with branches']
+    assert total[1] == teacher[1] + sum(f for _, f in branches.values())
+    # parameters: the teacher, the shared student once, each branch's transform
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        wrapper = build_model(Config.fromfile(cfg).model.to_dict())
+    assert total[0] == sum(p.numel() for p in wrapper.parameters())
+    assert total[0] < teacher[0] + sum(p for p, _ in branches.values())  # the student is shared
+
+
+def test_wrapper_without_branches_is_the_teacher():
+    rows = get_flops(f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py')
+    assert list(rows) == ['teacher (without branches)']
+    assert rows['teacher (without branches)'][0] == n_params(SMALL_MODEL)

@@ -1,0 +1,81 @@
+"""Parameters and FLOPs of a config's model, through MMEngine's complexity analysis.
+
+Prints one row per part: a plain model; a distiller's student, teacher and
+connectors; an SFTN/SoTeacher wrapper's teacher without and with its student
+branches. FLOPs are multiply-accumulates for one input (batch 1), as MMEngine
+counts them (normalisation, pooling and element-wise operations count as free).
+No checkpoint is loaded: the numbers depend on the architecture only.
+
+Examples::
+
+    python tools/analysis/get_flops.py configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py
+    python tools/analysis/get_flops.py configs/baseline/small-resnet_3e_fashion-mnist.py \
+        --shape 1 28 28
+"""
+import argparse
+import logging
+import os.path as osp
+import sys
+from typing import Optional, Sequence
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from mmengine.config import DictAction  # noqa: E402
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Parameters and FLOPs of a config\'s model')
+    parser.add_argument('config', help='config file path (or sfkd::<path>)')
+    parser.add_argument('--shape', type=int, nargs=3, metavar=('C', 'H', 'W'),
+                        help='input shape (default: the model\'s input_shape)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries')
+    return parser.parse_args(argv)
+
+
+def run(argv: Optional[Sequence[str]] = None) -> str:
+    from mmengine.logging import MMLogger
+    from mmengine.registry import DefaultScope
+
+    from sfkd.apis.complexity import format_table, model_complexity
+    from sfkd.models.model_config import build_model
+    from sfkd.tools._config import UsageError, load_config, one_line_errors
+    from sfkd.utils import register_all_modules
+
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    cfg = load_config(args.config, args.cfg_options)
+    model_cfg = cfg.model.to_dict()
+    if model_cfg.get('type') in ('Distiller', 'sfkd.Distiller'):
+        # the architecture is enough: no teacher weights are needed
+        model_cfg.update(teacher_ckpt=None, student_ckpt=None, teacher_trainable=True)
+    elif model_cfg.get('type') in ('FriendlyTeacher', 'sfkd.FriendlyTeacher'):
+        model_cfg.update(teacher_ckpt=None)
+    shape = args.shape or model_cfg.get('input_shape')
+    if not shape:
+        raise UsageError(f'{args.config}: the model has no input_shape; pass --shape C H W '
+                         '(for example --shape 1 28 28 for Fashion-MNIST)')
+    with one_line_errors(), DefaultScope.overwrite_default_scope('sfkd'):
+        model = build_model(model_cfg, where='model')
+        # the analyser warns about every operator it counts as free (norms, pooling, adds)
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            rows = model_complexity(model, tuple(shape))
+        finally:
+            logger.setLevel(level)
+    table = format_table(rows)
+    print(f'{args.config}, input {tuple(shape)}')
+    print(table)
+    return table
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    from sfkd.tools._config import error_last
+    with error_last():
+        run(argv)
+
+
+if __name__ == '__main__':
+    main()
