@@ -166,9 +166,9 @@ def summary_lines(result: dict) -> list:
              f"steps; {len(runs)} runs: median (range) over the runs",
              f"machine: {machine_line(result['machine'])}; load average "
              f"{result['machine']['load_average']} at the start",
-             f"{'step':<16}{'time (ms)':>24}{'peak mem (MiB)':>26}"]
+             f"{'step':<16}{'time (ms)':>30}{'peak mem (MiB)':>30}"]
     for k in STEPS:
-        lines.append(f"{k:<16}{fig('step_ms.' + k, 1):>24}{fig('peak_memory_mb.' + k, 1):>26}")
+        lines.append(f"{k:<16}{fig('step_ms.' + k, 1):>30}{fig('peak_memory_mb.' + k, 1):>30}")
     lines.append(f"distill step / plain loop : time {fig('distill_ratio')} (target <= 1.10), "
                  f"memory {fig('distill_memory_ratio', 2)}")
     lines.append(f"SFTN step / plain teacher : time {fig('sftn_time_ratio')}, FLOPs "
