@@ -2,7 +2,8 @@
 from .atomic_write import install_atomic_local_writes
 from .distill_val_loop import DistillValLoop
 from .hooks import ExportSubmodelHook, NonFiniteLossHook
+from .runner import SfkdRunner
 from .safe_load import allow_mmengine_checkpoint_types
 
-__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook',
+__all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook', 'SfkdRunner',
            'install_atomic_local_writes', 'allow_mmengine_checkpoint_types']

@@ -13,7 +13,8 @@ from mmengine.config import Config
 from torch import nn
 
 from sfkd.registry import MODELS
-from sfkd.utils.errors import BadConfigError
+from sfkd.utils.errors import BadConfigError, SfkdError, strip_build_prefix
+from sfkd.utils.options import unexpected_option
 
 PACKAGE_PREFIX = 'sfkd::'
 
@@ -68,4 +69,12 @@ def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
         return cfg
     cfg = model_config(cfg)
     check_type(cfg, where)
-    return MODELS.build(cfg)
+    try:
+        return MODELS.build(cfg)
+    except (SfkdError, TypeError, ValueError, KeyError) as err:
+        # name the config entry, not the class location MMEngine's registry adds
+        message = strip_build_prefix(str(err.args[0]) if err.args else type(err).__name__)
+        cls = MODELS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']
+        if isinstance(err, TypeError) and isinstance(cls, type):
+            message = unexpected_option(message, cls) or message
+        raise BadConfigError(f'{where}: {message}') from None

@@ -6,7 +6,8 @@ from typing import Iterator, Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
 
-from sfkd.utils.errors import SfkdError
+from sfkd.tools.cfg_options import check_cfg_options
+from sfkd.utils.errors import SfkdError, strip_build_prefix
 
 
 class UsageError(SystemExit):
@@ -29,6 +30,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except (FileNotFoundError, ModuleNotFoundError, ValueError, AssertionError) as err:
         raise UsageError(f'config {path} could not be loaded: {err}') from None
     if cfg_options:
+        check_cfg_options(cfg._cfg_dict, cfg_options)
         cfg.merge_from_dict(cfg_options)
     return cfg
 
@@ -54,4 +56,6 @@ def one_line_errors(build: bool = True) -> Iterator[None]:
             raise
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         prefix = '' if isinstance(err, SfkdError) else f'{type(err).__name__}: '
+        if isinstance(err, SfkdError):  # the config entry is named; the class location is noise
+            message = strip_build_prefix(message)
         raise UsageError(prefix + ' '.join(message.split())) from None

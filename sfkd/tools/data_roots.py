@@ -3,6 +3,7 @@ import os.path as osp
 
 from mmengine.config import Config
 
+from sfkd.datasets.idx_files import check_idx_files
 from sfkd.utils.errors import BadConfigError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -19,3 +20,5 @@ def check_data_roots(cfg: Config) -> None:
                 f'{name}.dataset.data_root {root!r} does not exist (working directory '
                 f'{osp.abspath(".")}); run `bash tools/setup.sh` to prepare the embedded data, '
                 f'or set it with --cfg-options {name}.dataset.data_root=PATH')
+        if root and '://' not in root:
+            check_idx_files(root, f'{name}.dataset.data_root')

@@ -22,8 +22,11 @@ from mmengine.runner import Runner, find_latest_checkpoint
 from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
+from sfkd.engine.runner import SfkdRunner
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
 from sfkd.tools.data_roots import check_data_roots
+from sfkd.tools.train_parts import build_optim_wrapper, build_train_loop
+from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
 
@@ -80,9 +83,10 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    check_work_dir(cfg.work_dir)
     check_data_roots(cfg)
     setup_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = SfkdRunner.from_cfg(cfg)
     # build the training data now, so that its config errors are reported as such
     if isinstance(runner._train_dataloader, dict):
         loader = runner.build_dataloader(
@@ -90,6 +94,9 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
             diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
         check_not_empty(loader.dataset)
         runner._train_dataloader = loader
+    # and the loop and optimiser, so that their option typos are reported as such
+    build_train_loop(runner)
+    build_optim_wrapper(runner)
     return runner
 
 

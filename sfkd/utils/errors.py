@@ -2,6 +2,7 @@
 
 The command-line tools print these as one line instead of a stack trace.
 """
+import re
 
 
 class SfkdError(Exception):
@@ -14,3 +15,19 @@ class BadConfigError(SfkdError, ValueError):
 
 class CheckpointError(SfkdError, ValueError):
     """A checkpoint is missing, unreadable, or does not fit the model."""
+
+
+class WorkDirError(SfkdError, OSError):
+    """The work dir cannot be used: a file, not writable, or not creatable."""
+
+
+_BUILD_PREFIX = re.compile(r'^class `[^`]+` in [^:]+: ')
+
+
+def strip_build_prefix(message: str) -> str:
+    """Drop the ``class `X` in module.py: `` prefixes MMEngine's registry adds on rebuild."""
+    while True:
+        stripped = _BUILD_PREFIX.sub('', message, count=1)
+        if stripped == message:
+            return message
+        message = stripped

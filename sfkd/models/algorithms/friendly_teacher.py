@@ -15,7 +15,7 @@ from sfkd.utils.errors import BadConfigError
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
-from ..taps import TapSet, dry_run, resolve_module
+from ..taps import TapSet, check_input_shape, dry_run, resolve_module
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
 
@@ -133,7 +133,7 @@ class FriendlyTeacher(BaseModel):
             raise BadConfigError('imitation_loss must be a distill loss (student, teacher)')
         self.weights = dict(teacher=teacher_weight, task=branch_task_weight,
                             imitation=branch_imitation_weight)
-        self.input_shape = tuple(input_shape)
+        self.input_shape = check_input_shape(input_shape)
         self.regularizers = nn.ModuleDict(
             {name: build_model(cfg, f'regularizers.{name}')
              for name, cfg in (regularizers or {}).items()})
@@ -141,6 +141,12 @@ class FriendlyTeacher(BaseModel):
             if not isinstance(reg, TeacherRegularizer):
                 raise BadConfigError(f'regularizers.{name} is a {type(reg).__name__}, '
                                      'not a TeacherRegularizer')
+        if not branches and not self.regularizers:
+            raise BadConfigError(
+                'FriendlyTeacher has no branches and no regularizers, so it would train a plain '
+                'teacher: train the plain teacher config instead (e.g. '
+                'configs/baseline/small-resnet_3e_fashion-mnist.py), or add model.branches '
+                '(SFTN) or model.regularizers (SoTeacher)')
 
         self.students = nn.ModuleDict()
         self.transforms = nn.ModuleDict()
