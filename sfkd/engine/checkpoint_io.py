@@ -1,6 +1,7 @@
 """Load weights into a model with clear errors, always with safe loading."""
 import glob
 import os.path as osp
+import re
 from typing import Dict, Iterable, List, Optional
 
 import torch
@@ -28,6 +29,26 @@ def _file_in(folder: str) -> str:
     return found[-1] if found else osp.join(folder, '<name>.pth')
 
 
+def _load_failure(err: Exception) -> str:
+    """Why ``torch.load(weights_only=True)`` failed, as the rest of a sentence."""
+    text = str(err)
+    unsafe = re.search(r'(?:Unsupported global: |unsupported )GLOBAL (\S+)', text)
+    if unsafe:
+        return (f'asks to unpickle {unsafe.group(1)}, which is neither a tensor nor one of '
+                "MMEngine's logging types: refused, so that no code in the file runs (if you "
+                'trust the file, save its weights alone with torch.save)')
+    refused = [line.strip() for line in text.splitlines() if 'sfkd refuses to unpickle' in line]
+    if refused:
+        return f'is refused: {refused[0]}'
+    if re.search(r'Unsupported operand|invalid load key|could not find MARK', text):
+        reason = 'not a file written by torch.save'
+    else:
+        first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
+        reason = first.split('. ')[0].rstrip('.')[:200]
+    return f'is not a loadable checkpoint ({reason}); it may be truncated or not written by ' \
+        'torch.save'
+
+
 def read_state_dict(path: str, owner: str = 'model') -> Dict[str, torch.Tensor]:
     """Read the state dict of an MMEngine or plain PyTorch checkpoint file."""
     if osp.isdir(path):
@@ -39,10 +60,7 @@ def read_state_dict(path: str, owner: str = 'model') -> Dict[str, torch.Tensor]:
     try:
         ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as err:  # noqa: BLE001 - any failure means "not a checkpoint"
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f'{owner} checkpoint {path!r} is not a loadable checkpoint '
-                              f'({first}); it may be truncated or not written by torch.save') \
-            from None
+        raise CheckpointError(f'{owner} checkpoint {path!r} {_load_failure(err)}') from None
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f'{owner} checkpoint {path!r} holds no state dict of tensors')
