@@ -1,6 +1,7 @@
 """Load a config for the command-line tools, with one-line errors."""
 import os
 import os.path as osp
+import sys
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
@@ -51,6 +52,9 @@ def one_line_errors(build: bool = True) -> Iterator[None]:
     user_errors = (SfkdError, KeyError, ValueError, TypeError) if build else (SfkdError, )
     try:
         yield
+    except UsageError:
+        _set_apart()
+        raise
     except user_errors as err:
         if os.environ.get('SFKD_DEBUG'):
             raise
@@ -58,4 +62,12 @@ def one_line_errors(build: bool = True) -> Iterator[None]:
         prefix = '' if isinstance(err, SfkdError) else f'{type(err).__name__}: '
         if isinstance(err, SfkdError):  # the config entry is named; the class location is noise
             message = strip_build_prefix(message)
+        _set_apart()
         raise UsageError(prefix + ' '.join(message.split())) from None
+
+
+def _set_apart() -> None:
+    """Flush the logs and leave a blank line, so that the error is the last line, on its own."""
+    sys.stdout.flush()
+    sys.stderr.write('\n')
+    sys.stderr.flush()

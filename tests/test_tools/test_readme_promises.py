@@ -206,3 +206,16 @@ def test_failed_run_keeps_the_config_dump_of_the_earlier_run(tmp_path, fmnist_ro
     logged = [open(p).read() for p in work.glob('*/vis_data/config.py')]
     assert any('lr=1e+30' in text for text in logged), logged
     assert os.listdir(work)  # and nothing was removed
+
+
+def test_error_is_the_last_line_set_apart(tmp_path, fmnist_root):
+    # the teacher checkpoint is read after MMEngine has logged the environment and the config
+    proc = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'train.py'), KD, '--work-dir', str(tmp_path / 'w'),
+         '--cfg-options', *tiny_options(train=64, test=32), 'model.teacher_ckpt=/nope/t.pth'],
+        cwd=ROOT, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=300)
+    lines = proc.stdout.rstrip('\n').splitlines()
+    assert proc.returncode != 0 and len(lines) > 20  # the logs come first
+    assert lines[-1].startswith("sfkd: error: teacher checkpoint '/nope/t.pth' not found")
+    assert lines[-2] == ''
