@@ -13,7 +13,7 @@ from mmengine.config import Config
 from torch import nn
 
 from sfkd.registry import MODELS
-from sfkd.utils.errors import BadConfigError, SfkdError, strip_build_prefix
+from sfkd.utils.errors import BadConfigError, SfkdError
 from sfkd.utils.options import unexpected_option
 
 PACKAGE_PREFIX = 'sfkd::'
@@ -72,8 +72,7 @@ def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
     try:
         return MODELS.build(cfg)
     except (SfkdError, TypeError, ValueError, KeyError) as err:
-        # name the config entry, not the class location MMEngine's registry adds
-        message = strip_build_prefix(str(err.args[0]) if err.args else type(err).__name__)
+        message = str(err.args[0]) if err.args else type(err).__name__
         cls = MODELS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']
         if isinstance(err, TypeError) and isinstance(cls, type):
             message = unexpected_option(message, cls) or message

@@ -8,7 +8,8 @@ from typing import Iterator, Optional
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
 
 from sfkd.tools.cfg_options import check_cfg_options
-from sfkd.utils.errors import SfkdError, strip_build_prefix
+from sfkd.utils.errors import SfkdError
+from sfkd.utils.options import explain_build_type_error
 
 
 class UsageError(SystemExit):
@@ -60,8 +61,8 @@ def one_line_errors(build: bool = True) -> Iterator[None]:
             raise
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         prefix = '' if isinstance(err, SfkdError) else f'{type(err).__name__}: '
-        if isinstance(err, SfkdError):  # the config entry is named; the class location is noise
-            message = strip_build_prefix(message)
+        if isinstance(err, TypeError) and explain_build_type_error(message):
+            prefix, message = '', explain_build_type_error(message)
         _set_apart()
         raise UsageError(prefix + ' '.join(message.split())) from None
 

@@ -11,12 +11,12 @@ from mmengine.optim import OptimWrapper
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 
 from sfkd.registry import LOOPS, OPTIM_WRAPPERS, OPTIMIZERS
-from sfkd.utils.errors import BadConfigError, strip_build_prefix
+from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import unexpected_option
 
 
 def _message(err: Exception) -> str:
-    return strip_build_prefix(str(err.args[0]) if err.args else type(err).__name__)
+    return str(err.args[0]) if err.args else type(err).__name__
 
 
 def build_train_loop(runner: Runner) -> None:

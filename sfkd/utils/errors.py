@@ -2,7 +2,6 @@
 
 The command-line tools print these as one line instead of a stack trace.
 """
-import re
 
 
 class SfkdError(Exception):
@@ -20,14 +19,3 @@ class CheckpointError(SfkdError, ValueError):
 class WorkDirError(SfkdError, OSError):
     """The work dir cannot be used: a file, not writable, or not creatable."""
 
-
-_BUILD_PREFIX = re.compile(r'^class `[^`]+` in [^:]+: ')
-
-
-def strip_build_prefix(message: str) -> str:
-    """Drop the ``class `X` in module.py: `` prefixes MMEngine's registry adds on rebuild."""
-    while True:
-        stripped = _BUILD_PREFIX.sub('', message, count=1)
-        if stripped == message:
-            return message
-        message = stripped

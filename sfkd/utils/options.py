@@ -39,6 +39,23 @@ def unexpected_option(message: str, cls: type, skip=()) -> Optional[str]:
     return f'{cls.__name__} has no option {name!r}{hint} (its options: {options})'
 
 
+def explain_build_type_error(message: str) -> Optional[str]:
+    """Explain ``X.__init__() got an unexpected keyword argument 'k'`` for a registered model
+    class ``X`` (sfkd's, or mmpretrain's, mmdet's, mmseg's), or return None."""
+    named = re.search(r'(\w+)\.__init__\(\)', message)
+    if not named or not _UNEXPECTED.search(message):
+        return None
+    from sfkd.registry import MODELS
+    for scope in ('', 'mmpretrain.', 'mmdet.', 'mmseg.'):
+        try:
+            cls = MODELS.get(scope + named.group(1))
+        except Exception:  # noqa: BLE001 - a library that is not installed
+            cls = None
+        if isinstance(cls, type) and cls.__name__ == named.group(1):
+            return unexpected_option(message, cls)
+    return None
+
+
 def number(value, name: str, *, above: Optional[float] = None, at_least: Optional[float] = None,
            integer: bool = False, why: str = '') -> Union[int, float]:
     """Return ``value`` as a float (an int with ``integer``), or refuse it naming ``name``.

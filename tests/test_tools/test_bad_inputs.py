@@ -80,6 +80,8 @@ def files(tmp_path_factory):
         'loop_typo': f"_base_ = ['{BASELINE_CFG}']\ntrain_cfg = dict(max_epoch=2)\n",
         'optim_typo': f"_base_ = ['{BASELINE_CFG}']\n"
                       "optim_wrapper = dict(optimizer=dict(lrr=0.1))\n",
+        'model_typo': f"_base_ = ['{KD}']\nmodel = dict(student_loss_weigth=0.1)\n",
+        'head_typo': f"_base_ = ['{BASELINE_CFG}']\nmodel = dict(head=dict(topkk=3))\n",
     }
     for name, text in configs.items():
         (d / f'{name}.py').write_text(text)
@@ -179,6 +181,10 @@ CASES: Dict[str, Case] = {
         'optim_wrapper.optimizer.lrr=0.1')]),
     'misspelled loop option in a config': Case(lambda f: [f['loop_typo'], *opt()]),
     'misspelled optimiser option in a config': Case(lambda f: [f['optim_typo'], *opt()]),
+    'misspelled model option in a config': Case(lambda f: [f['model_typo'], *opt(
+        f'model.teacher_ckpt={f["teacher"]}')]),
+    'misspelled option of an mmpretrain model in a config': Case(lambda f: [f['head_typo'],
+                                                                            *opt()]),
     '`max_epochs=0`': Case(lambda f: [BASELINE_CFG, *opt('train_cfg.max_epochs=0')]),
     'data root missing': Case(lambda f: kd(f, 'train_dataloader.dataset.data_root=/nope/fm')),
     'truncated data file': Case(lambda f: kd(
