@@ -133,7 +133,8 @@ CASES: Dict[str, Case] = {
         f'model.teacher_ckpt={f["teacher"]}', 'model.loss_inputs.loss_hint.student=student.feat')]),
     'SFTN attach points of different resolution': Case(lambda f: [SFTN, *opt(
         "model.branches.0.attach=[('backbone.layer1','backbone.layer2')]")]),
-    'teacher checkpoint missing': Case(lambda f: [KD, *opt('model.teacher_ckpt=/nope/teacher.pth')]),
+    'teacher checkpoint missing': Case(lambda f: [KD, *opt(
+        'model.teacher_ckpt=/nope/teacher.pth')]),
     'teacher checkpoint is a directory': Case(lambda f: [KD, *opt(
         f'model.teacher_ckpt={f["teacher_run"]}')]),
     'teacher checkpoint corrupt or truncated': Case(lambda f: [KD, *opt(

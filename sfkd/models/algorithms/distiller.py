@@ -18,6 +18,7 @@ from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
 
 ConfigType = Union[dict, nn.Module]
+STRUCTURED = (tuple, list, dict)  # records of modules with several outputs
 
 
 @MODELS.register_module()
@@ -166,8 +167,9 @@ class Distiller(BaseModel):
         check_type(cfg, f'connectors.{route.connector}')
         cls = MODELS.get(cfg['type'])
         partner = self._partner(route)
-        if not isinstance(records[route.source], torch.Tensor):
-            raise BadConfigError(self._element_hint(route, records, f'connector {route.connector!r}'))
+        if isinstance(records[route.source], STRUCTURED):
+            raise BadConfigError(
+                self._element_hint(route, records, f'connector {route.connector!r}'))
         if hasattr(cls, 'sizes') and partner is not None and partner.origin != 'data':
             src, dst = records[route.source], records[partner.source]
             for key, value in cls.sizes(tuple(src.shape), tuple(dst.shape)).items():
@@ -186,7 +188,7 @@ class Distiller(BaseModel):
                     loss(**self._loss_kwargs(name, records, None, batch_size=2))
             except Exception as err:  # noqa: BLE001 - explained below, or re-raised
                 whole = [r for r in self.routes[name] if r.origin != 'data' and r.connector is None
-                         and not isinstance(records[r.source], torch.Tensor)]
+                         and isinstance(records[r.source], STRUCTURED) and records[r.source]]
                 if whole:
                     raise BadConfigError(self._element_hint(
                         whole[0], records, f'distill loss {name!r} ({type(loss).__name__})',

@@ -59,21 +59,23 @@ class BaseTap:
         self.records.append(self._select(value))
 
     def _select(self, value: Any) -> Any:
+        """The element ``index``/``key`` picks from ``value`` (all of it if neither is set)."""
+        returns = f'{self.where} {self.describe()!r}: {self.source} returns'
         if self.index is not None:
             if not isinstance(value, (tuple, list)):
-                raise BadConfigError(f'{self.where} {self.describe()!r}: {self.source} returns a '
-                                     f'{type(value).__name__}, not a tuple; drop the index')
+                raise BadConfigError(f'{returns} a {type(value).__name__}, not a tuple; '
+                                     'drop the index')
             if not -len(value) <= self.index < len(value):
-                raise BadConfigError(f'{self.where} {self.describe()!r}: {self.source} returns a tuple of '
-                                     f'{len(value)}; use an index from 0 to {len(value) - 1}')
+                raise BadConfigError(f'{returns} a tuple of {len(value)}; use an index from 0 '
+                                     f'to {len(value) - 1}')
             return value[self.index]
         if self.key is not None:
             if not isinstance(value, dict):
-                raise BadConfigError(f'{self.where} {self.describe()!r}: {self.source} returns a '
-                                     f'{type(value).__name__}, not a dict; drop the key')
+                raise BadConfigError(f'{returns} a {type(value).__name__}, not a dict; '
+                                     'drop the key')
             if self.key not in value:
-                raise BadConfigError(f'{self.where} {self.describe()!r}: {self.source} returns a dict '
-                                     f'with keys {sorted(value)}; use one of them')
+                raise BadConfigError(f'{returns} a dict with keys {sorted(value)}; '
+                                     'use one of them')
             return value[self.key]
         return value
 
