@@ -30,6 +30,7 @@ from sfkd.engine.distributed import setup_distributed
 from sfkd.engine.runner import SfkdRunner
 from sfkd.tools._config import default_work_dir, load_config, one_line_errors
 from sfkd.tools.data_roots import check_data_roots
+from sfkd.tools.prebuild import build_loop
 from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
@@ -70,6 +71,7 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         load_weights(model, args.checkpoint, owner='test',
                      model_name=f'the model of {args.config}')
+        build_loop(runner, 'test')
     with one_line_errors(build=False):
         metrics = runner.test()
     if is_main_process():

@@ -25,7 +25,7 @@ from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.runner import SfkdRunner
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
 from sfkd.tools.data_roots import check_data_roots
-from sfkd.tools.train_parts import build_optim_wrapper, build_train_loop
+from sfkd.tools.prebuild import build_loop, build_optim_wrapper
 from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
@@ -94,9 +94,10 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
             diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
         check_not_empty(loader.dataset)
         runner._train_dataloader = loader
-    # and the loop and optimiser, so that their option typos are reported as such
-    build_train_loop(runner)
+    # and the loops and the optimiser, so that their option typos are reported as such
+    build_loop(runner, 'train')
     build_optim_wrapper(runner)
+    build_loop(runner, 'val')
     return runner
 
 

@@ -80,6 +80,8 @@ def files(tmp_path_factory):
         'loop_typo': f"_base_ = ['{BASELINE_CFG}']\ntrain_cfg = dict(max_epoch=2)\n",
         'optim_typo': f"_base_ = ['{BASELINE_CFG}']\n"
                       "optim_wrapper = dict(optimizer=dict(lrr=0.1))\n",
+        'loop_options_typo': f"_base_ = ['{BASELINE_CFG}']\nval_cfg = dict(fp61=True)\n"
+                             "test_cfg = dict(fp61=True)\n",
         'model_typo': f"_base_ = ['{KD}']\nmodel = dict(student_loss_weigth=0.1)\n",
         'head_typo': f"_base_ = ['{BASELINE_CFG}']\nmodel = dict(head=dict(topkk=3))\n",
     }
@@ -182,6 +184,10 @@ CASES: Dict[str, Case] = {
         'optim_wrapper.optimizer.lrr=0.1')]),
     'misspelled loop option in a config': Case(lambda f: [f['loop_typo'], *opt()]),
     'misspelled optimiser option in a config': Case(lambda f: [f['optim_typo'], *opt()]),
+    'misspelled validation-loop option in a config': Case(lambda f: [
+        f['loop_options_typo'], *opt()]),
+    '`tools/test.py` with a misspelled test-loop option in a config': Case(
+        lambda f: [f['loop_options_typo'], f['teacher'], *opt()], tool='test'),
     'misspelled model option in a config': Case(lambda f: [f['model_typo'], *opt(
         f'model.teacher_ckpt={f["teacher"]}')]),
     'misspelled option of an mmpretrain model in a config': Case(lambda f: [f['head_typo'],

@@ -1,14 +1,16 @@
-"""Build the train loop and the optimiser with the Runner, not at the first iteration.
+"""Build the loops and the optimiser with the Runner, not when training or testing starts.
 
-MMEngine builds both inside ``Runner.train()``, where a typo in ``train_cfg`` or
-``optim_wrapper`` ends in a stack trace. Building them right after the Runner
-(the same objects ``train()`` would build, in the same order) reports such a
-typo as a config error naming the option and its closest valid names.
+MMEngine builds them inside ``Runner.train()``/``Runner.test()``, where a typo
+in ``train_cfg``, ``val_cfg``, ``test_cfg`` or ``optim_wrapper`` ends in a stack
+trace. Building them right after the Runner (the same objects ``train()`` and
+``test()`` would build) reports such a typo as a config error naming the option
+and its closest valid names.
 """
 import re
 
 from mmengine.optim import OptimWrapper
-from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
+from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop, Runner, TestLoop,
+                              ValLoop)
 
 from sfkd.registry import LOOPS, OPTIM_WRAPPERS, OPTIMIZERS
 from sfkd.utils.errors import BadConfigError
@@ -19,23 +21,28 @@ def _message(err: Exception) -> str:
     return str(err.args[0]) if err.args else type(err).__name__
 
 
-def build_train_loop(runner: Runner) -> None:
-    """Build ``runner``'s train loop now; refuse unknown options and empty schedules."""
-    cfg = runner._train_loop
+def build_loop(runner: Runner, kind: str = 'train') -> None:
+    """Build ``runner``'s ``kind`` loop (train, val, test) now, as ``Runner.train()``/``test()``
+    would; refuse unknown options and, for training, an empty schedule."""
+    cfg = getattr(runner, f'_{kind}_loop')
     if isinstance(cfg, dict):
         if 'type' in cfg:
             cls = LOOPS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']
-        else:
+        elif kind == 'train':
             cls = EpochBasedTrainLoop if cfg.get('by_epoch', True) else IterBasedTrainLoop
+        else:
+            cls = ValLoop if kind == 'val' else TestLoop
         try:
-            runner._train_loop = runner.build_train_loop(cfg)
+            setattr(runner, f'_{kind}_loop', getattr(runner, f'build_{kind}_loop')(cfg))
         except (TypeError, ValueError, AssertionError) as err:
             message = _message(err)
             if isinstance(err, TypeError) and isinstance(cls, type):
-                message = unexpected_option(message, cls, skip=('runner', 'dataloader')) \
-                    or message
-            raise BadConfigError(f'train_cfg: {message}') from None
-    loop = runner._train_loop
+                message = unexpected_option(
+                    message, cls, skip=('runner', 'dataloader', 'evaluator')) or message
+            raise BadConfigError(f'{kind}_cfg: {message}') from None
+    loop = getattr(runner, f'_{kind}_loop')
+    if kind != 'train' or loop is None:
+        return
     length = 'max_iters' if isinstance(loop, IterBasedTrainLoop) else 'max_epochs'
     value = getattr(loop, length, None)
     if isinstance(value, (int, float)) and value < 1:
