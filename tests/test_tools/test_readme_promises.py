@@ -24,18 +24,19 @@ KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 DUMP = osp.basename(BASELINE_CFG)
+TRAINED = dict(epochs=2, train=512, batch=64)
 
 
-def options(epochs=1, **kw):
-    return ['--cfg-options', *tiny_options(train=128, test=64, batch=32, epochs=epochs, **kw),
+def options(epochs=1, train=128, batch=32):
+    return ['--cfg-options', *tiny_options(train=train, test=64, batch=batch, epochs=epochs),
             'randomness.seed=11']
 
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory, fmnist_root):
-    """A 2-epoch baseline run (epoch_1.pth and epoch_2.pth)."""
+    """A 2-epoch baseline run (epoch_1.pth and epoch_2.pth), on enough data to beat chance."""
     work = tmp_path_factory.mktemp('full')
-    train_tool.run([BASELINE_CFG, '--work-dir', str(work), *options(epochs=2)])
+    train_tool.run([BASELINE_CFG, '--work-dir', str(work), *options(**TRAINED)])
     return work
 
 
@@ -46,7 +47,7 @@ def weights(path):
 def test_resume_from_a_given_path(trained, tmp_path):
     other = tmp_path / 'other'
     runner = train_tool.run([BASELINE_CFG, '--work-dir', str(other), '--resume',
-                             str(trained / 'epoch_1.pth'), *options(epochs=2)])
+                             str(trained / 'epoch_1.pth'), *options(**TRAINED)])
     assert runner.epoch == 2
     # only epoch 2 was trained here, continuing from the given checkpoint ...
     assert not (other / 'epoch_1.pth').exists() and (other / 'epoch_2.pth').is_file()
@@ -146,16 +147,33 @@ def test_export_student_refuses_a_plain_checkpoint(wrappers, tmp_path):
     assert not (tmp_path / 'out.pth').exists()
 
 
-def test_wrapper_config_tests_its_own_checkpoint(wrappers, tmp_path, fmnist_root):
-    d, distiller, _ = wrappers
-    cfg_options = [*options()[1:], f'model.teacher_ckpt={d / "teacher.pth"}']
-    via_wrapper = test_tool.run([KD, str(d / 'kd_epoch_1.pth'), '--work-dir',
-                                 str(tmp_path / 'a'), '--cfg-options', *cfg_options])
-    # the same student, exported, on the plain student config
-    torch.save({'state_dict': distiller.student.state_dict()}, tmp_path / 'student.pth')
-    via_student = test_tool.run([STUDENT, str(tmp_path / 'student.pth'), '--work-dir',
-                                 str(tmp_path / 'b'), *options()])
-    assert via_wrapper['accuracy/top1'] == pytest.approx(via_student['accuracy/top1'])
+@pytest.fixture(scope='module')
+def trained_student(tmp_path_factory, fmnist_root):
+    """A 2-epoch run of the plain student config, on enough data to beat chance."""
+    work = tmp_path_factory.mktemp('student')
+    train_tool.run([STUDENT, '--work-dir', str(work), *options(**TRAINED)])
+    return work / 'epoch_2.pth'
+
+
+@pytest.mark.parametrize('method', ['kd', 'sftn'])
+def test_wrapper_config_tests_its_own_checkpoint(wrappers, trained, trained_student, tmp_path,
+                                                 method):
+    d, distiller, sftn = wrappers
+    if method == 'kd':  # a distiller whose student is the trained one
+        config, plain_config, plain, part = KD, STUDENT, trained_student, 'student'
+        wrapper = distiller.state_dict()
+    else:  # an SFTN wrapper whose teacher is the trained baseline
+        config, plain_config, plain, part = SFTN, BASELINE_CFG, trained / 'epoch_2.pth', 'teacher'
+        wrapper = sftn.state_dict()
+    wrapper.update({f'{part}.{k}': v for k, v in weights(plain).items()})
+    torch.save({'state_dict': wrapper}, tmp_path / 'epoch_1.pth')
+    extra = [f'model.teacher_ckpt={d / "teacher.pth"}'] if method == 'kd' else []
+    via_wrapper = test_tool.run([config, str(tmp_path / 'epoch_1.pth'), '--work-dir',
+                                 str(tmp_path / 'a'), *options(), *extra])
+    via_plain = test_tool.run([plain_config, str(plain), '--work-dir', str(tmp_path / 'b'),
+                               *options()])
+    assert via_wrapper['accuracy/top1'] == pytest.approx(via_plain['accuracy/top1'])
+    assert via_plain['accuracy/top1'] > 20  # trained weights, not chance (10%)
 
 
 def test_sfkd_debug_shows_the_traceback(tmp_path):
