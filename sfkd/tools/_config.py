@@ -32,7 +32,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except (FileNotFoundError, ModuleNotFoundError, ValueError, AssertionError) as err:
         raise UsageError(f'config {path} could not be loaded: {err}') from None
     if cfg_options:
-        check_cfg_options(cfg._cfg_dict, cfg_options)
+        check_cfg_options(cfg.to_dict(), cfg_options)
         cfg.merge_from_dict(cfg_options)
     return cfg
 

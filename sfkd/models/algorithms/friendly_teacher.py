@@ -94,7 +94,9 @@ class FriendlyTeacher(BaseModel):
         branch_imitation_weight: ``l_KL``.
         transform: Default transform config for every attach point.
         regularizers: ``{name: regulariser config}``; logged as
-            ``teacher.loss_<name>``.
+            ``teacher.loss_<name>``. At least one branch or one regulariser is
+            required: without either this is the plain teacher's training,
+            which its own config does.
         teacher_ckpt: Start from these teacher weights (fine-tune mode).
         input_shape: Shape of one input sample for the dry run.
         data_preprocessor: Defaults to the teacher's.
