@@ -25,7 +25,7 @@ from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.runner import SfkdRunner
 from sfkd.tools._config import UsageError, default_work_dir, load_config, one_line_errors
 from sfkd.tools.data_roots import check_data_roots
-from sfkd.tools.prebuild import build_loop, build_optim_wrapper
+from sfkd.tools.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
 from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
@@ -97,6 +97,7 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     # and the loops and the optimiser, so that their option typos are reported as such
     build_loop(runner, 'train')
     build_optim_wrapper(runner)
+    check_param_schedulers(runner)
     build_loop(runner, 'val')
     return runner
 

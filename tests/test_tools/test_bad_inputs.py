@@ -82,6 +82,14 @@ def files(tmp_path_factory):
                       "optim_wrapper = dict(optimizer=dict(lrr=0.1))\n",
         'loop_options_typo': f"_base_ = ['{BASELINE_CFG}']\nval_cfg = dict(fp61=True)\n"
                              "test_cfg = dict(fp61=True)\n",
+        'scheduler_typo': f"_base_ = ['{BASELINE_CFG}']\nparam_scheduler = [\n"
+                          "    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,\n"
+                          "         end=1),\n"
+                          "    dict(type='CosineAnnealingLR', T_maxx=2, by_epoch=True, begin=1,\n"
+                          "         end=3)]\n",
+        'scheduler_type': f"_base_ = ['{BASELINE_CFG}']\n"
+                          "param_scheduler = [dict(type='CosineLR', by_epoch=True, begin=0, "
+                          "end=3)]\n",
         'model_typo': f"_base_ = ['{KD}']\nmodel = dict(student_loss_weigth=0.1)\n",
         'head_typo': f"_base_ = ['{BASELINE_CFG}']\nmodel = dict(head=dict(topkk=3))\n",
     }
@@ -184,6 +192,8 @@ CASES: Dict[str, Case] = {
         'optim_wrapper.optimizer.lrr=0.1')]),
     'misspelled loop option in a config': Case(lambda f: [f['loop_typo'], *opt()]),
     'misspelled optimiser option in a config': Case(lambda f: [f['optim_typo'], *opt()]),
+    'misspelled scheduler option in a config': Case(lambda f: [f['scheduler_typo'], *opt()]),
+    'unknown scheduler type in a config': Case(lambda f: [f['scheduler_type'], *opt()]),
     'misspelled validation-loop option in a config': Case(lambda f: [
         f['loop_options_typo'], *opt()]),
     '`tools/test.py` with a misspelled test-loop option in a config': Case(
