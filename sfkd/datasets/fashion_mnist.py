@@ -12,6 +12,8 @@ import shutil
 import struct
 from typing import List, Tuple
 
+from .idx_files import idx_problem
+
 DEBIAN_DIR = '/usr/share/datasets/fashion-mnist'
 # name of the gzipped file -> expected IDX header: (magic, dims...)
 FILES = {
@@ -45,8 +47,8 @@ def prepare_fashion_mnist(out_dir: str, src_dir: str = DEBIAN_DIR) -> List[str]:
     written = []
     for gz_name, header in FILES.items():
         target = osp.join(out_dir, gz_name[:-3])
-        if osp.isfile(target) and osp.getsize(target) > 0:
-            continue
+        if osp.isfile(target) and idx_problem(target) is None:
+            continue  # up to date (a truncated file is unpacked again)
         src = osp.join(src_dir, gz_name)
         if not osp.isfile(src):
             raise FileNotFoundError(

@@ -3,8 +3,9 @@ from .atomic_write import install_atomic_local_writes
 from .distill_val_loop import DistillValLoop
 from .hooks import ExportSubmodelHook, NonFiniteLossHook
 from .resumable_train_loop import ResumableEpochBasedTrainLoop
+from .runner import SfkdRunner
 from .safe_load import allow_mmengine_checkpoint_types
 
 __all__ = ['DistillValLoop', 'ExportSubmodelHook', 'NonFiniteLossHook',
-           'ResumableEpochBasedTrainLoop', 'install_atomic_local_writes',
+           'ResumableEpochBasedTrainLoop', 'SfkdRunner', 'install_atomic_local_writes',
            'allow_mmengine_checkpoint_types']

@@ -1,11 +1,52 @@
 """Load weights into a model with clear errors, always with safe loading."""
+import glob
 import os.path as osp
-from typing import Dict, Optional
+import re
+from typing import Dict, Iterable, List, Optional
 
 import torch
 from torch import nn
 
 from sfkd.utils.errors import CheckpointError
+
+# the parts a wrapper model keeps under its own prefix
+DISTILLER_PARTS = ('student.', 'connectors.', 'distill_losses.', 'teacher.')
+FRIENDLY_TEACHER_PARTS = ('teacher.', 'students.', 'transforms.', 'regularizers.', 'imitation.')
+
+
+def _file_in(folder: str) -> str:
+    """The checkpoint file a user most likely meant inside ``folder``."""
+    for name in ('teacher_final.pth', 'student_final.pth'):
+        if osp.isfile(osp.join(folder, name)):
+            return osp.join(folder, name)
+    pointer = osp.join(folder, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            last = f.read().strip()
+        if last:
+            return last
+    found = sorted(glob.glob(osp.join(folder, '*.pth')), key=osp.getmtime)
+    return found[-1] if found else osp.join(folder, '<name>.pth')
+
+
+def _load_failure(err: Exception) -> str:
+    """Why ``torch.load(weights_only=True)`` failed, as the rest of a sentence."""
+    text = str(err)
+    unsafe = re.search(r'(?:Unsupported global: |unsupported )GLOBAL (\S+)', text)
+    if unsafe:
+        return (f'asks to unpickle {unsafe.group(1)}, which is neither a tensor nor one of '
+                "MMEngine's logging types: refused, so that no code in the file runs (if you "
+                'trust the file, save its weights alone with torch.save)')
+    refused = [line.strip() for line in text.splitlines() if 'sfkd refuses to unpickle' in line]
+    if refused:
+        return f'is refused: {refused[0]}'
+    if re.search(r'Unsupported operand|invalid load key|could not find MARK', text):
+        reason = 'not a file written by torch.save'
+    else:
+        first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
+        reason = first.split('. ')[0].rstrip('.')[:200]
+    return f'is not a loadable checkpoint ({reason}); it may be truncated or not written by ' \
+        'torch.save'
 
 
 def read_state_dict(path: str, owner: str = 'model',
@@ -18,6 +59,9 @@ def read_state_dict(path: str, owner: str = 'model',
         made_by: The command that writes ``path``; a missing file's error
             names it.
     """
+    if osp.isdir(path):
+        raise CheckpointError(f'{owner} checkpoint {path!r} is a directory; pass a checkpoint '
+                              f'file inside it, e.g. {_file_in(path)!r}')
     if not osp.isfile(path):
         if made_by:
             raise CheckpointError(f'{owner} checkpoint {path!r} not found; this config\'s '
@@ -28,45 +72,85 @@ def read_state_dict(path: str, owner: str = 'model',
     try:
         ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as err:  # noqa: BLE001 - any failure means "not a checkpoint"
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f'{owner} checkpoint {path!r} is not a loadable checkpoint '
-                              f'({first}); it may be truncated or not written by torch.save') \
-            from None
+        raise CheckpointError(f'{owner} checkpoint {path!r} {_load_failure(err)}') from None
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f'{owner} checkpoint {path!r} holds no state dict of tensors')
     return {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
 
 
-def load_weights(model: nn.Module, path: str, owner: str = 'model',
-                 prefix: Optional[str] = None, made_by: Optional[str] = None) -> None:
-    """Load ``path`` into ``model`` strictly, explaining any mismatch.
+def _has(keys: Iterable[str], prefix: str) -> bool:
+    return any(k.startswith(prefix) for k in keys)
 
-    Args:
-        model: Destination module.
-        path: Checkpoint file.
-        owner: How the model is named in errors (``teacher``, ``student``).
-        prefix: Only keys starting with ``prefix`` are used, with it removed
-            (for example ``'student.'`` to take a student out of a distiller checkpoint).
-        made_by: The command that writes ``path``, named when it is missing.
-    """
-    state = read_state_dict(path, owner, made_by)
-    if prefix:
-        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+
+def wrapper_kind(state: Iterable[str], model_keys: Iterable[str]) -> Optional[str]:
+    """``'Distiller'`` or ``'FriendlyTeacher'`` if ``state`` is a wrapper checkpoint that
+    ``model`` (whose state-dict keys are ``model_keys``) is not; else None."""
+    state, model_keys = list(state), list(model_keys)
+    if _has(state, 'student.') and not _has(model_keys, 'student.') and \
+            all(k.startswith(DISTILLER_PARTS) for k in state):
+        return 'Distiller'
+    if _has(state, 'teacher.') and not _has(model_keys, 'teacher.') and \
+            all(k.startswith(FRIENDLY_TEACHER_PARTS) for k in state):
+        return 'FriendlyTeacher'
+    return None
+
+
+def wrapper_hint(kind: str, path: str) -> str:
+    """How to get the plain model out of a ``kind`` wrapper checkpoint at ``path``."""
+    folder = osp.dirname(path) or '.'
+    if kind == 'Distiller':
+        return (f'is a Distiller checkpoint (keys student.*): use '
+                f'{osp.join(folder, "student_final.pth")!r}, written at the end of that run, '
+                f'or extract the student with: python tools/export_student.py {path} '
+                'student.pth')
+    return (f'is an SFTN/SoTeacher (FriendlyTeacher) checkpoint (keys teacher.*): use '
+            f'{osp.join(folder, "teacher_final.pth")!r}, written at the end of that run, or '
+            f'extract the teacher with: python tools/export_student.py {path} teacher.pth '
+            '--part teacher')
+
+
+def mismatch(state: Dict[str, torch.Tensor], model: nn.Module) -> List[str]:
+    """What keeps ``state`` from loading strictly into ``model`` (empty if it fits)."""
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
     mismatched = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
                   for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or unexpected or mismatched:
-        parts = []
-        if missing:
-            parts.append(f'{len(missing)} missing keys (e.g. {missing[:3]})')
-        if unexpected:
-            parts.append(f'{len(unexpected)} unexpected keys (e.g. {unexpected[:3]})')
-        if mismatched:
-            parts.append(f'{len(mismatched)} shape mismatches (e.g. {mismatched[:2]})')
-        raise CheckpointError(f'{owner} checkpoint {path!r} does not fit the {owner} model: '
-                              + '; '.join(parts) + f'. Check that the {owner} config is the one '
-                              'the checkpoint was trained with')
+    parts = []
+    if missing:
+        parts.append(f'{len(missing)} missing keys (e.g. {missing[:3]})')
+    if unexpected:
+        parts.append(f'{len(unexpected)} unexpected keys (e.g. {unexpected[:3]})')
+    if mismatched:
+        parts.append(f'{len(mismatched)} shape mismatches (e.g. {mismatched[:2]})')
+    return parts
+
+
+def load_weights(model: nn.Module, path: str, owner: str = 'model',
+                 prefix: Optional[str] = None, model_name: Optional[str] = None,
+                 made_by: Optional[str] = None) -> None:
+    """Load ``path`` into ``model`` strictly, explaining any mismatch.
+
+    Args:
+        model: Destination module.
+        path: Checkpoint file.
+        owner: How the checkpoint is named in errors (``teacher``, ``student``).
+        prefix: Only keys starting with ``prefix`` are used, with it removed
+            (for example ``'student.'`` to take a student out of a distiller checkpoint).
+        model_name: How the model is named in errors (default: ``the <owner> model``).
+        made_by: The command that writes ``path``, named when it is missing.
+    """
+    state = read_state_dict(path, owner, made_by)
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    problems = mismatch(state, model)
+    if problems:
+        kind = wrapper_kind(state, model.state_dict())
+        if kind is not None:
+            raise CheckpointError(f'{owner} checkpoint {path!r} {wrapper_hint(kind, path)}')
+        name = model_name or f'the {owner} model'
+        raise CheckpointError(f'{owner} checkpoint {path!r} does not fit {name}: '
+                              + '; '.join(problems) + f'. Check that the {owner} config is the '
+                              'one the checkpoint was trained with')
     model.load_state_dict(state, strict=True)

@@ -39,7 +39,7 @@ def setup_distributed(cfg: Config) -> None:
     missing = [k for k in REQUIRED_ENV if k not in os.environ]
     if missing:
         raise BadConfigError(f'--launcher pytorch needs the environment variables {missing}; '
-                           'start the job with torchrun or tools/dist_train.sh')
+                           'start the job with torchrun (tools/dist_train.sh, tools/dist_test.sh)')
     if not dist.is_initialized():
         dist.init_process_group('gloo')
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'

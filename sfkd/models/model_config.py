@@ -21,7 +21,8 @@ from mmengine.config import Config
 from torch import nn
 
 from sfkd.registry import MODELS
-from sfkd.utils.errors import BadConfigError
+from sfkd.utils.errors import BadConfigError, SfkdError
+from sfkd.utils.options import unexpected_option
 
 from . import zoo
 
@@ -106,7 +107,14 @@ def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
     check_type(cfg, where)
     if path and zoo.package_of(path) and not path.startswith(PACKAGE_PREFIX):
         zoo.check_remote_inits(cfg, where, path)
-    model = MODELS.build(cfg)
+    try:
+        model = MODELS.build(cfg)
+    except (SfkdError, TypeError, ValueError, KeyError) as err:
+        message = str(err.args[0]) if err.args else type(err).__name__
+        cls = MODELS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']
+        if isinstance(err, TypeError) and isinstance(cls, type):
+            message = unexpected_option(message, cls) or message
+        raise BadConfigError(f'{where}: {message}') from None
     if weights:
         load_pretrained(model, weights, where, path)
     return model

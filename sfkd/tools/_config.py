@@ -7,7 +7,9 @@ from typing import Iterator, Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
 
+from sfkd.tools.cfg_options import check_cfg_options
 from sfkd.utils.errors import SfkdError
+from sfkd.utils.options import explain_build_type_error
 
 
 class UsageError(SystemExit):
@@ -48,6 +50,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except (FileNotFoundError, ModuleNotFoundError, ValueError, AssertionError) as err:
         raise UsageError(f'config {path} could not be loaded: {err}') from None
     if cfg_options:
+        check_cfg_options(cfg.to_dict(), cfg_options)
         cfg.merge_from_dict(cfg_options)
     return cfg
 
@@ -62,7 +65,8 @@ def add_working_dir_to_path() -> None:
 
 @contextmanager
 def error_last() -> Iterator[None]:
-    """Print a one-line ``sfkd: error:`` after all other output, set apart by a blank line.
+    """Keep a one-line ``sfkd: error:`` after all other output (``one_line_errors`` sets it
+    apart with a blank line).
 
     Under ``sfkd.tools.launch`` (``dist_train.sh``/``dist_test.sh``) the message is also
     left in ``SFKD_ERROR_DIR``, so that the launcher can repeat it after torchrun's report.
@@ -72,7 +76,6 @@ def error_last() -> Iterator[None]:
     except SystemExit as err:
         if isinstance(err.code, str) and err.code.startswith('sfkd: error: '):
             sys.stdout.flush()
-            print(file=sys.stderr, flush=True)
             folder = os.environ.get('SFKD_ERROR_DIR')
             if folder and osp.isdir(folder):
                 rank = os.environ.get('RANK', '0')
@@ -97,9 +100,22 @@ def one_line_errors(build: bool = True) -> Iterator[None]:
     user_errors = (SfkdError, KeyError, ValueError, TypeError) if build else (SfkdError, )
     try:
         yield
+    except UsageError:
+        _set_apart()
+        raise
     except user_errors as err:
         if os.environ.get('SFKD_DEBUG'):
             raise
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         prefix = '' if isinstance(err, SfkdError) else f'{type(err).__name__}: '
+        if isinstance(err, TypeError) and explain_build_type_error(message):
+            prefix, message = '', explain_build_type_error(message)
+        _set_apart()
         raise UsageError(prefix + ' '.join(message.split())) from None
+
+
+def _set_apart() -> None:
+    """Flush the logs and leave a blank line, so that the error is the last line, on its own."""
+    sys.stdout.flush()
+    sys.stderr.write('\n')
+    sys.stderr.flush()

@@ -17,6 +17,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from sfkd.datasets.idx_files import check_idx_files
 from sfkd.utils.errors import BadConfigError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -67,6 +68,7 @@ def resolve_data_roots(cfg: Config) -> None:
     data_dir = sfkd_data_dir()
     missing: List[Tuple[str, str]] = []
     files: List[Tuple[str, str]] = []
+    found_dirs: List[Tuple[str, str]] = []
     for name in DATALOADERS:
         loader = cfg.get(name)
         if not isinstance(loader, dict):
@@ -77,6 +79,7 @@ def resolve_data_roots(cfg: Config) -> None:
                 continue
             key = f'{key}.data_root'
             if osp.isdir(root):
+                found_dirs.append((key, root))
                 continue
             if osp.exists(root):
                 files.append((key, root))
@@ -84,12 +87,15 @@ def resolve_data_roots(cfg: Config) -> None:
             found = _under_data_dir(root, data_dir) if data_dir and not osp.isabs(root) else None
             if found and osp.isdir(found):
                 dataset['data_root'] = found
+                found_dirs.append((key, found))
             elif found and osp.exists(found):
                 files.append((key, found))
             else:
                 missing.append((key, root))
     if missing or files:
         raise BadConfigError(_message(missing, files, data_dir))
+    for key, root in found_dirs:  # truncated or corrupt data files
+        check_idx_files(root, key)
 
 
 def _message(missing: List[Tuple[str, str]], files: List[Tuple[str, str]],

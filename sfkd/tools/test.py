@@ -11,7 +11,10 @@ Across several nodes, run on each node (torchrun)::
 
     NNODES=2 NODE_RANK=0 MASTER_ADDR=10.0.0.1 PORT=29500 bash tools/dist_test.sh CONFIG CKPT 8
 
-The metrics are written as JSON to ``--out`` (default:
+The checkpoint is loaded strictly: every key of the config's model must be in
+it, with the same shape. A wrapper checkpoint (a Distiller's or an SFTN
+teacher's ``epoch_N.pth``) given to a plain model config is refused with the
+file to use instead. The metrics are written as JSON to ``--out`` (default:
 ``<work_dir>/test_metrics.json``).
 """
 import argparse
@@ -22,13 +25,17 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
+from mmengine.model import is_model_wrapper
 
+from sfkd.engine.checkpoint_io import load_weights, read_state_dict
 from sfkd.engine.distributed import setup_distributed
-from sfkd.tools._config import (UsageError, add_working_dir_to_path, default_work_dir, error_last,
+from sfkd.engine.runner import SfkdRunner
+from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.prebuild import build_loop
 from sfkd.tools.show_dir import add_show_dir
+from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
 
@@ -57,19 +64,24 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     """Evaluate as the command line says; return the metrics."""
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    if not osp.isfile(args.checkpoint):
-        raise UsageError(f'checkpoint {args.checkpoint!r} not found')
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
-    cfg.load_from = args.checkpoint
-    cfg.resume = False
-    if args.show_dir:
-        add_show_dir(cfg, args.show_dir, args.show_interval)
     with one_line_errors():
-        setup_distributed(cfg)
+        read_state_dict(args.checkpoint, owner='test')  # refuse a damaged file up front
+        cfg = load_config(args.config, args.cfg_options)
+        cfg.launcher = args.launcher
+        cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+        # loaded below, strictly, by sfkd: MMEngine's load_from would load non-strictly
+        cfg.load_from = None
+        cfg.resume = False
+        if args.show_dir:
+            add_show_dir(cfg, args.show_dir, args.show_interval)
+        check_work_dir(cfg.work_dir)
         resolve_data_roots(cfg)
-        runner = Runner.from_cfg(cfg)
+        setup_distributed(cfg)
+        runner = SfkdRunner.from_cfg(cfg)
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        load_weights(model, args.checkpoint, owner='test',
+                     model_name=f'the model of {args.config}')
+        build_loop(runner, 'test')
     with one_line_errors(build=False):
         metrics = runner.test()
     if is_main_process():

@@ -24,10 +24,13 @@ from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import check_sync_bn, setup_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.resumable_train_loop import use_resumable_loop
+from sfkd.engine.runner import SfkdRunner
 from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
                                 default_work_dir, error_last, load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
+from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
 
 
@@ -126,9 +129,10 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    check_work_dir(cfg.work_dir)
     resolve_data_roots(cfg)
     setup_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = SfkdRunner.from_cfg(cfg)
     # build the training data now, so that its config errors are reported as such
     if isinstance(runner._train_dataloader, dict):
         loader = runner.build_dataloader(
@@ -138,6 +142,11 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
         runner._train_dataloader = loader
         # schedulers fitted to a shortened run may span fractions of an epoch
         settle_fractions(runner.param_schedulers, len(loader))
+    # and the loops and the optimiser, so that their option typos are reported as such
+    build_loop(runner, 'train')
+    build_optim_wrapper(runner)
+    check_param_schedulers(runner)
+    build_loop(runner, 'val')
     return runner
 
 

@@ -14,3 +14,8 @@ class BadConfigError(SfkdError, ValueError):
 
 class CheckpointError(SfkdError, ValueError):
     """A checkpoint is missing, unreadable, or does not fit the model."""
+
+
+class WorkDirError(SfkdError, OSError):
+    """The work dir cannot be used: a file, not writable, or not creatable."""
+

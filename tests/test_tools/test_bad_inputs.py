@@ -1,17 +1,28 @@
 """The bad-input catalogue (README, "When something is wrong"): each bad input
-gets a one-line error naming the problem, and the work dir loses nothing."""
+gets a one-line error naming the problem, and the work dir loses nothing.
+
+The expected messages are the README table itself: every row of the table is a
+case here, and every case a row, each message compared whole (``...`` in a row
+stands for a path that varies from run to run).
+"""
 import hashlib
 import os
 import os.path as osp
+import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
+from typing import Callable, Dict, List
 
 import pytest
 import torch
 from mmengine import DefaultScope
-from sfkd_testing import BASELINE_CFG, ROOT, subprocess_env, tiny_options
+from mmengine.config import Config
+from sfkd_testing import BASELINE_CFG, FMNIST_ROOT, ROOT, subprocess_env, tiny_options
 
 from sfkd.models.model_config import build_model
+from sfkd.registry import MODELS
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
@@ -21,137 +32,302 @@ FITNETS = f'{C}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{C}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
+README = osp.join(ROOT, 'README.md')
+PREFIX = 'sfkd: error: '
+
+
+class Plant:
+    """Pickles as ``open(path, 'w')``: a checkpoint whose loading would create ``path``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def save(model, path) -> str:
+    torch.save({'state_dict': model.state_dict()}, path)
+    return str(path)
 
 
 @pytest.fixture(scope='module')
-def ckpts(tmp_path_factory):
-    """A (random) teacher checkpoint, a student one, a corrupt file and a bad config."""
-    d = tmp_path_factory.mktemp('ckpts')
+def files(tmp_path_factory):
+    """Checkpoints (good, wrapper, damaged, malicious), bad configs and a bad data root."""
+    d = tmp_path_factory.mktemp('files')
+    out = {'dir': str(d), 'marker': str(d / 'MARKER')}
     with DefaultScope.overwrite_default_scope('sfkd'):
         for name, cfg in (('teacher', 'small_resnet_fmnist'), ('student', 'tiny_resnet_fmnist')):
-            model = build_model(dict(cfg_path=f'sfkd::_base_/models/{cfg}.py'))
-            torch.save({'state_dict': model.state_dict()}, d / f'{name}.pth')
+            out[name] = save(build_model(dict(cfg_path=f'sfkd::_base_/models/{cfg}.py')),
+                             d / f'{name}.pth')
+        kd = Config.fromfile(KD).model.to_dict()
+        kd['teacher_ckpt'] = out['teacher']
+        out['distiller'] = save(MODELS.build(kd), d / 'distiller_epoch_1.pth')
+        out['sftn'] = save(MODELS.build(Config.fromfile(SFTN).model.to_dict()),
+                           d / 'sftn_epoch_1.pth')
     (d / 'corrupt.pth').write_bytes((d / 'teacher.pth').read_bytes()[:200])
-    (d / 'syntax.py').write_text("_base_ = ['sfkd::kd/kd_small-resnet_tiny-resnet_fashion-mnist.py']\n"
-                                 "model = dict(student_loss_weight=0.1\n")
-    return {k: str(d / f'{k}.pth') for k in ('teacher', 'student', 'corrupt')} | \
-        {'syntax': str(d / 'syntax.py'), 'dir': str(d)}
+    out['corrupt'] = str(d / 'corrupt.pth')
+    torch.save({'state_dict': {}, 'meta': Plant(out['marker'])}, d / 'evil.pth')
+    out['evil'] = str(d / 'evil.pth')
+    (d / 'teacher_run').mkdir()
+    shutil.copy(out['teacher'], d / 'teacher_run' / 'teacher_final.pth')
+    out['teacher_run'] = str(d / 'teacher_run')
+    (d / 'a_file').write_text('not a directory\n')
+    out['file'] = str(d / 'a_file')
+    configs = {
+        'syntax': "_base_ = ['sfkd::kd/kd_small-resnet_tiny-resnet_fashion-mnist.py']\n"
+                  "model = dict(student_loss_weight=0.1\n",
+        'loop_typo': f"_base_ = ['{BASELINE_CFG}']\ntrain_cfg = dict(max_epoch=2)\n",
+        'optim_typo': f"_base_ = ['{BASELINE_CFG}']\n"
+                      "optim_wrapper = dict(optimizer=dict(lrr=0.1))\n",
+        'loop_options_typo': f"_base_ = ['{BASELINE_CFG}']\nval_cfg = dict(fp61=True)\n"
+                             "test_cfg = dict(fp61=True)\n",
+        'scheduler_typo': f"_base_ = ['{BASELINE_CFG}']\nparam_scheduler = [\n"
+                          "    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,\n"
+                          "         end=1),\n"
+                          "    dict(type='CosineAnnealingLR', T_maxx=2, by_epoch=True, begin=1,\n"
+                          "         end=3)]\n",
+        'scheduler_type': f"_base_ = ['{BASELINE_CFG}']\n"
+                          "param_scheduler = [dict(type='CosineLR', by_epoch=True, begin=0, "
+                          "end=3)]\n",
+        'model_typo': f"_base_ = ['{KD}']\nmodel = dict(student_loss_weigth=0.1)\n",
+        'head_typo': f"_base_ = ['{BASELINE_CFG}']\nmodel = dict(head=dict(topkk=3))\n",
+    }
+    for name, text in configs.items():
+        (d / f'{name}.py').write_text(text)
+        out[name] = str(d / f'{name}.py')
+    # a data root with a truncated label file
+    bad_root = d / 'truncated_fmnist'
+    bad_root.mkdir()
+    for name in ('train-images-idx3-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'):
+        os.symlink(osp.join(FMNIST_ROOT, name), bad_root / name)
+    labels = osp.join(FMNIST_ROOT, 'train-labels-idx1-ubyte')
+    if osp.isfile(labels):
+        (bad_root / 'train-labels-idx1-ubyte').write_bytes(open(labels, 'rb').read()[:1000])
+    out['truncated_root'] = str(bad_root)
+    return out
 
 
 def opt(*extra):
     return ['--cfg-options', *tiny_options(train=64, test=32, batch=32), *extra]
 
 
-# (id, how to call, the words the one-line error must contain)
-CASES = [
-    ('missing config', lambda c: [f'{C}/kd/nope.py'], "config file"),
-    ('malformed config', lambda c: [c['syntax']], 'is not valid Python'),
-    ('misspelled tap path', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                                'model.student_taps.logits=head.fcc')],
-     "student has no module 'head.fcc'; closest valid paths: ['head.fc'"),
-    ('misspelled attach path', lambda c: [SFTN, *opt(
-        "model.branches.0.attach=[('backbone.layer1','backbone.lyer1')]")],
-     "student has no module 'backbone.lyer1'"),
-    ('shape mismatch without connector', lambda c: [FITNETS, *opt(
-        f'model.teacher_ckpt={c["teacher"]}', 'model.loss_inputs.loss_hint.student=student.feat')],
-     "(2, 32, 7, 7)"),
-    ('attach points of different resolution', lambda c: [SFTN, *opt(
-        "model.branches.0.attach=[('backbone.layer1','backbone.layer2')]")],
-     'attach at stages of the same resolution'),
-    ('missing teacher checkpoint', lambda c: [KD, *opt('model.teacher_ckpt=/nope/teacher.pth')],
-     "teacher checkpoint '/nope/teacher.pth' not found"),
-    ('corrupt teacher checkpoint', lambda c: [KD, *opt(f'model.teacher_ckpt={c["corrupt"]}')],
-     'is not a loadable checkpoint'),
-    ('wrong-architecture teacher checkpoint', lambda c: [KD, *opt(
-        f'model.teacher_ckpt={c["student"]}')], 'does not fit the teacher model'),
-    ('no teacher checkpoint for a frozen teacher', lambda c: [KD, *opt('model.teacher_ckpt=None')],
-     'teacher_ckpt is required'),
-    ('class-count mismatch', lambda c: [KD, *opt(
-        f'model.teacher_ckpt={c["teacher"]}', 'model.student.head.num_classes=100')],
-     '(2, 100)'),
-    ('unknown loss type', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                              'model.distill_losses.loss_kd.type=KDLos')],
-     "distill_losses.loss_kd: unknown type 'KDLos'; did you mean ['KDLoss'"),
-    ('unknown connector type', lambda c: [FITNETS, *opt(
-        f'model.teacher_ckpt={c["teacher"]}', 'model.connectors.hint.type=ConvBN')],
-     "connectors.hint: unknown type 'ConvBN'"),
-    ('unknown regulariser type', lambda c: [SOT, *opt(
-        'model.regularizers.lipschitz.type=Lipschitz')], "unknown type 'Lipschitz'"),
-    ('bad loss argument', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                              'model.distill_losses.loss_kd.tua=4')],
-     "unexpected keyword argument 'tua'"),
-    ('mapping onto a missing loss argument', lambda c: [KD, *opt(
-        f'model.teacher_ckpt={c["teacher"]}', 'model.loss_inputs.loss_kd.labels=data.gt_label')],
-     "maps onto ['labels'], which the loss does not accept"),
-    ('route from an undeclared tap', lambda c: [KD, *opt(
-        f'model.teacher_ckpt={c["teacher"]}', 'model.loss_inputs.loss_kd.student=student.feat')],
-     "'student.feat' is not a declared tap"),
-    ('wrong input shape', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                              'model.input_shape=(3,28,28)')],
-     'cannot run on an input of shape (2, 3, 28, 28)'),
-    ('missing data root', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                              'train_dataloader.dataset.data_root=/nope/fm')],
-     "train_dataloader.dataset.data_root '/nope/fm' does not exist"),
-    ('empty data set', lambda c: [BASELINE_CFG, *opt('train_dataloader.dataset.indices=[]',
-                                                     'train_dataloader.dataset.serialize_data=False')],
-     'has no samples'),
-    ('non-finite loss', lambda c: [KD, *opt(f'model.teacher_ckpt={c["teacher"]}',
-                                            'model.distill_losses.loss_kd.loss_weight=nan')],
-     'non-finite loss at iteration 1 (epoch 1): distill.loss_kd=nan'),
-    ('consistency buffer too small', lambda c: [SOT, *opt(
-        'model.regularizers.consistency.num_samples=10')],
-     'set num_samples to the size of the training set'),
-    ('resume from a missing checkpoint', lambda c: [BASELINE_CFG, '--resume', '/nope/epoch_1.pth'],
-     '--resume /nope/epoch_1.pth: no such checkpoint file'),
-    ('resume from a file that is not a checkpoint', lambda c: [
-        BASELINE_CFG, '--resume', f'{ROOT}/README.md'], 'is not a loadable checkpoint'),
-]
+def kd(f, *extra):
+    return [KD, *opt(f'model.teacher_ckpt={f["teacher"]}', *extra)]
 
 
-def digest(folder: str) -> dict:
+@dataclass
+class Case:
+    """How to produce one row of the catalogue.
+
+    Args:
+        argv: ``files -> arguments`` of the tool.
+        tool: ``'train'`` or ``'test'`` (``sfkd.tools``, in this process), or
+            ``'cli'`` (a command line, run as a child process).
+        work_dir: Pass ``--work-dir`` with a work dir holding an earlier run.
+    """
+
+    argv: Callable[[Dict[str, str]], List[str]]
+    tool: str = 'train'
+    work_dir: bool = True
+
+
+# README row (the "bad input" column) -> how to produce it
+CASES: Dict[str, Case] = {
+    'config file does not exist': Case(lambda f: [f'{C}/kd/nope.py']),
+    'config is not valid Python': Case(lambda f: [f['syntax']]),
+    'misspelled tap path': Case(lambda f: kd(f, 'model.student_taps.logits=head.fcc')),
+    'misspelled attach path (SFTN)': Case(lambda f: [SFTN, *opt(
+        "model.branches.0.attach=[('backbone.layer1','backbone.lyer1')]")]),
+    'shapes that do not fit a loss, no connector': Case(lambda f: [FITNETS, *opt(
+        f'model.teacher_ckpt={f["teacher"]}', 'model.loss_inputs.loss_hint.student=student.feat')]),
+    'SFTN attach points of different resolution': Case(lambda f: [SFTN, *opt(
+        "model.branches.0.attach=[('backbone.layer1','backbone.layer2')]")]),
+    'teacher checkpoint missing': Case(lambda f: [KD, *opt(
+        'model.teacher_ckpt=/nope/teacher.pth')]),
+    'teacher checkpoint is a directory': Case(lambda f: [KD, *opt(
+        f'model.teacher_ckpt={f["teacher_run"]}')]),
+    'teacher checkpoint corrupt or truncated': Case(lambda f: [KD, *opt(
+        f'model.teacher_ckpt={f["corrupt"]}')]),
+    'teacher checkpoint of another architecture': Case(lambda f: [KD, *opt(
+        f'model.teacher_ckpt={f["student"]}')]),
+    'teacher checkpoint of an SFTN run (the wrapper, not the teacher)': Case(lambda f: [KD, *opt(
+        f'model.teacher_ckpt={f["sftn"]}')]),
+    'teacher checkpoint whose unpickling would run code': Case(lambda f: [KD, *opt(
+        f'model.teacher_ckpt={f["evil"]}')]),
+    'frozen teacher without a checkpoint': Case(lambda f: [KD, *opt('model.teacher_ckpt=None')]),
+    'teacher and student with different class counts': Case(lambda f: kd(
+        f, 'model.student.head.num_classes=100')),
+    'unknown loss type': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.type=KDLos')),
+    'unknown connector type': Case(lambda f: [FITNETS, *opt(
+        f'model.teacher_ckpt={f["teacher"]}', 'model.connectors.hint.type=ConvBN')]),
+    'unknown regulariser type': Case(lambda f: [SOT, *opt(
+        'model.regularizers.lipschitz.type=Lipschitz')]),
+    'misspelled loss argument': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.tua=4')),
+    'zero temperature': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.tau=0')),
+    'negative temperature (SFTN imitation loss)': Case(lambda f: [SFTN, *opt(
+        'model.imitation_loss.tau=-1')]),
+    'loss weight that is not a number': Case(lambda f: kd(
+        f, 'model.distill_losses.loss_kd.loss_weight=abc')),
+    'route onto an argument the loss does not have': Case(lambda f: kd(
+        f, 'model.loss_inputs.loss_kd.labels=data.gt_label')),
+    'route from a tap that was not declared': Case(lambda f: kd(
+        f, 'model.loss_inputs.loss_kd.student=student.feat')),
+    'tap on a module that returns a tuple, no index': Case(lambda f: kd(
+        f, 'model.student_taps.logits=backbone')),
+    'tap index out of range': Case(lambda f: kd(f, 'model.student_taps.logits=backbone[3]')),
+    '`input_shape` the models cannot take': Case(lambda f: kd(f, 'model.input_shape=(3,28,28)')),
+    '`input_shape` given as one number': Case(lambda f: kd(f, 'model.input_shape=28')),
+    'SFTN wrapper with no branches and no regularisers': Case(lambda f: [SFTN, *opt(
+        'model.branches=[]')]),
+    'negative regulariser weight': Case(lambda f: [SOT, *opt(
+        'model.regularizers.lipschitz.weight=-1')]),
+    'consistency buffer of zero samples': Case(lambda f: [SOT, *opt(
+        'model.regularizers.consistency.num_samples=0')]),
+    'consistency buffer smaller than the data set': Case(lambda f: [SOT, *opt(
+        'model.regularizers.consistency.num_samples=10')]),
+    '`--cfg-options` key that matches nothing (a typo)': Case(lambda f: [BASELINE_CFG, *opt(
+        'train_cfg.max_epoch=2')]),
+    '`--cfg-options` optimiser key that matches nothing': Case(lambda f: [BASELINE_CFG, *opt(
+        'optim_wrapper.optimizer.lrr=0.1')]),
+    'misspelled loop option in a config': Case(lambda f: [f['loop_typo'], *opt()]),
+    'misspelled optimiser option in a config': Case(lambda f: [f['optim_typo'], *opt()]),
+    'misspelled scheduler option in a config': Case(lambda f: [f['scheduler_typo'], *opt()]),
+    'unknown scheduler type in a config': Case(lambda f: [f['scheduler_type'], *opt()]),
+    'misspelled validation-loop option in a config': Case(lambda f: [
+        f['loop_options_typo'], *opt()]),
+    '`tools/test.py` with a misspelled test-loop option in a config': Case(
+        lambda f: [f['loop_options_typo'], f['teacher'], *opt()], tool='test'),
+    'misspelled model option in a config': Case(lambda f: [f['model_typo'], *opt(
+        f'model.teacher_ckpt={f["teacher"]}')]),
+    'misspelled option of an mmpretrain model in a config': Case(lambda f: [f['head_typo'],
+                                                                            *opt()]),
+    '`max_epochs=0`': Case(lambda f: [BASELINE_CFG, *opt('train_cfg.max_epochs=0')]),
+    'data root missing': Case(lambda f: kd(f, 'train_dataloader.dataset.data_root=/nope/fm')),
+    'truncated data file': Case(lambda f: kd(
+        f, f'train_dataloader.dataset.data_root={f["truncated_root"]}')),
+    'empty training set': Case(lambda f: [BASELINE_CFG, *opt(
+        'train_dataloader.dataset.indices=[]', 'train_dataloader.dataset.serialize_data=False')]),
+    'a loss becomes NaN or infinite': Case(lambda f: kd(
+        f, 'model.distill_losses.loss_kd.loss_weight=nan')),
+    'work dir is a file': Case(lambda f: [BASELINE_CFG, '--work-dir', f['file'], *opt()],
+                               work_dir=False),
+    'work dir under a file': Case(lambda f: [BASELINE_CFG, '--work-dir', f'{f["file"]}/run',
+                                             *opt()], work_dir=False),
+    'work dir that cannot be created': Case(lambda f: [
+        BASELINE_CFG, '--work-dir', '/sys/sfkd-work', *opt()], work_dir=False),
+    '`--resume` from a missing file': Case(lambda f: [BASELINE_CFG, '--resume',
+                                                      '/nope/epoch_1.pth']),
+    '`--resume` from a file that is not a checkpoint': Case(lambda f: [
+        BASELINE_CFG, '--resume', f'{ROOT}/README.md']),
+    '`--resume` from a checkpoint whose unpickling would run code': Case(lambda f: [
+        BASELINE_CFG, '--resume', f['evil']]),
+    '`tools/test.py` with a missing checkpoint': Case(
+        lambda f: [STUDENT, '/nope.pth', *opt()], tool='test'),
+    '`tools/test.py` with a truncated checkpoint': Case(
+        lambda f: [STUDENT, f['corrupt'], *opt()], tool='test'),
+    '`tools/test.py` with a checkpoint whose unpickling would run code': Case(
+        lambda f: [STUDENT, f['evil'], *opt()], tool='test'),
+    "`tools/test.py` with a distiller's `epoch_N.pth` on the student config": Case(
+        lambda f: [STUDENT, f['distiller'], *opt()], tool='test'),
+    "`tools/test.py` with an SFTN run's `epoch_N.pth` on the teacher config": Case(
+        lambda f: [BASELINE_CFG, f['sftn'], *opt()], tool='test'),
+    '`tools/test.py` with a checkpoint of another architecture': Case(
+        lambda f: [STUDENT, f['teacher'], *opt()], tool='test'),
+    '`tools/test.py --launcher pytorch` outside torchrun': Case(
+        lambda f: [STUDENT, f['student'], '--launcher', 'pytorch', *opt()], tool='test'),
+    '`--amp` without a GPU': Case(
+        lambda f: [sys.executable, 'tools/train.py', BASELINE_CFG, '--amp'], tool='cli'),
+    '`dist_train.sh CONFIG 0`': Case(
+        lambda f: ['bash', 'tools/dist_train.sh', BASELINE_CFG, '0'], tool='cli'),
+}
+
+
+def readme_rows() -> Dict[str, str]:
+    """``{bad input: message}`` from the README's catalogue table."""
+    text = open(README).read()
+    section = text.split('## When something is wrong', 1)[1].split('\n#', 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split(' | ')]
+        if len(cells) != 2 or not line.startswith('|') or set(cells[0]) <= {'-', ' '} or \
+                cells[0] == 'bad input':
+            continue
+        message = cells[1]
+        quote = '``' if message.startswith('``') else '`'
+        assert message.startswith(quote) and message.endswith(quote), line
+        rows[cells[0]] = message[len(quote):-len(quote)].strip()
+    return rows
+
+
+ROWS = readme_rows()
+
+
+def expected(row: str) -> 're.Pattern':
+    """The README message as a pattern: ``...`` matches a varying path."""
+    return re.compile('.*'.join(re.escape(part) for part in ROWS[row].split('...')), re.S)
+
+
+def digest(path: str) -> dict:
+    if osp.isfile(path):
+        return {'': hashlib.sha256(open(path, 'rb').read()).hexdigest()}
     out = {}
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            path = osp.join(dirpath, name)
-            out[osp.relpath(path, folder)] = hashlib.sha256(open(path, 'rb').read()).hexdigest()
+    for dirpath, _, names in os.walk(path):
+        for name in names:
+            full = osp.join(dirpath, name)
+            if osp.isfile(full):
+                out[osp.relpath(full, path)] = hashlib.sha256(open(full, 'rb').read()).hexdigest()
     return out
 
 
-@pytest.mark.parametrize('case', CASES, ids=[c[0] for c in CASES])
-def test_bad_input_gets_one_line_error_and_keeps_work_dir(case, ckpts, tmp_path, fmnist_root):
-    _, argv, words = case
-    work = tmp_path / 'work'
-    work.mkdir()
-    # a work dir with an earlier run's checkpoint and pointer in it
-    (work / 'epoch_1.pth').write_bytes(open(ckpts['teacher'], 'rb').read())
-    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
-    before = digest(str(work))
+def test_readme_catalogue_and_cases_are_the_same_rows():
+    assert sorted(ROWS) == sorted(CASES)
+    assert len(ROWS) >= 50
+
+
+def run_case(case: Case, argv: List[str], tmp_path) -> str:
+    """Run one case; return the one-line message (without ``sfkd: error: ``)."""
+    if case.tool == 'cli':
+        proc = subprocess.run(argv, cwd=ROOT,
+                              env=subprocess_env(), capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0 and 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+        last = proc.stderr.strip().splitlines()[-1]
+        return re.sub(r'^(sfkd|dist_train\.sh): error: ', '', last)
+    tool = train_tool if case.tool == 'train' else test_tool
     with pytest.raises(SystemExit) as err:
-        train_tool.run([*argv(ckpts), '--work-dir', str(work)])
+        tool.run(argv)
     message = str(err.value.code)
-    assert message.startswith('sfkd: error: ') and '\n' not in message
-    assert words in message, message
-    after = digest(str(work))
-    assert {k: v for k, v in after.items() if k in before} == before  # nothing changed or lost
-    torch.load(work / 'epoch_1.pth', weights_only=True)
+    assert message.startswith(PREFIX) and '\n' not in message, message
+    return message[len(PREFIX):]
 
 
-def test_catalogue_has_at_least_twenty_cases():
-    assert len(CASES) + 3 >= 20  # + the three cases below
-
-
-def test_missing_checkpoint_for_test_tool(tmp_path):
-    with pytest.raises(SystemExit, match="checkpoint '/nope.pth' not found"):
-        test_tool.run([STUDENT, '/nope.pth', '--work-dir', str(tmp_path)])
-
-
-@pytest.mark.parametrize('args, words', [
-    (['bash', 'tools/dist_train.sh', BASELINE_CFG, '0'], 'GPUS must be a positive integer'),
-    ([sys.executable, 'tools/train.py', BASELINE_CFG, '--amp'], '--amp needs a GPU'),
-])
-def test_command_line_cases(args, words, tmp_path):
-    if '--amp' in args and torch.cuda.is_available():
+@pytest.mark.parametrize('row', list(CASES))
+def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, fmnist_root):
+    case = CASES[row]
+    if torch.cuda.is_available() and ('--amp' in row or '--launcher' in row):
         pytest.skip('a GPU is present')
-    proc = subprocess.run([*args, '--work-dir', str(tmp_path)], cwd=ROOT, env=subprocess_env(),
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode != 0 and words in proc.stderr and 'Traceback' not in proc.stderr
+    argv = case.argv(files)
+    if case.work_dir:
+        work = tmp_path / 'work'
+        work.mkdir()
+        # a work dir with an earlier run's checkpoint, pointer and config dump in it
+        (work / 'epoch_1.pth').write_bytes(open(files['teacher'], 'rb').read())
+        (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+        config = argv[0] if case.tool != 'cli' else argv[2]
+        (work / osp.basename(config)).write_text('# the config of the earlier run\n')
+        argv = [*argv, '--work-dir', str(work)]
+        watched = str(work)
+    else:  # the bad work dir itself, or the file in its way (if it is one of ours)
+        watched = argv[argv.index('--work-dir') + 1]
+        while not osp.exists(watched):
+            watched = osp.dirname(watched)
+        if not watched.startswith(files['dir']):
+            watched = files['file']
+    before = digest(watched)
+    message = run_case(case, argv, tmp_path)
+    assert expected(row).fullmatch(message), f'\nREADME: {ROWS[row]}\nactual: {message}'
+    after = digest(watched)
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing changed or lost
+    assert not osp.exists(files['marker'])  # no checkpoint ran code
+    if case.work_dir:
+        torch.load(osp.join(watched, 'epoch_1.pth'), weights_only=True)

@@ -13,11 +13,12 @@ from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
-from ..taps import TapSet, dry_run
+from ..taps import TapSet, check_input_shape, dry_run
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
 
 ConfigType = Union[dict, nn.Module]
+STRUCTURED = (tuple, list, dict)  # records of modules with several outputs
 
 
 @MODELS.register_module()
@@ -96,7 +97,7 @@ class Distiller(BaseModel):
         else:
             self._frozen_teacher = [teacher.eval().requires_grad_(False)]
         self.student_loss_weight = student_loss_weight
-        self.input_shape = tuple(input_shape)
+        self.input_shape = check_input_shape(input_shape)
 
         self.student_taps = TapSet(student_taps, 'student')
         self.teacher_taps = TapSet(teacher_taps, 'teacher')
@@ -169,6 +170,9 @@ class Distiller(BaseModel):
         check_type(cfg, f'connectors.{route.connector}')
         cls = MODELS.get(cfg['type'])
         partner = self._partner(route)
+        if isinstance(records[route.source], STRUCTURED):
+            raise BadConfigError(
+                self._element_hint(route, records, f'connector {route.connector!r}'))
         if hasattr(cls, 'sizes') and partner is not None and partner.origin != 'data':
             src, dst = records[route.source], records[partner.source]
             for key, value in cls.sizes(tuple(src.shape), tuple(dst.shape)).items():
@@ -185,7 +189,15 @@ class Distiller(BaseModel):
             try:
                 with torch.no_grad():
                     loss(**self._loss_kwargs(name, records, None, batch_size=2))
-            except (ValueError, RuntimeError, IndexError) as err:
+            except Exception as err:  # noqa: BLE001 - explained below, or re-raised
+                whole = [r for r in self.routes[name] if r.origin != 'data' and r.connector is None
+                         and isinstance(records[r.source], STRUCTURED) and records[r.source]]
+                if whole:
+                    raise BadConfigError(self._element_hint(
+                        whole[0], records, f'distill loss {name!r} ({type(loss).__name__})',
+                        str(err).splitlines()[0] if str(err) else type(err).__name__)) from None
+                if not isinstance(err, (ValueError, RuntimeError, IndexError)):
+                    raise
                 shapes = {r.arg: self._describe(r, records) for r in self.routes[name]}
                 raise BadConfigError(
                     f'distill loss {name!r} ({type(loss).__name__}) cannot take its inputs '
@@ -194,6 +206,23 @@ class Distiller(BaseModel):
                     f"loss_inputs.{name}.student=('<source>', 'adapt')") from None
             finally:
                 loss.load_state_dict(state)
+
+    def _element_hint(self, route: Route, records: Dict[str, Any], consumer: str,
+                      error: str = '') -> str:
+        """Explain a tuple/dict record that reached a consumer needing one tensor."""
+        value = records[route.source]
+        owner, tap_name = route.source.split('.', 1)
+        tap = (self.student_taps if owner == 'student' else self.teacher_taps).taps[tap_name]
+        if isinstance(value, dict):
+            kind, element = f'dict with keys {sorted(value)}', f"[{next(iter(value))!r}]"
+            option = f'key={next(iter(value))!r}'
+        else:
+            kind, element, option = f'{type(value).__name__} of {len(value)}', '[0]', 'index=0'
+        why = f' ({error})' if error else ''
+        return (f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} records the whole '
+                f'output of {tap.source}, a {kind}, which {consumer} cannot take{why}; pick '
+                f'one element in the tap: {owner}_taps.{tap_name}="{tap.source}{element}" or '
+                f"dict(type='{type(tap).__name__}', source='{tap.source}', {option})")
 
     def _describe(self, route: Route, records: Dict[str, Any]) -> str:
         if route.origin == 'data':

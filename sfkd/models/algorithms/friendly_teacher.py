@@ -15,7 +15,7 @@ from sfkd.utils.errors import BadConfigError
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
-from ..taps import TapSet, dry_run, resolve_module
+from ..taps import TapSet, check_input_shape, dry_run, resolve_module
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
 
@@ -94,7 +94,9 @@ class FriendlyTeacher(BaseModel):
         branch_imitation_weight: ``l_KL``.
         transform: Default transform config for every attach point.
         regularizers: ``{name: regulariser config}``; logged as
-            ``teacher.loss_<name>``.
+            ``teacher.loss_<name>``. At least one branch or one regulariser is
+            required: without either this is the plain teacher's training,
+            which its own config does.
         teacher_ckpt: Start from these teacher weights (fine-tune mode).
         teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
             for a missing file names it.
@@ -136,7 +138,7 @@ class FriendlyTeacher(BaseModel):
             raise BadConfigError('imitation_loss must be a distill loss (student, teacher)')
         self.weights = dict(teacher=teacher_weight, task=branch_task_weight,
                             imitation=branch_imitation_weight)
-        self.input_shape = tuple(input_shape)
+        self.input_shape = check_input_shape(input_shape)
         self.regularizers = nn.ModuleDict(
             {name: build_model(cfg, f'regularizers.{name}')
              for name, cfg in (regularizers or {}).items()})
@@ -144,6 +146,12 @@ class FriendlyTeacher(BaseModel):
             if not isinstance(reg, TeacherRegularizer):
                 raise BadConfigError(f'regularizers.{name} is a {type(reg).__name__}, '
                                      'not a TeacherRegularizer')
+        if not branches and not self.regularizers:
+            raise BadConfigError(
+                'FriendlyTeacher has no branches and no regularizers, so it would train a plain '
+                'teacher: train the plain teacher config instead (e.g. '
+                'configs/baseline/small-resnet_3e_fashion-mnist.py), or add model.branches '
+                '(SFTN) or model.regularizers (SoTeacher)')
 
         self.students = nn.ModuleDict()
         self.transforms = nn.ModuleDict()

@@ -5,6 +5,8 @@ from typing import Any, FrozenSet
 import torch
 from torch import nn
 
+from sfkd.utils.options import number
+
 
 class DistillLoss(nn.Module):
     """Base of every distill loss.
@@ -26,7 +28,7 @@ class DistillLoss(nn.Module):
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
-        self.loss_weight = float(loss_weight)
+        self.loss_weight = number(loss_weight, 'loss_weight')
 
     def forward(self, student: Any, teacher: Any, **extra: Any) -> torch.Tensor:
         unknown = set(extra) - self.extra_inputs()

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 _EPS = 1e-7
@@ -67,7 +68,7 @@ class CRDLoss(DistillLoss):
         self.teacher_channels = teacher_channels
         self.num_data = num_data
         self.nce_k = nce_k
-        self.nce_t = float(nce_t)
+        self.nce_t = number(nce_t, 'nce_t', above=0, why='the contrastive temperature')
         self.nce_m = float(nce_m)
         self.embed_s = nn.Linear(student_channels, feat_dim)
         self.embed_t = nn.Linear(teacher_channels, feat_dim)

@@ -3,6 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 
@@ -28,7 +29,7 @@ class ChannelWiseDivergence(DistillLoss):
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        self.tau = float(tau)
+        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
 
     def compute(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the unweighted CWD loss.

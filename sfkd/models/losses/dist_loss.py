@@ -3,6 +3,7 @@ import torch
 from torch import Tensor
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 
@@ -53,7 +54,7 @@ class DISTLoss(DistillLoss):
         super().__init__(loss_weight=loss_weight)
         self.beta = float(beta)
         self.gamma = float(gamma)
-        self.tau = float(tau)
+        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
         self.eps = float(eps)
 
     def compute(self, student: Tensor, teacher: Tensor) -> Tensor:

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 # Logit offset that removes the ground-truth class from the non-target
@@ -61,7 +62,7 @@ class DKDLoss(DistillLoss):
         super().__init__(loss_weight=loss_weight)
         self.alpha = float(alpha)
         self.beta = float(beta)
-        self.tau = float(tau)
+        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
 
     def compute(self, student: Tensor, teacher: Tensor,
                 target: Tensor) -> Tensor:

@@ -3,6 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 
@@ -40,7 +41,7 @@ class KDLoss(DistillLoss):
     def __init__(self, tau: float = 4.0, detach_teacher: bool = True,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        self.tau = float(tau)
+        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
         self.detach_teacher = detach_teacher
 
     def compute(self, student: Tensor, teacher: Tensor) -> Tensor:

@@ -4,6 +4,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
+from sfkd.utils.options import number
 from .base import DistillLoss
 
 
@@ -47,7 +48,7 @@ class WSLDLoss(DistillLoss):
                  eps: float = 1e-7,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        self.tau = float(tau)
+        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
         self.eps = float(eps)
 
     def sample_weights(self, student: Tensor, teacher: Tensor,

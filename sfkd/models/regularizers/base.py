@@ -4,6 +4,8 @@ from typing import Optional
 import torch
 from torch import nn
 
+from sfkd.utils.options import number
+
 
 class TeacherRegularizer(nn.Module):
     """A term added to a teacher's training loss.
@@ -25,7 +27,8 @@ class TeacherRegularizer(nn.Module):
 
     def __init__(self, weight: float = 1.0) -> None:
         super().__init__()
-        self.weight = float(weight)
+        self.weight = number(weight, 'weight', at_least=0,
+                             why='a negative weight rewards what the term penalises')
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,

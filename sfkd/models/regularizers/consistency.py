@@ -7,6 +7,7 @@ from torch import nn
 
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
+from sfkd.utils.options import number
 
 from .base import TeacherRegularizer
 
@@ -50,7 +51,12 @@ class ConsistencyRegularizer(TeacherRegularizer):
             raise BadConfigError(f'ConsistencyRegularizer schedule must be one of {SCHEDULES}, '
                              f'got {schedule!r}')
         self.schedule = schedule
-        self.step_epoch = step_epoch
+        self.step_epoch = None if step_epoch is None else number(
+            step_epoch, 'step_epoch', at_least=0, integer=True, why='an epoch, counted from 0')
+        num_samples = number(num_samples, 'num_samples', at_least=1, integer=True,
+                             why='the size of the training set')
+        num_classes = number(num_classes, 'num_classes', at_least=1, integer=True,
+                             why='the width of the teacher output')
         self.register_buffer('ybar', torch.zeros(num_samples, num_classes))
 
     def schedule_weight(self, epoch: int, max_epochs: int) -> float:

@@ -7,6 +7,7 @@ from torch import nn
 
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
+from sfkd.utils.options import number
 
 from .base import TeacherRegularizer
 
@@ -44,7 +45,8 @@ class LipschitzRegularizer(TeacherRegularizer):
         if mode not in ('l1', 'spectral'):
             raise BadConfigError(f"LipschitzRegularizer mode must be 'l1' or 'spectral', got {mode!r}")
         self.mode = mode
-        self.power_iters = int(power_iters)
+        self.power_iters = number(power_iters, 'power_iters', at_least=1, integer=True,
+                                  why='power iterations per step')
         self._vectors: Dict[str, torch.Tensor] = {}
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,

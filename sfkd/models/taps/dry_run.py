@@ -1,5 +1,5 @@
 """A build-time forward pass on zeros that records taps (for checks and sizing)."""
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -7,6 +7,15 @@ from torch import nn
 from sfkd.utils.errors import BadConfigError
 
 from .tap_set import TapSet
+
+
+def check_input_shape(shape: Any, where: str = 'model.input_shape') -> Tuple[int, ...]:
+    """Return ``shape`` as a tuple of positive ints, or refuse it naming ``where``."""
+    if isinstance(shape, (list, tuple)) and shape and all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        return tuple(shape)
+    raise BadConfigError(f'{where} must be the shape of one sample as a tuple of positive '
+                         f'ints, e.g. (1, 28, 28) for a grey 28x28 image, got {shape!r}')
 
 
 @torch.no_grad()

@@ -1,12 +1,30 @@
 """A named set of taps on one model, recorded together."""
+import re
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator
 
 from torch import nn
 
 from sfkd.registry import TASK_UTILS
+from sfkd.utils.errors import BadConfigError
 
 from .taps import BaseTap
+
+
+_SHORTHAND = re.compile(r'^(?P<source>[^\[\]]+)\[(?P<element>[^\[\]]+)\]$')
+
+
+def parse_tap(text: str) -> Dict[str, Any]:
+    """``'neck[0]'`` -> ``dict(source='neck', index=0)``; ``"neck['p3']"`` -> ``key='p3'``."""
+    found = _SHORTHAND.match(text.strip())
+    if not found:
+        if '[' in text or ']' in text:
+            raise BadConfigError(f"tap {text!r}: write 'path', 'path[0]' or \"path['key']\"")
+        return dict(source=text.strip())
+    source, element = found.group('source').strip(), found.group('element').strip()
+    if re.fullmatch(r'-?\d+', element):
+        return dict(source=source, index=int(element))
+    return dict(source=source, key=element.strip('\'"'))
 
 
 class TapSet:
@@ -14,7 +32,8 @@ class TapSet:
 
     Args:
         cfgs: ``{name: tap config}``; a plain string is short for a
-            ``ModuleOutputTap`` on that path.
+            ``ModuleOutputTap`` on that path, with an optional element:
+            ``'neck[0]'`` (index), ``"neck['p3']"`` (key).
         owner: Name of the model in errors and record keys (``student``/``teacher``).
     """
 
@@ -23,8 +42,9 @@ class TapSet:
         self.taps: Dict[str, BaseTap] = {}
         for name, cfg in (cfgs or {}).items():
             if isinstance(cfg, str):
-                cfg = dict(type='ModuleOutputTap', source=cfg)
+                cfg = dict(type='ModuleOutputTap', **parse_tap(cfg))
             self.taps[name] = TASK_UTILS.build(cfg)
+            self.taps[name].where = f'{owner}_taps.{name}'
 
     def check(self, model: nn.Module) -> None:
         for tap in self.taps.values():

@@ -3,6 +3,11 @@
 A tap is declared in config as ``dict(type='ModuleOutputTap', source='backbone.layer3')``.
 ``ModuleOutputTap`` and ``ModuleInputTap`` use forward hooks; ``MethodOutputTap``
 wraps a method (``source='head.pre_logits'``) for the duration of a recording.
+
+Modules that return a tuple or a dict (an FPN neck, a multi-stage backbone) are
+tapped whole, or one element is picked with ``index`` (tuple/list) or ``key``
+(dict): ``dict(type='ModuleOutputTap', source='neck', index=0)``, or the string
+shorthand ``'neck[0]'`` / ``"backbone['c3']"``.
 """
 from typing import Any, Callable, List, Optional
 
@@ -20,12 +25,27 @@ class BaseTap:
     Args:
         source: Dotted path of the module (or ``module.method``) to record.
         index: If the recorded value is a tuple/list, keep only this element.
+        key: If the recorded value is a dict, keep only this entry.
     """
 
-    def __init__(self, source: str, index: Optional[int] = None) -> None:
+    def __init__(self, source: str, index: Optional[int] = None,
+                 key: Optional[str] = None) -> None:
+        if index is not None and key is not None:
+            raise BadConfigError(f'tap {source!r}: give index (for a tuple output) or key '
+                                 f'(for a dict output), not both')
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise BadConfigError(f'tap {source!r}: index must be an int, got {index!r}')
         self.source = source
         self.index = index
+        self.key = key
+        self.where = 'tap'  # how errors name it; TapSet sets '<owner>_taps.<name>'
         self.records: List[Any] = []
+
+    def describe(self) -> str:
+        """The tap as the string shorthand, e.g. ``neck[0]``."""
+        if self.index is not None:
+            return f'{self.source}[{self.index}]'
+        return f'{self.source}[{self.key!r}]' if self.key is not None else self.source
 
     def attach(self, model: nn.Module, owner: str = 'model') -> Callable[[], None]:
         """Start recording on ``model``; return a function that stops it."""
@@ -36,9 +56,28 @@ class BaseTap:
         resolve_module(model, self.source, owner)
 
     def _store(self, value: Any) -> None:
+        self.records.append(self._select(value))
+
+    def _select(self, value: Any) -> Any:
+        """The element ``index``/``key`` picks from ``value`` (all of it if neither is set)."""
+        returns = f'{self.where} {self.describe()!r}: {self.source} returns'
         if self.index is not None:
-            value = value[self.index]
-        self.records.append(value)
+            if not isinstance(value, (tuple, list)):
+                raise BadConfigError(f'{returns} a {type(value).__name__}, not a tuple; '
+                                     'drop the index')
+            if not -len(value) <= self.index < len(value):
+                raise BadConfigError(f'{returns} a tuple of {len(value)}; use an index from 0 '
+                                     f'to {len(value) - 1}')
+            return value[self.index]
+        if self.key is not None:
+            if not isinstance(value, dict):
+                raise BadConfigError(f'{returns} a {type(value).__name__}, not a dict; '
+                                     'drop the key')
+            if self.key not in value:
+                raise BadConfigError(f'{returns} a dict with keys {sorted(value)}; '
+                                     'use one of them')
+            return value[self.key]
+        return value
 
     def reset(self) -> None:
         self.records = []
