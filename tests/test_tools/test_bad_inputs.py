@@ -204,6 +204,14 @@ CASES: Dict[str, Case] = {
                                                                             *opt()]),
     '`max_epochs=0`': Case(lambda f: [BASELINE_CFG, *opt('train_cfg.max_epochs=0')]),
     'data root missing': Case(lambda f: kd(f, 'train_dataloader.dataset.data_root=/nope/fm')),
+    'data root that is a file': Case(lambda f: kd(
+        f, f'train_dataloader.dataset.data_root={f["file"]}')),
+    'zoo teacher with `pretrained=True` and no network': Case(lambda f: [KD, *opt(
+        'model.teacher.cfg_path=mmpretrain::resnet/resnet18_8xb16_cifar10.py',
+        'model.teacher.pretrained=True')]),
+    'zoo config of a package MMEngine does not know': Case(lambda f: [KD, *opt(
+        'model.teacher.cfg_path=mmfoo::resnet/resnet18.py')]),
+    '`sync_bn` without a GPU': Case(lambda f: [BASELINE_CFG, *opt('sync_bn=torch')]),
     'truncated data file': Case(lambda f: kd(
         f, f'train_dataloader.dataset.data_root={f["truncated_root"]}')),
     'empty training set': Case(lambda f: [BASELINE_CFG, *opt(
