@@ -112,7 +112,8 @@ def check_param_schedulers(runner: Runner) -> None:
         if options is None:
             continue
         for key in cfg:
-            if key in ('type', 'convert_to_iter_based') or key in options:
+            # _scope_: MMEngine marks the entries of a config inherited from a package
+            if key in ('type', 'convert_to_iter_based', '_scope_') or key in options:
                 continue
             close = difflib.get_close_matches(key, options, n=3, cutoff=0.6)
             hint = f'; did you mean {close}?' if close else ''

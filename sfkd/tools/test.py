@@ -65,8 +65,8 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     with one_line_errors():
-        read_state_dict(args.checkpoint, owner='test')  # refuse a damaged file up front
         cfg = load_config(args.config, args.cfg_options)
+        read_state_dict(args.checkpoint, owner='test')  # refuse a damaged file up front
         cfg.launcher = args.launcher
         cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
         # loaded below, strictly, by sfkd: MMEngine's load_from would load non-strictly
@@ -74,8 +74,8 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         cfg.resume = False
         if args.show_dir:
             add_show_dir(cfg, args.show_dir, args.show_interval)
-        check_work_dir(cfg.work_dir)
         resolve_data_roots(cfg)
+        check_work_dir(cfg.work_dir)
         setup_distributed(cfg)
         runner = SfkdRunner.from_cfg(cfg)
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model

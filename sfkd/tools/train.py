@@ -129,8 +129,8 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    check_work_dir(cfg.work_dir)
     resolve_data_roots(cfg)
+    check_work_dir(cfg.work_dir)
     setup_distributed(cfg)
     runner = SfkdRunner.from_cfg(cfg)
     # build the training data now, so that its config errors are reported as such

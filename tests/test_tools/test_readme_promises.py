@@ -24,7 +24,7 @@ KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 DUMP = osp.basename(BASELINE_CFG)
-TRAINED = dict(epochs=2, train=512, batch=64)
+TRAINED = dict(epochs=2, train=2048, batch=64)
 
 
 def options(epochs=1, train=128, batch=32):
