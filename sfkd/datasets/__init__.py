@@ -1,5 +1,6 @@
-"""Datasets and their preparation."""
-from .fashion_canvas_det import FashionCanvasDetDataset
-from .fashion_canvas_seg import FashionCanvasSegDataset
+"""Datasets and their preparation.
 
-__all__ = ['FashionCanvasDetDataset', 'FashionCanvasSegDataset']
+The detection and segmentation sets import mmdet and mmseg; they live in
+``sfkd.datasets.dense`` (a location of the dataset registry), so that data
+preparation does not import those libraries.
+"""

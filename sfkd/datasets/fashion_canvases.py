@@ -24,7 +24,7 @@ CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shi
 SPLITS = {'train': 'train', 'val': 't10k', 'test': 't10k'}  # canvas split -> IDX prefix
 DEFAULT_COUNTS = {'train': 1200, 'val': 200, 'test': 200}
 MASK_THRESHOLD = 40  # grey level above which an item pixel belongs to the item
-VERSION = 2
+VERSION = 3
 
 
 def read_idx(root: str, prefix: str) -> Tuple[np.ndarray, np.ndarray]:
@@ -65,12 +65,14 @@ def make_canvas(rng: np.random.Generator, items: np.ndarray, labels: np.ndarray,
     Returns:
         The grey image ``(size, size)``, the label map (0 background, class + 1
         elsewhere) and one ``dict(bbox=[x, y, w, h], category_id, area)`` per item,
-        with COCO's 1-based ``category_id`` (class + 1, as in the label map).
+        with COCO's 1-based ``category_id`` (class + 1, as in the label map) and
+        ``paste=[k, x, y, side]``: item ``k`` of ``items`` pasted at ``(x, y)``
+        as a ``side`` x ``side`` square.
     """
     image = np.zeros((size, size), np.uint8)
     label = np.zeros((size, size), np.uint8)
     placed, objects = [], []
-    for item, cls in zip(items, labels):
+    for k, (item, cls) in enumerate(zip(items, labels)):
         for _ in range(20):  # a few tries to keep the overlap limited
             side = int(rng.integers(scale[0], scale[1] + 1))
             x, y = (int(v) for v in rng.integers(0, size - side + 1, size=2))
@@ -87,7 +89,7 @@ def make_canvas(rng: np.random.Generator, items: np.ndarray, labels: np.ndarray,
         label[region][mask] = cls + 1
         ys, xs = np.nonzero(mask)
         placed.append((x, y, x + side, y + side))
-        objects.append(dict(item_mask=(region, mask), category_id=int(cls),
+        objects.append(dict(item_mask=(region, mask), category_id=int(cls), paste=[k, x, y, side],
                             box=(x + int(xs.min()), y + int(ys.min()),
                                  x + int(xs.max()) + 1, y + int(ys.max()) + 1)))
     # areas from what is visible once later items were pasted on top
@@ -97,7 +99,7 @@ def make_canvas(rng: np.random.Generator, items: np.ndarray, labels: np.ndarray,
         x0, y0, x1, y1 = obj['box']
         area = int((mask & (label[region] == obj['category_id'] + 1)).sum())
         out.append(dict(bbox=[x0, y0, x1 - x0, y1 - y0], category_id=obj['category_id'] + 1,
-                        area=area))
+                        area=area, paste=obj['paste']))
     return image, label, out
 
 
@@ -130,6 +132,9 @@ def make_split(fmnist_root: str, out_dir: str, split: str, count: int, seed: int
         cv2.imwrite(osp.join(lbl_dir, name), label)
         coco['images'].append(dict(id=i + 1, file_name=name, width=size, height=size))
         for obj in objects:
+            k, x, y, side = obj.pop('paste')
+            # provenance: which Fashion-MNIST item, pasted where and how large
+            obj['source'] = dict(split=SPLITS[split], index=int(take[k]), x=x, y=y, side=side)
             coco['annotations'].append(dict(id=len(coco['annotations']) + 1, image_id=i + 1,
                                             iscrowd=0, **obj))
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
