@@ -151,4 +151,5 @@ def test_every_teacher_checkpoint_is_made_by_a_shipped_config(path):
 def test_distillations_without_a_trained_teacher_use_zoo_weights():
     for path in sorted(set(DISTILL) - set(TRAINED_TEACHER)):
         teacher = Config.fromfile(path).model.teacher
-        assert teacher.cfg_path.startswith('mmpretrain::') and teacher.pretrained is True, path
+        assert teacher.cfg_path.startswith(('mmpretrain::', 'mmdet::', 'mmseg::')) \
+            and teacher.pretrained is True, path
