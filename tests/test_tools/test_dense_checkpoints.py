@@ -107,3 +107,36 @@ def test_sftn_teacher_then_distilled_student_round_trip(task, canvas_root, tmp_p
                              *(coco_options(canvas_root) if task == 'det' else []),
                              *val_as_test(task, canvas_root)])
     check_reproduced(metrics, student_val)
+
+
+def test_readme_detection_block_runs_as_written(canvas_root, tmp_path, monkeypatch):
+    """The README's detection commands, in a repository-like folder whose
+    data/fashion_canvases is a tiny set, with only tiny-run options appended."""
+    import os
+
+    from readme_blocks import code_blocks, shell_commands
+    (block, ) = [b for b in code_blocks() if b.heading == 'Detection and segmentation'
+                 and b.lang == 'bash']
+    commands = shell_commands(block)
+    assert [c[1] for c in commands] == ['tools/train.py', 'tools/train.py', 'tools/test.py']
+    clone = tmp_path / 'clone'
+    (clone / 'data').mkdir(parents=True)
+    for name in ('configs', 'tools'):
+        os.symlink(osp.join(ROOT, name), clone / name)
+    os.symlink(canvas_root.rstrip('/'), clone / 'data' / 'fashion_canvases')
+    monkeypatch.chdir(clone)
+    tiny = [o for o in canvas_options('data/fashion_canvases/', epochs=1) if 'data_root' not in o]
+    for argv in commands:
+        args = argv[2:]
+        if '--cfg-options' in args:
+            i = args.index('--cfg-options') + 1
+            args = args[:i] + tiny + args[i:]
+        else:
+            args = args + ['--cfg-options', *tiny]
+        if argv[1] == 'tools/train.py':
+            train_tool.run(args)
+        else:
+            metrics = test_tool.run(args + [f'model.{ALL_BOXES}'])
+    assert 'coco/bbox_mAP' in metrics
+    assert osp.isfile('work_dirs/cwd_retinanet-r34w32_retinanet-r18w16_fashion-det/'
+                      'student_final.pth')
