@@ -10,7 +10,8 @@ model = dict(
     teacher_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
     # 32 -> 64 channels per level, sized by the build-time dry run
     connectors={f'adapt_p{i}': dict(type='ConvBNConnector') for i in levels},
-    distill_losses={f'loss_fitnets_p{i}': dict(type='FitNetsLoss', loss_weight=1.0) for i in levels},
+    distill_losses={f'loss_fitnets_p{i}': dict(type='FitNetsLoss', loss_weight=1.0)
+                    for i in levels},
     loss_inputs={f'loss_fitnets_p{i}': dict(student=(f'student.p{i}', f'adapt_p{i}'),
                                       teacher=f'teacher.p{i}') for i in levels},
 )

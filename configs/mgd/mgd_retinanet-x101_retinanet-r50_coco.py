@@ -22,7 +22,8 @@ model = dict(
     input_shape=(3, 256, 256),
     student_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
     teacher_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
-    distill_losses={f'loss_mgd_p{i}': dict(type='MGDLoss', channels=256, lambda_mgd=0.65, loss_weight=2e-5) for i in levels},
+    distill_losses={f'loss_mgd_p{i}': dict(type='MGDLoss', channels=256, lambda_mgd=0.65,
+                                           loss_weight=2e-5) for i in levels},
     loss_inputs={f'loss_mgd_p{i}': dict(student=f'student.p{i}', teacher=f'teacher.p{i}')
                  for i in levels},
 )

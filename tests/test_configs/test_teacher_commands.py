@@ -1,5 +1,5 @@
-"""Every Fashion-MNIST (and Fashion-MNIST canvas) config that loads a teacher names the command that makes it,
-and that command writes the very file the config loads."""
+"""Every Fashion-MNIST (and Fashion-MNIST canvas) config that loads a teacher names the
+command that makes it, and that command writes the very file the config loads."""
 import glob
 import os.path as osp
 import shlex
@@ -12,7 +12,8 @@ from sfkd.tools._config import default_work_dir
 
 NEEDS_TEACHER = sorted(
     p for p in glob.glob(f'{ROOT}/configs/*/*fashion-mnist.py')
-    + glob.glob(f'{ROOT}/configs/*/*_fashion-det.py') + glob.glob(f'{ROOT}/configs/*/*_fashion-seg.py')
+    + glob.glob(f'{ROOT}/configs/*/*_fashion-det.py')
+    + glob.glob(f'{ROOT}/configs/*/*_fashion-seg.py')
     if Config.fromfile(p).model.get('teacher_ckpt')
     or Config.fromfile(p).model.type == 'Distiller')
 
