@@ -4,6 +4,6 @@
 _base_ = [
     '../_base_/models/canvas/fcn_r18w16.py',
     '../_base_/datasets/fashion_canvas_seg.py',
-    '../_base_/schedules/canvas_sgd_12e.py',
+    '../_base_/schedules/canvas_seg_sgd_12e.py',
     '../_base_/default_runtime.py',
 ]

@@ -7,7 +7,7 @@
 _base_ = [
     '../_base_/models/canvas/fcn_r34w32.py',
     '../_base_/datasets/fashion_canvas_seg.py',
-    '../_base_/schedules/canvas_sgd_12e.py',
+    '../_base_/schedules/canvas_seg_sgd_12e.py',
     '../_base_/default_runtime.py',
 ]
 custom_hooks = [dict(type='ExportSubmodelHook', part=None, filename='teacher_final.pth')]

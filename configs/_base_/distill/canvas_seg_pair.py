@@ -7,7 +7,7 @@
 # teacher_final.pth) goes in with --cfg-options model.teacher_ckpt=PATH.
 _base_ = [
     '../datasets/fashion_canvas_seg.py',
-    '../schedules/canvas_sgd_12e.py',
+    '../schedules/canvas_seg_sgd_12e.py',
     '../default_runtime.py',
 ]
 model = dict(

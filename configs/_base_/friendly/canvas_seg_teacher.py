@@ -4,7 +4,7 @@
 # Method configs add branches (SFTN) and/or regularisers (SoTeacher).
 _base_ = [
     '../datasets/fashion_canvas_seg.py',
-    '../schedules/canvas_sgd_12e.py',
+    '../schedules/canvas_seg_sgd_12e.py',
     '../default_runtime.py',
 ]
 model = dict(

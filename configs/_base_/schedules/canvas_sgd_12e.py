@@ -17,5 +17,5 @@ train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=4)
 val_cfg = dict()
 test_cfg = dict()
 
-# the learning rate above is for a total batch of 16
+# the learning rate above is for a total batch of 16 (detectors; segmentors: canvas_seg_sgd_12e.py)
 auto_scale_lr = dict(base_batch_size=16)
