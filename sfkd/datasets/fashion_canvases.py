@@ -24,7 +24,7 @@ CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shi
 SPLITS = {'train': 'train', 'val': 't10k', 'test': 't10k'}  # canvas split -> IDX prefix
 DEFAULT_COUNTS = {'train': 1200, 'val': 200, 'test': 200}
 MASK_THRESHOLD = 40  # grey level above which an item pixel belongs to the item
-VERSION = 3
+VERSION = 4
 
 
 def read_idx(root: str, prefix: str) -> Tuple[np.ndarray, np.ndarray]:
@@ -110,11 +110,12 @@ def make_split(fmnist_root: str, out_dir: str, split: str, count: int, seed: int
     import cv2
     images, labels = read_idx(fmnist_root, SPLITS[split])
     rng = np.random.default_rng([seed, list(SPLITS).index(split)])
-    pool = rng.permutation(len(images))
-    if split == 'test':  # val and test share Fashion-MNIST's test split: disjoint halves
-        pool = np.random.default_rng([seed, 1]).permutation(len(images))[len(images) // 2:]
-    elif split == 'val':
-        pool = pool[:len(images) // 2]
+    if split == 'train':
+        pool = rng.permutation(len(images))
+    else:  # val and test share Fashion-MNIST's test split: disjoint halves of one shuffle
+        order = np.random.default_rng([seed, len(SPLITS)]).permutation(len(images))
+        half = len(images) // 2
+        pool = order[:half] if split == 'val' else order[half:]
     img_dir, lbl_dir = osp.join(out_dir, split, 'images'), osp.join(out_dir, split, 'labels')
     os.makedirs(img_dir, exist_ok=True)
     os.makedirs(lbl_dir, exist_ok=True)
@@ -158,8 +159,10 @@ def make_canvases(fmnist_root: str, out_dir: str, seed: int = 0,
     if osp.isfile(stamp):
         with open(stamp) as f:
             if json.load(f) == settings and all(
-                    len(os.listdir(osp.join(out_dir, s, 'images'))) == n
-                    for s, n in counts.items() if osp.isdir(osp.join(out_dir, s, 'images'))):
+                    osp.isdir(osp.join(out_dir, s, 'images'))
+                    and len(os.listdir(osp.join(out_dir, s, 'images'))) == n
+                    and osp.isfile(osp.join(out_dir, 'annotations', f'{s}.json'))
+                    for s, n in counts.items()):
                 return False
     if osp.isfile(stamp):
         os.remove(stamp)

@@ -81,6 +81,10 @@ def test_converter_is_idempotent_and_says_so(tmp_path):
     second = subprocess.run(cmd, env=subprocess_env(), capture_output=True, text=True)
     assert 'up to date' in second.stdout
     assert os.stat(tmp_path / 'c' / 'train' / 'images' / 'train_00000.png').st_mtime_ns == stamp
+    os.remove(tmp_path / 'c' / 'val' / 'images' / 'val_00001.png')  # an incomplete set is remade
+    third = subprocess.run(cmd, env=subprocess_env(), capture_output=True, text=True)
+    assert 'written' in third.stdout
+    assert (tmp_path / 'c' / 'val' / 'images' / 'val_00001.png').is_file()
     bad = subprocess.run(cmd[:2] + ['--fmnist', str(tmp_path / 'none'), '--out',
                                     str(tmp_path / 'd')],
                          env=subprocess_env(), capture_output=True, text=True)
