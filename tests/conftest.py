@@ -24,3 +24,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(scope='session')
+def canvas_root(tmp_path_factory, fmnist_root) -> str:
+    """A tiny set of Fashion-MNIST canvases (8 train, 4 val, 4 test), made once per session."""
+    from canvas_data import make_tiny_canvases
+    return make_tiny_canvases(tmp_path_factory.mktemp('fashion_canvases'))

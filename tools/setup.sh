@@ -4,7 +4,7 @@
 #   2. a virtual environment (.venv, or $SFKD_VENV);
 #   3. torch, then mmcv built from source with ops (~20 min the first time;
 #      a wheel cache in ~/.cache/sfkd serves it afterwards), then the rest;
-#   4. data preparation into data/.
+#   4. data preparation into data/ (Fashion-MNIST, its detection/segmentation canvases).
 # Each step records a stamp and is skipped when nothing it depends on changed,
 # so a second run finishes in seconds.
 #
@@ -103,4 +103,7 @@ step sfkd "$ROOT/setup.py" -- "${PIP[@]}" install --no-build-isolation --no-deps
 # ---------------------------------------------------------------- 4. data
 log "preparing data into $ROOT/data"
 "$VENV/bin/python" "$ROOT/tools/dataset_converters/prepare_fashion_mnist.py" --out "$ROOT/data/fashion_mnist"
+# detection and segmentation canvases from those items (seconds; skipped when up to date)
+"$VENV/bin/python" "$ROOT/tools/dataset_converters/make_fashion_canvases.py" \
+  --fmnist "$ROOT/data/fashion_mnist" --out "$ROOT/data/fashion_canvases"
 log "done: activate with 'source $VENV/bin/activate'"

@@ -1,1 +1,6 @@
-"""Datasets and their preparation."""
+"""Datasets and their preparation.
+
+The detection and segmentation sets import mmdet and mmseg; they live in
+``sfkd.datasets.dense`` (a location of the dataset registry), so that data
+preparation does not import those libraries.
+"""

@@ -17,7 +17,7 @@ import difflib
 import os.path as osp
 from typing import Any, Optional, Tuple, Union
 
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 from torch import nn
 
 from sfkd.registry import MODELS
@@ -108,7 +108,8 @@ def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
     if path and zoo.package_of(path) and not path.startswith(PACKAGE_PREFIX):
         zoo.check_remote_inits(cfg, where, path)
     try:
-        model = MODELS.build(cfg)
+        # as a config file would give it: mmdet reads nested settings as attributes (test_cfg.nms)
+        model = MODELS.build(ConfigDict(cfg))
     except (SfkdError, TypeError, ValueError, KeyError) as err:
         message = str(err.args[0]) if err.args else type(err).__name__
         cls = MODELS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']

@@ -23,7 +23,9 @@ from sfkd.utils.errors import BadConfigError
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 ENV_VAR = 'SFKD_DATA_ROOT'
 # data sets that tools/setup.sh prepares, by the name of their folder
-PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST'}
+PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST',
+                     'fashion_canvases': 'the Fashion-MNIST canvases'}
+EVALUATORS = ('val_evaluator', 'test_evaluator')
 
 
 def sfkd_checkout() -> Optional[str]:
@@ -92,10 +94,30 @@ def resolve_data_roots(cfg: Config) -> None:
                 files.append((key, found))
             else:
                 missing.append((key, root))
+    _resolve_ann_files(cfg, data_dir, missing)
     if missing or files:
         raise BadConfigError(_message(missing, files, data_dir))
     for key, root in found_dirs:  # truncated or corrupt data files
         check_idx_files(root, key)
+
+
+def _resolve_ann_files(cfg: Config, data_dir: Optional[str],
+                       missing: List[Tuple[str, str]]) -> None:
+    """Find an evaluator's relative ``ann_file`` (mmdet's CocoMetric) as data roots are."""
+    for name in EVALUATORS:
+        evaluators = cfg.get(name)
+        evaluators = evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]
+        for i, evaluator in enumerate(evaluators):
+            path = evaluator.get('ann_file') if isinstance(evaluator, dict) else None
+            if not isinstance(path, str) or not path or osp.isabs(path) or '://' in path \
+                    or osp.isfile(path):
+                continue
+            found = _under_data_dir(path, data_dir) if data_dir else None
+            if found and osp.isfile(found):
+                evaluator['ann_file'] = found
+            else:
+                key = name if len(evaluators) == 1 else f'{name}.{i}'
+                missing.append((f'{key}.ann_file', path))
 
 
 def _message(missing: List[Tuple[str, str]], files: List[Tuple[str, str]],
@@ -112,9 +134,8 @@ def _message(missing: List[Tuple[str, str]], files: List[Tuple[str, str]],
             else:
                 parts[-1] += f' (looked in {where}; {ENV_VAR} is not set)'
     fixes = []
-    prepared = sorted({PREPARED_BY_SETUP[osp.basename(osp.normpath(root))]
-                       for _, root in missing if osp.basename(osp.normpath(root))
-                       in PREPARED_BY_SETUP})
+    prepared = sorted({PREPARED_BY_SETUP[part] for _, root in missing
+                       for part in osp.normpath(root).split(os.sep) if part in PREPARED_BY_SETUP})
     if prepared:
         checkout = sfkd_checkout()
         if checkout and osp.samefile(checkout, '.'):

@@ -84,6 +84,8 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         build_loop(runner, 'test')
     with one_line_errors(build=False):
         metrics = runner.test()
+    # numpy scalars (mmseg's IoUMetric) as plain numbers, for JSON and printing
+    metrics = {k: v.item() if hasattr(v, 'item') else v for k, v in metrics.items()}
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

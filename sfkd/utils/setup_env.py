@@ -12,7 +12,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         init_default_scope: Also make ``sfkd`` the current default scope, so
             that unprefixed types resolve in sfkd's registries first.
     """
-    import sfkd.datasets  # noqa: F401
+    import sfkd.datasets.dense  # noqa: F401
     import sfkd.engine  # noqa: F401
     import sfkd.evaluation  # noqa: F401
     import sfkd.models  # noqa: F401

@@ -1,5 +1,5 @@
-"""Every Fashion-MNIST config that loads a teacher names the command that makes it,
-and that command writes the very file the config loads."""
+"""Every Fashion-MNIST (and Fashion-MNIST canvas) config that loads a teacher names the
+command that makes it, and that command writes the very file the config loads."""
 import glob
 import os.path as osp
 import shlex
@@ -12,6 +12,8 @@ from sfkd.tools._config import default_work_dir
 
 NEEDS_TEACHER = sorted(
     p for p in glob.glob(f'{ROOT}/configs/*/*fashion-mnist.py')
+    + glob.glob(f'{ROOT}/configs/*/*_fashion-det.py')
+    + glob.glob(f'{ROOT}/configs/*/*_fashion-seg.py')
     if Config.fromfile(p).model.get('teacher_ckpt')
     or Config.fromfile(p).model.type == 'Distiller')
 
@@ -21,7 +23,9 @@ def test_the_distillation_and_fine_tune_configs_are_covered():
     assert {'kd_small-resnet_tiny-resnet_fashion-mnist.py',
             'fitnets_small-resnet_tiny-resnet_fashion-mnist.py',
             'at_small-resnet_tiny-resnet_fashion-mnist.py',
-            'sftn-finetune_small-resnet_tiny-resnet_fashion-mnist.py'} <= names
+            'sftn-finetune_small-resnet_tiny-resnet_fashion-mnist.py',
+            'cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
+            'kd_fcn-r34w32_fcn-r18w16_fashion-seg.py'} <= names
 
 
 @pytest.mark.parametrize('path', NEEDS_TEACHER, ids=osp.basename)

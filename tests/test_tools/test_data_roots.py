@@ -131,3 +131,24 @@ def test_train_tool_reports_it_as_one_line_before_building(outside, tmp_path, mo
     assert '\n' not in message and 'test_dataloader.dataset.data_root=PATH' in message
     assert not work.exists()  # nothing was built, nothing written
     assert os.listdir(outside) == []
+
+
+def test_a_coco_annotation_file_is_found_where_its_data_root_is(outside, tmp_path, monkeypatch):
+    store = tmp_path / 'store'
+    (store / 'fashion_canvases' / 'annotations').mkdir(parents=True)
+    (store / 'fashion_canvases' / 'annotations' / 'val.json').write_text('{}')
+    monkeypatch.setenv('SFKD_DATA_ROOT', str(store))
+    cfg = config('data/fashion_canvases/')
+    cfg.val_evaluator = dict(type='mmdet.CocoMetric',
+                             ann_file='data/fashion_canvases/annotations/val.json')
+    cfg.test_evaluator = dict(type='mmdet.CocoMetric',
+                              ann_file='data/fashion_canvases/annotations/test.json')
+    with pytest.raises(BadConfigError) as err:  # test.json is not there
+        resolve_data_roots(cfg)
+    assert "test_evaluator.ann_file 'data/fashion_canvases/annotations/test.json' does not " \
+           'exist' in str(err.value) and 'val_evaluator' not in str(err.value)
+    assert 'to prepare the Fashion-MNIST canvases' in str(err.value)
+    (store / 'fashion_canvases' / 'annotations' / 'test.json').write_text('{}')
+    resolve_data_roots(cfg)
+    assert roots(cfg) == [str(store / 'fashion_canvases')] * 3
+    assert cfg.val_evaluator.ann_file == str(store / 'fashion_canvases/annotations/val.json')

@@ -14,6 +14,7 @@ from sfkd.utils.errors import BadConfigError
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..taps import TapSet, check_input_shape, dry_run
+from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
 
@@ -175,6 +176,12 @@ class Distiller(BaseModel):
                 self._element_hint(route, records, f'connector {route.connector!r}'))
         if hasattr(cls, 'sizes') and partner is not None and partner.origin != 'data':
             src, dst = records[route.source], records[partner.source]
+            if has_sequence(dict(src=src, dst=dst)):
+                raise BadConfigError(
+                    f'connectors.{route.connector} ({cfg["type"]}) adapts one map, but '
+                    f'loss_inputs.{route.loss} routes multi-level outputs into it: '
+                    f'{route.source} {describe(src)}, {partner.source} {describe(dst)}; tap one '
+                    "level per loss, e.g. dict(type='ModuleOutputTap', source='neck', index=0)")
             for key, value in cls.sizes(tuple(src.shape), tuple(dst.shape)).items():
                 cfg.setdefault(key, value)
         try:
@@ -196,9 +203,17 @@ class Distiller(BaseModel):
                     raise BadConfigError(self._element_hint(
                         whole[0], records, f'distill loss {name!r} ({type(loss).__name__})',
                         str(err).splitlines()[0] if str(err) else type(err).__name__)) from None
-                if not isinstance(err, (ValueError, RuntimeError, IndexError)):
+                if not isinstance(err, (ValueError, RuntimeError, IndexError, TypeError,
+                                        AttributeError)):
                     raise
                 shapes = {r.arg: self._describe(r, records) for r in self.routes[name]}
+                raw = {r.arg: records[r.source] for r in self.routes[name] if r.origin != 'data'}
+                if has_sequence(raw):
+                    raise sequence_error(
+                        f'distill loss {name!r}', loss, shapes, err,
+                        "dict(type='ModuleOutputTap', source='neck', index=0)") from None
+                if isinstance(err, (TypeError, AttributeError)):
+                    raise
                 raise BadConfigError(
                     f'distill loss {name!r} ({type(loss).__name__}) cannot take its inputs '
                     f'{shapes}: {str(err).splitlines()[0]}. Add a connector to adapt the '
@@ -227,8 +242,7 @@ class Distiller(BaseModel):
     def _describe(self, route: Route, records: Dict[str, Any]) -> str:
         if route.origin == 'data':
             return route.source
-        value = records[route.source]
-        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        shape = describe(records[route.source])
         via = f' via {route.connector}' if route.connector else ''
         return f'{route.source} {shape}{via}'
 

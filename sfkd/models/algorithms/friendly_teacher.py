@@ -16,10 +16,12 @@ from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
 from ..taps import TapSet, check_input_shape, dry_run, resolve_module
+from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
 
 AttachSpec = Union[Tuple[str, str], List[str], Dict[str, str]]
+OUTPUT = '<output>'  # name of the output tap among the attach-point taps
 
 
 class Branch:
@@ -85,10 +87,16 @@ class FriendlyTeacher(BaseModel):
             for all its attach points (else one copy per point); ``connector``
             (one config, or one per attach point) overrides the default
             transform, whose sizes are still filled in when left out.
-        output_taps: Module paths of the imitated outputs,
-            ``dict(teacher='head.fc', student='head.fc')`` for classifiers.
+        output_taps: The imitated outputs: a module path each,
+            ``dict(teacher='head.fc', student='head.fc')`` for classifiers, or
+            a tap config each for dense models, e.g. a detector's per-level
+            classification score maps
+            ``dict(type='MethodOutputTap', source='bbox_head.forward', index=0)``
+            or a segmentor's logits ``'decode_head.conv_seg'``.
         imitation_loss: A distill-loss config comparing a branch output
-            (``student``) with the teacher output (``teacher``).
+            (``student``) with the teacher output (``teacher``); for
+            multi-level outputs wrap a one-map loss in ``MultiLevelLoss``.
+            It is checked on a dry run when the model is built.
         teacher_weight: ``l_T``.
         branch_task_weight: ``l_CE``.
         branch_imitation_weight: ``l_KL``.
@@ -131,6 +139,7 @@ class FriendlyTeacher(BaseModel):
             raise BadConfigError("output_taps must name the 'teacher' and 'student' output "
                                  f'modules, got {sorted(output_taps)}')
         self.output_taps = dict(output_taps)
+        TapSet(dict(output=self.output_taps['teacher']), 'teacher').check(self.teacher)
         self.imitation = build_model(
             imitation_loss or dict(type='KDLoss', tau=1.0, detach_teacher=False),
             'model.imitation_loss')
@@ -182,18 +191,18 @@ class FriendlyTeacher(BaseModel):
                         else copy.deepcopy(student)
                 resolve_module(self.teacher, t_path, 'teacher')
                 resolve_module(self.students[student_key], s_path, f'branches[{k}] student')
-                resolve_module(self.students[student_key], self.output_taps['student'],
-                               f'branches[{k}] student')
+                TapSet(dict(output=self.output_taps['student']),
+                       f'branches[{k}] student').check(self.students[student_key])
                 name = f'b{k}.{s_path.rsplit(".", 1)[-1]}'
                 self.branches.append(Branch(key, name, student_key, t_path, s_path))
                 cfgs[key] = conn or default or dict(type='ConvBNConnector', relu=True)
-        resolve_module(self.teacher, self.output_taps['teacher'], 'teacher')
         return cfgs
 
     @torch.no_grad()
     def _size_transforms(self, cfgs: Dict[str, dict]) -> None:
         t_records = self._dry_records(self.teacher, 'teacher',
                                       {b.teacher_path for b in self.branches})
+        self._check_outputs(t_records[OUTPUT])
         for branch in self.branches:
             student = self.students[branch.student_key]
             s_shape = tuple(self._dry_records(student, 'student',
@@ -215,11 +224,45 @@ class FriendlyTeacher(BaseModel):
                     'resolution or add a ResizeConnector')
             self.transforms[branch.key] = transform.train()
 
-    def _dry_records(self, model: nn.Module, owner: str, paths: set) -> Dict[str, torch.Tensor]:
-        """Values at ``paths`` in a dry run, keyed by path."""
-        taps = TapSet({p.replace('.', '/'): p for p in paths}, owner)
+    def _check_outputs(self, t_out: Any) -> None:
+        """The regularisers and the imitation loss must take the teacher output."""
+        for name, reg in self.regularizers.items():
+            reg.check_output(t_out, f'regularizers.{name}', self.output_taps['teacher'])
+        checked = set()
+        for branch in self.branches:
+            if branch.student_key in checked:
+                continue
+            checked.add(branch.student_key)
+            s_out = self._dry_records(self.students[branch.student_key], 'student',
+                                      set())[OUTPUT]
+            inputs = dict(student=describe(s_out), teacher=describe(t_out))
+            try:
+                with torch.no_grad():
+                    self.imitation(student=s_out, teacher=t_out)
+            except (ValueError, RuntimeError, IndexError, TypeError, AttributeError) as err:
+                if has_sequence(dict(s=s_out, t=t_out)):
+                    raise sequence_error('imitation_loss', self.imitation, inputs, err,
+                                         "dict(type='MethodOutputTap', "
+                                         "source='bbox_head.forward', index=0) for the score "
+                                         'maps') from None
+                raise BadConfigError(
+                    f'imitation_loss ({type(self.imitation).__name__}) cannot compare branch '
+                    f'{branch.name} output {inputs["student"]} with the teacher output '
+                    f'{inputs["teacher"]} ({str(err).splitlines()[0]}); tap outputs of one '
+                    'shape in output_taps') from None
+
+    def _dry_records(self, model: nn.Module, owner: str, paths: set) -> Dict[str, Any]:
+        """Values at ``paths`` and of the output tap in a dry run, keyed by path
+        (the output tap by ``OUTPUT``)."""
+        taps = self._taps(owner, paths)
         records = dry_run(model, taps, self.input_shape)
-        return {p: records[f"{owner}.{p.replace('.', '/')}"] for p in paths}
+        return {p: records[f"{owner}.{p.replace('.', '/')}"] for p in paths} | \
+            {OUTPUT: records[f'{owner}.{OUTPUT}']}
+
+    def _taps(self, owner: str, paths: set) -> TapSet:
+        cfgs = {p.replace('.', '/'): p for p in paths}
+        cfgs[OUTPUT] = self.output_taps['student' if owner == 'student' else 'teacher']
+        return TapSet(cfgs, owner)
 
     # ------------------------------------------------------------------ steps
     @contextmanager
@@ -239,29 +282,30 @@ class FriendlyTeacher(BaseModel):
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
         """Teacher task loss + branch task and imitation losses + regularisers."""
-        paths = {b.teacher_path for b in self.branches} | {self.output_taps['teacher']}
-        taps = TapSet({p.replace('.', '/'): p for p in paths}, 'teacher')
+        paths = {b.teacher_path for b in self.branches}
+        taps = self._taps('teacher', paths)
         with taps.recording(self.teacher):
             teacher_losses = self.teacher(inputs, data_samples, mode='loss')
         feats = {p: taps.taps[p.replace('.', '/')].value for p in paths}
-        t_out = feats[self.output_taps['teacher']]
+        t_out = taps.taps[OUTPUT].value
         losses = prefix_losses(teacher_losses, 'teacher', self.weights['teacher'])
 
         for branch in self.branches:
             student = self.students[branch.student_key]
             feature = self.transforms[branch.key](feats[branch.teacher_path])
-            out_tap = TapSet(dict(output=self.output_taps['student']), 'student')
+            out_tap = self._taps('student', set())
             with self._inject(student, branch.student_path, feature), out_tap.recording(student):
                 branch_losses = student(inputs, data_samples, mode='loss')
             losses.update(prefix_losses(branch_losses, f'student.{branch.name}',
                                         self.weights['task']))
-            imitation = self.imitation(student=out_tap.taps['output'].value, teacher=t_out)
+            imitation = self.imitation(student=out_tap.taps[OUTPUT].value, teacher=t_out)
             losses[f'distill.{branch.name}.loss_imitation'] = self.weights['imitation'] * imitation
 
         if self.regularizers:
             hub = MessageHub.get_current_instance()
             epoch, max_epochs = hub.get_info('epoch', 0), hub.get_info('max_epochs', 1)
-            index = None if data_samples is None else gather_data_field(
+            needs_index = any(reg.needs_index for reg in self.regularizers.values())
+            index = None if data_samples is None or not needs_index else gather_data_field(
                 data_samples, 'sample_idx', inputs.shape[0]).to(inputs.device)
             for name, reg in self.regularizers.items():
                 losses[f'teacher.loss_{name}'] = reg(self.teacher, t_out, index=index,

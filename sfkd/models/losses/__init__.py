@@ -11,6 +11,7 @@ from .dist_loss import DISTLoss
 from .dkd_loss import DKDLoss
 from .kd_loss import KDLoss
 from .mgd_loss import MGDLoss
+from .multi_level_loss import MultiLevelLoss
 from .pkd_loss import PKDLoss
 from .wsld_loss import WSLDLoss
 
@@ -30,7 +31,8 @@ from .vid_loss import VIDLoss
 
 __all__ = [
     'DistillLoss',
-    'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'MGDLoss', 'PKDLoss', 'WSLDLoss',
+    'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'MGDLoss', 'MultiLevelLoss',
+    'PKDLoss', 'WSLDLoss',
     'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',
     'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss',
 ]

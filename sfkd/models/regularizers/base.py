@@ -1,5 +1,5 @@
 """The base class of teacher regularisers (SoTeacher's terms and the like)."""
-from typing import Optional
+from typing import Any, Optional
 
 import torch
 from torch import nn
@@ -25,10 +25,17 @@ class TeacherRegularizer(nn.Module):
         weight: Multiplier of the term.
     """
 
+    #: whether the call needs ``index`` (the batch's dataset indices)
+    needs_index = False
+
     def __init__(self, weight: float = 1.0) -> None:
         super().__init__()
         self.weight = number(weight, 'weight', at_least=0,
                              why='a negative weight rewards what the term penalises')
+
+    def check_output(self, output: Any, name: str, tap: Any) -> None:
+        """Raise :class:`BadConfigError` if ``output`` (a dry-run teacher output,
+        recorded by ``tap``) is not something this term is defined for."""
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,

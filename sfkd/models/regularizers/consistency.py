@@ -8,6 +8,7 @@ from torch import nn
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import number
+from sfkd.utils.shapes import describe
 
 from .base import TeacherRegularizer
 
@@ -44,6 +45,8 @@ class ConsistencyRegularizer(TeacherRegularizer):
         weight: ``alpha``, the final weight (1.0 in the paper's setting).
     """
 
+    needs_index = True
+
     def __init__(self, num_samples: int, num_classes: int, schedule: str = 'linear',
                  step_epoch: Optional[int] = None, weight: float = 1.0) -> None:
         super().__init__(weight)
@@ -68,6 +71,27 @@ class ConsistencyRegularizer(TeacherRegularizer):
             start = self.step_epoch if self.step_epoch is not None else max_epochs // 2
             return self.weight if epoch >= start else 0.0
         return self.weight * (1 - math.cos(math.pi * (epoch + 1) / max_epochs)) / 2
+
+    def check_output(self, output, name, tap) -> None:
+        """Refuse outputs without one class distribution per sample.
+
+        A detector's score maps or a segmentor's logits have no per-sample target
+        to ensemble over epochs: their positions move with the flips and crops
+        of each epoch's augmentation, and a detector's anchors are matched to
+        objects anew per step, so a running mean per sample and position would
+        average unrelated pixels. The term is therefore defined for ``(N, C)``
+        logits only.
+        """
+        ok = isinstance(output, torch.Tensor) and output.dim() == 2 \
+            and output.shape[1] == self.ybar.shape[1]
+        if not ok:
+            raise BadConfigError(
+                f'{name}: ConsistencyRegularizer needs one class distribution per sample, '
+                f'(N, {self.ybar.shape[1]}) logits, but the teacher output {tap!r} is '
+                f'{describe(output)}; a dense output has no per-sample target (its positions '
+                'move with each epoch\'s flips and crops, so a running mean per position '
+                'averages different pixels): use LipschitzRegularizer alone for detectors '
+                'and segmentors, or tap (N, C) logits')
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,
