@@ -234,10 +234,15 @@ class Distiller(BaseModel):
         else:
             kind, element, option = f'{type(value).__name__} of {len(value)}', '[0]', 'index=0'
         why = f' ({error})' if error else ''
+        levels = ''
+        if consumer.startswith('distill loss') and isinstance(value, (list, tuple)) and \
+                len(value) > 1:  # several levels, e.g. an FPN's: a loss can take them all
+            levels = (f", or give the loss every level: dict(type='MultiLevelLoss', "
+                      f"loss=dict(type='{consumer.split('(')[1].split(')')[0]}', ...))")
         return (f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} records the whole '
                 f'output of {tap.source}, a {kind}, which {consumer} cannot take{why}; pick '
                 f'one element in the tap: {owner}_taps.{tap_name}="{tap.source}{element}" or '
-                f"dict(type='{type(tap).__name__}', source='{tap.source}', {option})")
+                f"dict(type='{type(tap).__name__}', source='{tap.source}', {option}){levels}")
 
     def _describe(self, route: Route, records: Dict[str, Any]) -> str:
         if route.origin == 'data':

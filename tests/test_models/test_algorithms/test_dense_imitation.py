@@ -88,10 +88,13 @@ def test_multi_level_output_into_a_one_map_distill_loss_is_refused(tmp_path):
         MODELS.build(cfg)
     text = str(err.value)
     assert '\n' not in text
-    assert text.startswith("distill loss 'loss_cwd' (ChannelWiseDivergence) takes one map, but "
-                           "gets a multi-level output: {'student': 'student.fpn 3 levels "
-                           '[(2, 32, 8, 8), (2, 32, 4, 4), (2, 32, 2, 2)]')
-    assert "dict(type='ModuleOutputTap', source='neck', index=0)" in text
+    assert text.startswith("loss_inputs.loss_cwd.student: 'student.fpn' records the whole output "
+                           "of neck, a tuple of 3, which distill loss 'loss_cwd' "
+                           '(ChannelWiseDivergence) cannot take')
+    assert text.endswith('pick one element in the tap: student_taps.fpn="neck[0]" or '
+                         "dict(type='ModuleOutputTap', source='neck', index=0), or give the loss "
+                         "every level: dict(type='MultiLevelLoss', "
+                         "loss=dict(type='ChannelWiseDivergence', ...))")
 
 
 def test_consistency_regulariser_refuses_a_dense_teacher_and_says_why():
@@ -120,8 +123,7 @@ def test_train_tool_gives_one_line_for_fpn_levels_into_a_connector(canvas_root, 
     assert proc.returncode != 0
     (line, ) = [ln for ln in proc.stderr.splitlines() if ln.startswith('sfkd: error')]
     assert 'Traceback' not in proc.stderr and not list(work.rglob('*.pth'))
-    assert line.startswith('sfkd: error: connectors.adapt_p0 (ConvBNConnector) adapts one map, '
-                           'but loss_inputs.loss_cwd_p0 routes multi-level outputs into it: '
-                           'student.p0 3 levels [(2, 32, 8, 8), '), line
-    assert "tap one level per loss, e.g. dict(type='ModuleOutputTap', source='neck', " \
-        'index=0)' in line
+    assert line == ("sfkd: error: loss_inputs.loss_cwd_p0.student: 'student.p0' records the "
+                    "whole output of neck, a tuple of 3, which connector 'adapt_p0' cannot "
+                    'take; pick one element in the tap: student_taps.p0="neck[0]" or '
+                    "dict(type='ModuleOutputTap', source='neck', index=0)"), line
