@@ -46,3 +46,15 @@ def setup_distributed(cfg: Config) -> None:
     wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def teardown_distributed() -> None:
+    """Leave the process group cleanly at the end of a command-line run.
+
+    A process that exits with a gloo group still open can abort in the C++
+    runtime ("terminate called without an active exception") while its
+    background threads are torn down, which torchrun reports as a failure.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -28,7 +28,7 @@ from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 
 from sfkd.engine.checkpoint_io import load_weights, read_state_dict
-from sfkd.engine.distributed import setup_distributed
+from sfkd.engine.distributed import setup_distributed, teardown_distributed
 from sfkd.engine.runner import SfkdRunner
 from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
@@ -102,6 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     add_working_dir_to_path()
     with error_last():
         run(argv)
+    teardown_distributed()
 
 
 if __name__ == '__main__':

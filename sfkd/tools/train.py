@@ -21,7 +21,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from sfkd.engine.checkpoint_io import read_state_dict
-from sfkd.engine.distributed import check_sync_bn, setup_distributed
+from sfkd.engine.distributed import check_sync_bn, setup_distributed, teardown_distributed
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.resumable_train_loop import use_resumable_loop
 from sfkd.engine.runner import SfkdRunner
@@ -163,6 +163,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     add_working_dir_to_path()
     with error_last():
         run(argv)
+    teardown_distributed()
 
 
 if __name__ == '__main__':
