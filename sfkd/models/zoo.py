@@ -14,10 +14,10 @@ Keys next to ``cfg_path`` with a meaning of their own:
   backbone's ``init_cfg`` such as ``torchvision://resnet50``, or mmseg's
   ``pretrained``), for a model trained from scratch.
 
-Weights that need the network are fetched when the model is built (into
-torch's hub cache, where MMEngine's loaders find them again), so that an
-offline machine fails at once with a one-line error naming the URL, not
-after the Runner has started.
+Weights that need the network are fetched into torch's hub cache (where
+MMEngine's loaders find them again) by :func:`prefetch`, which the tools call
+before anything is built or written, and again when a model is built, so that
+an offline machine fails at once with a one-line error naming the URL.
 """
 import importlib.util
 import os
@@ -203,3 +203,24 @@ def split_zoo_keys(cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]
 
 def known_packages() -> List[str]:
     return sorted(MODULE2PACKAGE)
+
+
+def prefetch(cfg: Any, where: str = 'model') -> None:
+    """Fetch the network weights of every zoo model in a model config, before anything
+    is built or written, so that an offline run stops at once with one line."""
+    if isinstance(cfg, dict):
+        path = cfg.get('cfg_path')
+        if isinstance(path, str) and package_of(path) and not path.startswith('sfkd::'):
+            own, _ = split_zoo_keys({k: v for k, v in cfg.items() if k != 'cfg_path'})
+            model, weights = zoo_model(path, own.get('pretrained', False))
+            if 'init_cfg' not in own:
+                check_remote_inits(model, where, path)
+            if weights and weights.startswith(REMOTE_PREFIXES):
+                fetch(weights, f'{where} (cfg_path {path!r}) pretrained',
+                      "download it where there is a network and pass "
+                      "pretrained='path/to/file.pth', or set pretrained=False")
+        for key, value in cfg.items():
+            prefetch(value, f'{where}.{key}')
+    elif isinstance(cfg, (list, tuple)):
+        for i, value in enumerate(cfg):
+            prefetch(value, f'{where}[{i}]')

@@ -30,6 +30,7 @@ from mmengine.model import is_model_wrapper
 from sfkd.engine.checkpoint_io import load_weights, read_state_dict
 from sfkd.engine.distributed import setup_distributed, teardown_distributed
 from sfkd.engine.runner import SfkdRunner
+from sfkd.models.zoo import prefetch as prefetch_zoo_weights
 from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
@@ -75,6 +76,7 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         if args.show_dir:
             add_show_dir(cfg, args.show_dir, args.show_interval)
         resolve_data_roots(cfg)
+        prefetch_zoo_weights(cfg.get('model'))
         check_work_dir(cfg.work_dir)
         setup_distributed(cfg)
         runner = SfkdRunner.from_cfg(cfg)

@@ -25,6 +25,7 @@ from sfkd.engine.distributed import check_sync_bn, setup_distributed, teardown_d
 from sfkd.engine.hooks.data_check_hook import check_not_empty
 from sfkd.engine.resumable_train_loop import use_resumable_loop
 from sfkd.engine.runner import SfkdRunner
+from sfkd.models.zoo import prefetch as prefetch_zoo_weights
 from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
                                 default_work_dir, error_last, load_config, one_line_errors)
@@ -130,6 +131,7 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
     resolve_data_roots(cfg)
+    prefetch_zoo_weights(cfg.get('model'))
     check_work_dir(cfg.work_dir)
     setup_distributed(cfg)
     runner = SfkdRunner.from_cfg(cfg)
