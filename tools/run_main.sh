@@ -3,7 +3,7 @@
 # pipeline on the embedded Fashion-MNIST data (standard, SFTN and SoTeacher
 # teachers; the same student distilled from each with KD, FitNets and AT over
 # several seeds) and print the results table.
-#   bash tools/run_main.sh                  # default scale, about 13 min on 2 cores
+#   bash tools/run_main.sh                  # default scale, about 17 min on 2 cores
 #   bash tools/run_main.sh --scale full     # the README's results (about 72 min)
 # Re-running continues an interrupted pipeline; results go to work_dirs/pipeline_<scale>/.
 set -euo pipefail

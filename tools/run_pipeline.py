@@ -6,7 +6,7 @@ results.md and results.png to the output folder and prints the table.
 
 Examples::
 
-    python tools/run_pipeline.py                 # default scale (about 13 min on 2 cores)
+    python tools/run_pipeline.py                 # default scale (about 17 min on 2 cores)
     python tools/run_pipeline.py --scale full    # the README's table (about 72 min on 2 cores)
 
 Re-running continues an interrupted pipeline: finished runs are not repeated.

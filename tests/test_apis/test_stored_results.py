@@ -1,0 +1,56 @@
+"""The README's figures are the ones in the stored result files, and those files name
+no folder of the machine that wrote them."""
+import json
+import os
+import os.path as osp
+import re
+
+from sfkd_testing import ROOT
+
+RESULTS = osp.join(ROOT, 'tools', 'analysis', 'results')
+
+
+def readme() -> str:
+    return open(osp.join(ROOT, 'README.md')).read()
+
+
+def other_figures() -> str:
+    return readme().split('### Other figures', 1)[1].split('\n## ', 1)[0]
+
+
+def test_baseline_accuracy_is_the_stored_one():
+    stored = json.load(open(osp.join(RESULTS, 'baseline', 'test_metrics.json')))
+    assert f"{stored['metrics']['accuracy/top1']:.2f}% Fashion-MNIST test top-1" in other_figures()
+    # the log of the same run ends at that validation accuracy
+    last_val = [ln for ln in open(osp.join(RESULTS, 'baseline', 'train.log'))
+                if 'Epoch(val) [3]' in ln][-1]
+    assert f"accuracy/top1: {stored['metrics']['accuracy/top1']:.4f}" in last_val
+
+
+def test_benchmark_ratios_are_the_stored_medians_and_ranges():
+    summary = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))['summary']
+    text = other_figures()
+    for key, digits in (('distill_ratio', 3), ('sftn_time_ratio', 3),
+                        ('distill_memory_ratio', 2), ('sftn_memory_ratio', 2)):
+        v = summary[key]
+        assert (f"{v['median']:.{digits}f} (range {v['min']:.{digits}f}-"
+                f"{v['max']:.{digits}f})x") in text, key
+    gflops = (summary['gflops.sftn_teacher']['median'], summary['gflops.plain_teacher']['median'])
+    assert f'({gflops[0]:.2f} vs {gflops[1]:.2f} GFLOP per step)' in text
+
+
+def test_default_pipeline_time_is_the_stored_one():
+    md = open(osp.join(RESULTS, 'pipeline_default', 'results.md')).read()
+    minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)
+    assert minutes, 'results.md holds the training time'
+    assert f'{minutes.group(1)} minutes of training on 2 CPU cores' in readme()
+    assert f'{minutes.group(2)} runs)' in readme()
+
+
+def test_stored_results_name_no_machine_folder():
+    for dirpath, _, files in os.walk(RESULTS):
+        for name in files:
+            if name.endswith(('.md', '.csv', '.json', '.log')):
+                text = open(osp.join(dirpath, name)).read()
+                found = re.findall(r'(?<![\w.])/(?:work|home|tmp|root)/\S+', text)
+                assert not found, (name, found[:3])
