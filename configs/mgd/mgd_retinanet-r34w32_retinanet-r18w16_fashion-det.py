@@ -7,10 +7,6 @@
 _base_ = ['../_base_/distill/canvas_det_pair.py']
 levels = (0, 1, 2)  # FPN outputs at strides 8, 16, 32
 model = dict(
-    student_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
-    teacher_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
-    # 32 -> 64 channels per level, sized by the build-time dry run
-    connectors={f'adapt_p{i}': dict(type='ConvBNConnector') for i in levels},
     distill_losses={f'loss_mgd_p{i}': dict(type='MGDLoss', channels=64, lambda_mgd=0.65,
                                            loss_weight=2e-5) for i in levels},
     loss_inputs={f'loss_mgd_p{i}': dict(student=(f'student.p{i}', f'adapt_p{i}'),
