@@ -13,7 +13,8 @@ class DistillValLoop(ValLoop):
     """Validates the student as usual, then the teacher, prefixed ``teacher.``.
 
     A frozen teacher's metrics cannot change, so they are computed once and
-    reused; a trainable teacher is evaluated at every validation.
+    reused; a trainable teacher is evaluated at every validation. A
+    distiller without a teacher reports the student's metrics only.
 
     Args:
         runner: The Runner.
@@ -52,6 +53,8 @@ class DistillValLoop(ValLoop):
         if not hasattr(model, 'teacher_val_step'):
             raise TypeError(f'DistillValLoop needs a model with teacher_val_step, '
                             f'got {type(model).__name__}; use ValLoop for plain models')
+        if not getattr(model, 'has_teacher', True):
+            return {}  # a run without a teacher (teacher-free KD): the student alone
         frozen = not getattr(model, 'teacher_trainable', False)
         if frozen and self._frozen_teacher_metrics is not None:
             return self._frozen_teacher_metrics

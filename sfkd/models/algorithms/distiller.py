@@ -38,6 +38,24 @@ class Distiller(BaseModel):
     optimiser, not in checkpoints, never wrapped by DDP, and stays in eval
     mode (BatchNorm included) with no gradient.
 
+    ``teacher=None`` makes a run without a teacher (teacher-free KD): every
+    loss then takes its records from the student and the data samples, and a
+    route from a ``teacher.`` tap is refused when the model is built.
+
+    ``teacher_inputs`` replaces what the teacher sees: a module called as
+    ``teacher_inputs(inputs, data_samples)`` that returns the teacher's
+    inputs, e.g. :class:`~sfkd.models.teacher_inputs.ClassConditionalInputs`
+    (LW-KD: the teacher sees synthetic images of each sample's class).
+
+    A distill loss with a ``discriminator`` (e.g.
+    :class:`~sfkd.models.losses.AdversarialKDLoss`) makes the training step
+    alternate: the student (and every other trainable part) is updated with
+    the discriminator fixed, then the discriminator on the detached outputs of
+    that step, with two optimisers in an ``OptimWrapperDict`` (keys
+    ``student`` and ``discriminator``; see
+    :class:`~sfkd.engine.DistillerOptimWrapperConstructor`). The
+    discriminator's losses are logged as ``disc.loss_*``.
+
     Everything is checked when the model is built: tap paths (with the closest
     valid paths in the error), loss argument names, connector names, and the
     shapes reaching each loss, by a dry forward pass on zeros of
@@ -48,6 +66,7 @@ class Distiller(BaseModel):
         student: Student model config; ``dict(cfg_path=...)`` takes the
             ``model`` of another config file.
         teacher: Teacher model config; ``cfg_path`` as for the student.
+            ``None``: no teacher (the losses need none).
         teacher_ckpt: Teacher weights; required unless ``teacher_trainable``.
         teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
             for a missing file names it.
@@ -60,13 +79,16 @@ class Distiller(BaseModel):
         input_shape: Shape of one input sample for the dry run, e.g. ``(1, 28, 28)``.
         student_loss_weight: Weight of the student's own task losses.
         teacher_trainable: Train the teacher too (its losses get ``teacher.``).
+        teacher_inputs: Optional module config that makes the teacher's inputs
+            from ``(inputs, data_samples)``; by default the teacher sees the
+            student's inputs.
         data_preprocessor: Defaults to the student's data preprocessor.
         init_cfg: MMEngine initialisation config.
     """
 
     def __init__(self,
                  student: ConfigType,
-                 teacher: ConfigType,
+                 teacher: Optional[ConfigType],
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_hint: Optional[str] = None,
                  student_ckpt: Optional[str] = None,
@@ -78,17 +100,22 @@ class Distiller(BaseModel):
                  input_shape: Sequence[int] = (3, 32, 32),
                  student_loss_weight: float = 1.0,
                  teacher_trainable: bool = False,
+                 teacher_inputs: Optional[ConfigType] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = build_model(student, 'model.student')
         if data_preprocessor is None and hasattr(self.student, 'data_preprocessor'):
             self.data_preprocessor = self.student.data_preprocessor
-        teacher = build_model(teacher, 'model.teacher')
+        self.has_teacher = teacher is not None
+        if not self.has_teacher:
+            self._check_no_teacher(teacher_ckpt, teacher_taps, teacher_trainable, teacher_inputs)
+        teacher = build_model(teacher, 'model.teacher') if self.has_teacher else None
         self.teacher_trainable = teacher_trainable
         if teacher_ckpt is not None:
             load_weights(teacher, teacher_ckpt, owner='teacher', made_by=teacher_ckpt_hint)
-        elif not teacher_trainable and not getattr(teacher, 'pretrained_from', None):
+        elif self.has_teacher and not teacher_trainable and \
+                not getattr(teacher, 'pretrained_from', None):
             raise BadConfigError('teacher_ckpt is required for a frozen teacher: set '
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')
         if student_ckpt is not None:
@@ -96,7 +123,9 @@ class Distiller(BaseModel):
         if teacher_trainable:
             self.teacher = teacher
         else:
-            self._frozen_teacher = [teacher.eval().requires_grad_(False)]
+            self._frozen_teacher = [teacher.eval().requires_grad_(False) if teacher else None]
+        self.teacher_inputs = None if teacher_inputs is None else \
+            build_model(teacher_inputs, 'model.teacher_inputs')
         self.student_loss_weight = student_loss_weight
         self.input_shape = check_input_shape(input_shape)
 
@@ -113,29 +142,55 @@ class Distiller(BaseModel):
             loss_inputs or {}, {n: l.input_names() for n, l in self.distill_losses.items()})
         self.connectors = nn.ModuleDict()
         self._check_and_size(connectors or {})
+        if self.teacher_inputs is not None and hasattr(self.teacher_inputs, 'check'):
+            self.teacher_inputs.check(self.student, self.get_teacher(), self.input_shape)
+
+    @staticmethod
+    def _check_no_teacher(teacher_ckpt, teacher_taps, teacher_trainable, teacher_inputs) -> None:
+        given = [name for name, value in (('teacher_ckpt', teacher_ckpt),
+                                          ('teacher_taps', teacher_taps),
+                                          ('teacher_trainable', teacher_trainable),
+                                          ('teacher_inputs', teacher_inputs)) if value]
+        if given:
+            raise BadConfigError(f'model.teacher is None (a run without a teacher), but '
+                                 f'model.{given[0]} is set; remove it, or give model.teacher')
 
     # ------------------------------------------------------------------ models
-    def get_teacher(self) -> nn.Module:
-        """The teacher, frozen or trainable."""
+    def get_teacher(self) -> Optional[nn.Module]:
+        """The teacher, frozen or trainable; ``None`` in a run without one."""
         return self.teacher if self.teacher_trainable else self._frozen_teacher[0]
 
     def _apply(self, fn, *args, **kwargs):
         # the frozen teacher is outside the module tree; move it with the rest
         super()._apply(fn, *args, **kwargs)
-        if not self.teacher_trainable:
+        if not self.teacher_trainable and self._frozen_teacher[0] is not None:
             self._frozen_teacher[0]._apply(fn, *args, **kwargs)
         return self
 
     def train(self, mode: bool = True) -> 'Distiller':
         super().train(mode)
-        if not self.teacher_trainable:
+        if not self.teacher_trainable and self._frozen_teacher[0] is not None:
             self._frozen_teacher[0].eval()
         return self
+
+    def discriminators(self) -> Dict[str, nn.Module]:
+        """``{loss name: discriminator}`` of the distill losses that have one."""
+        return {name: loss.discriminator for name, loss in self.distill_losses.items()
+                if isinstance(getattr(loss, 'discriminator', None), nn.Module)}
 
     # ----------------------------------------------------------- build checks
     def _check_and_size(self, connector_cfgs: Dict[str, dict]) -> None:
         self.student_taps.check(self.student)
-        self.teacher_taps.check(self.get_teacher())
+        if self.has_teacher:
+            self.teacher_taps.check(self.get_teacher())
+        else:
+            for route in self._all_routes():
+                if route.origin == 'teacher':
+                    raise BadConfigError(
+                        f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} is a teacher '
+                        'tap, but model.teacher is None (a run without a teacher); route it from '
+                        "the student or the data (e.g. teacher='data.gt_label' for "
+                        'TeacherFreeKDLoss), or give model.teacher')
         taps = {f'student.{n}' for n in self.student_taps.taps} | \
             {f'teacher.{n}' for n in self.teacher_taps.taps}
         for route in self._all_routes():
@@ -152,6 +207,16 @@ class Distiller(BaseModel):
             if route.connector is not None and route.connector not in self.connectors:
                 self.connectors[route.connector] = self._build_connector(
                     route, connector_cfgs[route.connector], records)
+        for route in self._all_routes():
+            trained = route.connector is not None and any(
+                p.requires_grad for p in self.connectors[route.connector].parameters())
+            if route.arg == 'teacher' and trained and \
+                    getattr(self.distill_losses[route.loss], 'detach_teacher', False):
+                raise BadConfigError(
+                    f'loss_inputs.{route.loss}.teacher goes through the trainable connector '
+                    f'{route.connector!r}, but distill loss {route.loss!r} detaches its teacher '
+                    'input, so the connector would never learn; set '
+                    f'distill_losses.{route.loss}.detach_teacher=False')
         self._check_losses(records)
 
     def _all_routes(self) -> List[Route]:
@@ -159,7 +224,9 @@ class Distiller(BaseModel):
 
     def _dry_run(self) -> Dict[str, Any]:
         records = dry_run(self.student, self.student_taps, self.input_shape)
-        records.update(dry_run(self.get_teacher(), self.teacher_taps, self.input_shape))
+        if self.has_teacher:
+            shape = getattr(self.teacher_inputs, 'input_shape', None) or self.input_shape
+            records.update(dry_run(self.get_teacher(), self.teacher_taps, shape))
         return records
 
     def _partner(self, route: Route) -> Optional[Route]:
@@ -280,12 +347,8 @@ class Distiller(BaseModel):
         """Student task losses + distill losses (+ teacher losses when trainable)."""
         losses = {}
         teacher = self.get_teacher()
-        with self.teacher_taps.recording(teacher):
-            if self.teacher_trainable:
-                losses.update(prefix_losses(teacher(inputs, data_samples, mode='loss'), 'teacher'))
-            else:
-                with torch.no_grad():
-                    teacher(inputs, data_samples, mode='tensor')
+        if teacher is not None:
+            self._run_teacher(teacher, inputs, data_samples, losses)
         with self.student_taps.recording(self.student):
             student_losses = self.student(inputs, data_samples, mode='loss')
         losses.update(prefix_losses(student_losses, 'student', self.student_loss_weight))
@@ -294,6 +357,58 @@ class Distiller(BaseModel):
             kwargs = self._loss_kwargs(name, records, data_samples, batch_size=inputs.shape[0])
             losses[f'distill.{name}'] = loss(**kwargs)
         return losses
+
+    def _run_teacher(self, teacher: nn.Module, inputs: torch.Tensor,
+                     data_samples: Optional[list], losses: Dict[str, Any]) -> None:
+        if self.teacher_inputs is not None:
+            with torch.no_grad():
+                inputs = self.teacher_inputs(inputs, data_samples)
+        with self.teacher_taps.recording(teacher):
+            if self.teacher_trainable:
+                losses.update(prefix_losses(teacher(inputs, data_samples, mode='loss'), 'teacher'))
+            else:
+                with torch.no_grad():
+                    teacher(inputs, data_samples, mode='tensor')
+
+    def train_step(self, data: Union[dict, tuple, list], optim_wrapper) -> Dict[str, torch.Tensor]:
+        """One training step; alternating student/discriminator updates when a loss has one."""
+        discriminators = self.discriminators()
+        if not discriminators:
+            return super().train_step(data, optim_wrapper)
+        names = set(getattr(optim_wrapper, 'optim_wrappers', {}) or {})
+        if not {'student', 'discriminator'} <= names:
+            raise BadConfigError(
+                f'distill loss {next(iter(discriminators))!r} has a discriminator, which needs '
+                'its own optimiser: set optim_wrapper=dict(constructor='
+                "'DistillerOptimWrapperConstructor', student=dict(type='OptimWrapper', "
+                "optimizer=...), discriminator=dict(type='OptimWrapper', optimizer=...)); got "
+                f'{type(optim_wrapper).__name__} {sorted(names) or ""}'.rstrip())
+        student_wrapper = optim_wrapper['student']
+        disc_wrapper = optim_wrapper['discriminator']
+        disc_params = [p for d in discriminators.values() for p in d.parameters()]
+        # 1. the student step: the discriminators take no gradient from it
+        with student_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            for p in disc_params:
+                p.requires_grad_(False)
+            try:
+                losses = self._run_forward(data, mode='loss')
+            finally:
+                for p in disc_params:
+                    p.requires_grad_(True)
+        parsed, log_vars = self.parse_losses(losses)
+        student_wrapper.update_params(parsed)
+        # 2. the discriminator step, on the detached outputs of the student step
+        disc_wrapper.zero_grad()
+        with disc_wrapper.optim_context(self):
+            disc_losses = {}
+            for name, loss in self.distill_losses.items():
+                if name in discriminators:
+                    disc_losses.update(prefix_losses(loss.discriminator_losses(), 'disc'))
+        disc_total, disc_vars = self.parse_losses(disc_losses)
+        disc_wrapper.update_params(disc_total)
+        log_vars.update({k: v for k, v in disc_vars.items() if k != 'loss'})
+        return log_vars
 
     def teacher_val_step(self, data: dict) -> list:
         """Predictions of the teacher on a validation batch."""

@@ -5,10 +5,11 @@ from .cifar_shufflenet_v1 import CIFARShuffleNetV1
 from .cifar_shufflenet_v2 import CIFARShuffleNetV2
 from .cifar_vgg import CIFARVGG
 from .cifar_wrn import CIFARWideResNet
+from .lenet import LeNet
 from .small_resnet import SmallResNet
 from .staged_backbone import StagedBackbone
 
 __all__ = [
     'CIFARMobileNetV2', 'CIFARResNet', 'CIFARShuffleNetV1', 'CIFARShuffleNetV2', 'CIFARVGG',
-    'CIFARWideResNet', 'SmallResNet', 'StagedBackbone'
+    'CIFARWideResNet', 'LeNet', 'SmallResNet', 'StagedBackbone'
 ]

@@ -6,6 +6,7 @@ Every loss subclasses :class:`DistillLoss` and is called as
 from .base import DistillLoss
 
 # logit and dense losses
+from .adversarial_kd_loss import AdversarialKDLoss
 from .cwd_loss import ChannelWiseDivergence
 from .dist_loss import DISTLoss
 from .dkd_loss import DKDLoss
@@ -13,6 +14,7 @@ from .kd_loss import KDLoss
 from .mgd_loss import MGDLoss
 from .multi_level_loss import MultiLevelLoss
 from .pkd_loss import PKDLoss
+from .tf_kd_loss import TeacherFreeKDLoss
 from .wsld_loss import WSLDLoss
 
 # feature losses
@@ -32,7 +34,7 @@ from .vid_loss import VIDLoss
 __all__ = [
     'DistillLoss',
     'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'MGDLoss', 'MultiLevelLoss',
-    'PKDLoss', 'WSLDLoss',
+    'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
     'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',
     'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss',
 ]
