@@ -41,6 +41,14 @@ class LearningSimplifier(nn.Module):
     with ``detach_teacher=False`` on the KD loss so that its gradient reaches
     the simplifier (the frozen teacher itself still gets none).
 
+    The KD loss alone pulls the simplified distribution towards the
+    student's, and the two can collapse onto each other. Besides the residual
+    start, the shipped configs anchor it to the teacher with a second KD loss
+    whose *student* input is the simplified logits (the same connector)::
+
+        loss_anchor=dict(student=('teacher.logits', 'simplifier'),
+                         teacher='teacher.logits'),
+
     Args:
         num_classes: Width ``C`` of the logits; sized from the route when omitted.
         tau: Softening temperature; use the KD loss's. Defaults to 4.
