@@ -22,7 +22,6 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from sfkd.registry import DATASETS
-from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import number
 
 FONT_DIRS = ('/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/TTF')
@@ -146,10 +145,3 @@ class SyntheticDigits(BaseDataset):
                                        self.image_size)
         return [dict(img=img, gt_label=int(y)) for img, y in zip(images, labels)]
 
-
-def check_class_count(synthetic: int, target: int, where: str) -> None:
-    """Refuse a synthetic set whose class count differs from the target data set's."""
-    if synthetic != target:
-        raise BadConfigError(f'{where}: the synthetic set has {synthetic} classes but the target '
-                             f'data set has {target}; LW-KD needs one synthetic class per target '
-                             f'class: set {where}.num_classes={target}')
