@@ -122,7 +122,9 @@ def execute(task: Task, run: Run, out_dir: str) -> dict:
     result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed,
                   metrics=read_metrics(task, hub), config=run.config, options=options,
                   seconds=round(time.perf_counter() - start, 1), machine=describe_machine())
-    if run.kind == 'distill':
+    # a distillation without a teacher (teacher-free KD), or with a teacher of another
+    # data set (LW-KD's, evaluate_teacher=False), reports no teacher metrics
+    if run.kind == 'distill' and any(k.startswith('val/teacher.') for k in hub.log_scalars):
         result['teacher_metrics'] = read_metrics(task, hub, 'teacher.')
     with open(result_file, 'w') as f:
         json.dump(result, f)
@@ -130,10 +132,15 @@ def execute(task: Task, run: Run, out_dir: str) -> dict:
 
 
 def run_pipeline(task: Task, scale: Scale, out_dir: str,
-                 progress: Optional[Callable[[Run, int, int], None]] = None) -> List[dict]:
-    """Run (or continue) the pipeline; return every run's result."""
+                 progress: Optional[Callable[[Run, int, int], None]] = None,
+                 runs: Optional[List[Run]] = None) -> List[dict]:
+    """Run (or continue) the pipeline; return every run's result.
+
+    ``runs`` replaces :func:`plan`'s runs, for a study that combines teachers
+    and methods otherwise (tools/analysis/kd_variants.py).
+    """
     os.makedirs(out_dir, exist_ok=True)
-    runs = plan(task, scale, out_dir)
+    runs = plan(task, scale, out_dir) if runs is None else runs
     results = []
     for i, run in enumerate(runs):
         if progress:
@@ -142,7 +149,8 @@ def run_pipeline(task: Task, scale: Scale, out_dir: str,
     return results
 
 
-def run_with_progress(task: Task, scale: Scale, out_dir: str) -> List[dict]:
+def run_with_progress(task: Task, scale: Scale, out_dir: str,
+                      runs: Optional[List[Run]] = None) -> List[dict]:
     """:func:`run_pipeline` with a progress bar on stderr, one step a run."""
     from tqdm import tqdm
     bar = tqdm(total=None, unit='run', dynamic_ncols=True)
@@ -152,7 +160,7 @@ def run_with_progress(task: Task, scale: Scale, out_dir: str) -> List[dict]:
         bar.set_description(run.label)
         bar.refresh()
 
-    results = run_pipeline(task, scale, out_dir, progress)
+    results = run_pipeline(task, scale, out_dir, progress, runs)
     bar.n = bar.total
     bar.set_description('done')
     bar.close()

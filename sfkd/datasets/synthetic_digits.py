@@ -145,3 +145,23 @@ class SyntheticDigits(BaseDataset):
                                        self.image_size)
         return [dict(img=img, gt_label=int(y)) for img, y in zip(images, labels)]
 
+
+
+def write_idx(images: np.ndarray, labels: np.ndarray, out_dir: str, prefix: str) -> List[str]:
+    """Write ``<prefix>-images-idx3-ubyte`` and ``<prefix>-labels-idx1-ubyte`` (MNIST's format;
+    labels as uint8 up to 256 classes, else int32), each via a temporary file and a rename."""
+    import os
+    os.makedirs(out_dir, exist_ok=True)
+    wide = int(labels.max()) > 255
+    parts = [(f'{prefix}-images-idx3-ubyte', 0x0803, images.astype(np.uint8), images.shape),
+             (f'{prefix}-labels-idx1-ubyte', 0x0C01 if wide else 0x0801,
+              labels.astype('>i4' if wide else np.uint8), labels.shape)]
+    written = []
+    for name, magic, data, shape in parts:
+        path = f'{out_dir}/{name}'
+        with open(f'{path}.tmp', 'wb') as f:
+            f.write(np.array([magic, *shape], dtype='>i4').tobytes())
+            f.write(data.tobytes())
+        os.replace(f'{path}.tmp', path)
+        written.append(path)
+    return written

@@ -38,3 +38,20 @@ def test_registered_dataset_gives_mnist_like_items():
     item = ds[0]
     assert item['img'].shape == (28, 28) and 0 <= item['gt_label'] < 12
 
+
+
+def test_converter_writes_idx_files_that_mmpretrain_reads(tmp_path):
+    import subprocess
+    import sys
+
+    from sfkd_testing import ROOT, subprocess_env
+    out = tmp_path / 'digits'
+    subprocess.run([sys.executable, f'{ROOT}/tools/dataset_converters/make_synthetic_digits.py',
+                    '--num-classes', '12', '--train', '24', '--test', '12', '--out', str(out)],
+                   check=True, env=subprocess_env(), capture_output=True)
+    from mmpretrain.datasets import MNIST
+    ds = MNIST(data_root=str(out), split='train', download=False)
+    images, labels = render_digits(12, 24, seed=0)
+    assert len(ds) == 24
+    assert np.array_equal(np.asarray(ds.get_data_info(3)['img']), images[3])
+    assert [ds.get_data_info(i)['gt_label'] for i in range(24)] == labels.tolist()

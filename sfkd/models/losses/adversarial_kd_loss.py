@@ -16,8 +16,7 @@ class AdversarialKDLoss(DistillLoss):
     """The adversarial term of LW-KD's enhanced KD loss.
 
     "Learning from a Lightweight Teacher for Efficient Knowledge
-    Distillation", Y. Liu, X. Jia, M. Tan, R. Vemulapalli, Y. Zhu, B. Green
-    and X. Wang, arXiv:2005.09163 (2020).
+    Distillation", Y. Liu, W. Zhang and J. Wang, arXiv:2005.09163 (2020).
 
     A discriminator ``D`` (by default
     :class:`~sfkd.models.discriminators.OutputDiscriminator`) scores output

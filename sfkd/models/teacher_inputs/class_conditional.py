@@ -14,8 +14,8 @@ class ClassConditionalInputs(nn.Module):
     """For a target sample of class ``y``, a random synthetic image of class ``y``.
 
     LW-KD ("Learning from a Lightweight Teacher for Efficient Knowledge
-    Distillation", Y. Liu et al., arXiv:2005.09163) trains its teacher on a
-    synthesised simple data set with the target's classes, and the soft
+    Distillation", Y. Liu, W. Zhang and J. Wang, arXiv:2005.09163) trains its
+    teacher on a synthesised simple data set with the target's classes, and the soft
     target of a target sample of class ``y`` is the teacher's output on
     synthetic samples of class ``y``. Given to a
     :class:`~sfkd.models.algorithms.Distiller` as ``teacher_inputs``, this
