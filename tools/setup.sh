@@ -23,7 +23,8 @@ log() { printf '\033[1;34m[sfkd setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[sfkd setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. Debian
-apt_packages=(dataset-fashion-mnist mricron-data)
+# fonts-dejavu-core: the glyphs of LW-KD's synthetic digits (sfkd/datasets/synthetic_digits.py)
+apt_packages=(dataset-fashion-mnist mricron-data fonts-dejavu-core)
 install_apt() {
   local missing=()
   for p in "${apt_packages[@]}"; do

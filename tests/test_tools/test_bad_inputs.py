@@ -32,6 +32,8 @@ FITNETS = f'{C}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{C}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
+TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
+LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 README = osp.join(ROOT, 'README.md')
 PREFIX = 'sfkd: error: '
 
@@ -57,7 +59,8 @@ def files(tmp_path_factory):
     d = tmp_path_factory.mktemp('files')
     out = {'dir': str(d), 'marker': str(d / 'MARKER')}
     with DefaultScope.overwrite_default_scope('sfkd'):
-        for name, cfg in (('teacher', 'small_resnet_fmnist'), ('student', 'tiny_resnet_fmnist')):
+        for name, cfg in (('teacher', 'small_resnet_fmnist'), ('student', 'tiny_resnet_fmnist'),
+                          ('lenet', 'lwkd/lenet_digits-10')):
             out[name] = save(build_model(dict(cfg_path=f'sfkd::_base_/models/{cfg}.py')),
                              d / f'{name}.pth')
         kd = Config.fromfile(KD).model.to_dict()
@@ -176,6 +179,10 @@ CASES: Dict[str, Case] = {
     'tap on a module that returns a tuple, no index': Case(lambda f: kd(
         f, 'model.student_taps.logits=backbone')),
     'tap index out of range': Case(lambda f: kd(f, 'model.student_taps.logits=backbone[3]')),
+    'a teacher tap in a run without a teacher (teacher-free KD)': Case(lambda f: [TFKD, *opt(
+        'model.loss_inputs.loss_tf.teacher=teacher.logits')]),
+    "synthetic class count that is not the target's (LW-KD)": Case(lambda f: [LWKD, *opt(
+        f'model.teacher_ckpt={f["lenet"]}', 'model.teacher_inputs.num_classes=12')]),
     '`input_shape` the models cannot take': Case(lambda f: kd(f, 'model.input_shape=(3,28,28)')),
     '`input_shape` given as one number': Case(lambda f: kd(f, 'model.input_shape=28')),
     'SFTN wrapper with no branches and no regularisers': Case(lambda f: [SFTN, *opt(

@@ -34,6 +34,7 @@ COVERED_ELSEWHERE = {
     ('pip', ): 'GPU installation, needs a GPU machine',
     ('python', 'tools/run_pipeline.py'): 'tests/test_apis/test_pipeline.py (smoke scale)',
     ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
+    ('python', 'tools/analysis/kd_variants.py'): 'tests/test_apis/test_kd_variants.py',
 }
 
 

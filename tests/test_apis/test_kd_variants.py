@@ -1,0 +1,72 @@
+"""tools/analysis/kd_variants.py: its plan of runs (each method from its own teacher, the
+teacher-free run from none) and its report's rows, from stored results (no training)."""
+import importlib.util
+import statistics
+
+import pytest
+from sfkd_testing import ROOT
+
+
+@pytest.fixture(scope='module')
+def study():
+    spec = importlib.util.spec_from_file_location('kd_variants',
+                                                  f'{ROOT}/tools/analysis/kd_variants.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_plan_trains_each_teacher_once_and_each_method_from_its_own(study):
+    runs = study.study_plan(study.SCALES['default'], 'out')
+    teachers = [r for r in runs if r.kind == 'teacher']
+    assert [r.teacher for r in teachers] == ['standard', 'lenet'] and runs[:2] == teachers
+    lenet = teachers[1]
+    assert 'train_cfg.max_epochs=4' in lenet.options
+    assert 'train_dataloader.dataset.num_samples=8000' in lenet.options
+    students = runs[2:]
+    by_method = {}
+    for r in students:
+        by_method.setdefault((r.kind, r.method, r.init_from), []).append(r.seed)
+    assert by_method == {('alone', '-', None): [0, 1, 2], ('distill', 'kd', 'standard'): [0, 1, 2],
+                         ('distill', 'skd', 'standard'): [0, 1, 2],
+                         ('distill', 'lwkd', 'lenet'): [0, 1, 2],
+                         ('distill', 'tfkd', None): [0, 1, 2]}
+    assert len({r.work_dir for r in runs}) == len(runs) == 17
+    assert all('train_dataloader.dataset.indices=8000' in r.options for r in runs)
+    friendly = study.study_plan(study.SCALES['default'], 'out', ('sftn', ))
+    assert {(r.method, r.init_from) for r in friendly if r.teacher == 'sftn'} == {
+        ('-', None), ('kd', 'sftn'), ('skd', 'sftn')}
+
+
+def test_report_rows_sum_the_stages_and_compare_steps_with_kd(study, tmp_path):
+    def result(kind, teacher, method, seed, acc, seconds):
+        return dict(kind=kind, teacher=teacher, method=method, seed=seed,
+                    metrics=dict(accuracy=acc), seconds=seconds)
+    results = [result('teacher', 'standard', '-', 0, 90.0, 60.0),
+               result('teacher', 'lenet', '-', 0, 95.0, 20.0)]
+    for seed, (a, k, s, lw, tf) in enumerate([(85.0, 86.0, 86.5, 84.0, 85.5),
+                                              (85.4, 86.4, 86.1, 84.6, 85.1),
+                                              (85.2, 86.2, 86.3, 84.2, 85.3)]):
+        results += [result('alone', '-', '-', seed, a, 30.0),
+                    result('distill', 'standard', 'kd', seed, k, 40.0),
+                    result('distill', 'standard', 'skd', seed, s, 44.0),
+                    result('distill', 'lenet', 'lwkd', seed, lw, 36.0),
+                    result('distill', '-', 'tfkd', seed, tf, 31.0 + seed)]
+    rows = study.rows_of(results)
+    assert [(r['method'], r['teacher']) for r in rows] == [
+        ('alone', '-'), ('kd', 'standard'), ('skd', 'standard'), ('lwkd', 'lenet'),
+        ('tfkd', '-')]
+    steps = {('alone', '-'): 0.1, ('kd', 'standard'): 0.2, ('skd', 'standard'): 0.25,
+             ('lwkd', 'lenet'): 0.15, ('tfkd', '-'): 0.1}
+    table = study.report(rows, steps, study.SCALES['default'], str(tmp_path), 'cmd', '')
+    lines = table.splitlines()
+    skd = [86.5, 86.1, 86.3]
+    assert lines[4] == (f'| SKD | standard small ResNet | 90.00 | {statistics.mean(skd):.2f} ± '
+                        f'{statistics.stdev(skd):.2f} | 60 + 44 = 104 | 1.25x |')
+    assert lines[5].startswith('| LW-KD | LeNet on synthetic digits | 95.00 |')
+    assert lines[5].endswith('| 20 + 36 = 56 | 0.75x |')
+    assert lines[6].startswith('| teacher-free KD (Tf-KD_reg) | none | - |')
+    assert lines[6].endswith('| 32 | 0.50x |')  # no teacher stage: the mean student run
+    md = open(tmp_path / 'results.md').read()
+    assert 'Command: `cmd`' in md and '(KD: 200 ms)' in md
+    assert open(tmp_path / 'results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
