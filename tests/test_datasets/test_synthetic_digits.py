@@ -40,18 +40,23 @@ def test_registered_dataset_gives_mnist_like_items():
 
 
 
-def test_converter_writes_idx_files_that_mmpretrain_reads(tmp_path):
-    import subprocess
+def test_converter_writes_idx_files_that_mmpretrain_reads(tmp_path, monkeypatch):
+    import runpy
     import sys
 
-    from sfkd_testing import ROOT, subprocess_env
+    from sfkd_testing import ROOT
     out = tmp_path / 'digits'
-    subprocess.run([sys.executable, f'{ROOT}/tools/dataset_converters/make_synthetic_digits.py',
-                    '--num-classes', '12', '--train', '24', '--test', '12', '--out', str(out)],
-                   check=True, env=subprocess_env(), capture_output=True)
+    monkeypatch.setattr(sys, 'argv', ['make_synthetic_digits.py', '--num-classes', '12',
+                                      '--train', '24', '--test', '12', '--out', str(out)])
+    runpy.run_path(f'{ROOT}/tools/dataset_converters/make_synthetic_digits.py',
+                   run_name='__main__')
     from mmpretrain.datasets import MNIST
     ds = MNIST(data_root=str(out), split='train', download=False)
     images, labels = render_digits(12, 24, seed=0)
     assert len(ds) == 24
     assert np.array_equal(np.asarray(ds.get_data_info(3)['img']), images[3])
     assert [ds.get_data_info(i)['gt_label'] for i in range(24)] == labels.tolist()
+    test = MNIST(data_root=str(out), split='test', test_mode=True, download=False)
+    assert len(test) == 12  # rendered from seed + 1
+    assert not np.array_equal(np.asarray(test.get_data_info(0)['img']),
+                              render_digits(12, 12, seed=0)[0][0])
