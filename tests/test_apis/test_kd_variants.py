@@ -70,3 +70,19 @@ def test_report_rows_sum_the_stages_and_compare_steps_with_kd(study, tmp_path):
     md = open(tmp_path / 'results.md').read()
     assert 'Command: `cmd`' in md and '(KD: 200 ms)' in md
     assert open(tmp_path / 'results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_readme_table_and_time_are_the_stored_ones():
+    import re
+    md = open(f'{ROOT}/tools/analysis/results/kd_variants/results.md').read()
+    readme = open(f'{ROOT}/README.md').read()
+    section = readme.split('### SKD, LW-KD and teacher-free KD on Fashion-MNIST\n', 1)[1]
+    section = section.split('\n### ', 1)[0]
+    stored = [line for line in md.splitlines() if line.startswith('|')]
+    assert len(stored) == 7 and '\n'.join(stored) in section
+    minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)
+    assert f'{minutes.group(1)} minutes for {minutes.group(2)} runs' in section
+    kd_ms = re.search(r'\(KD: (\d+) ms\)', md).group(1)
+    assert f'(KD: {kd_ms} ms a step)' in section
+    command = md.split('Command: `')[1].split('`')[0]
+    assert f'\n{command}\n' in section
