@@ -104,6 +104,16 @@ def read_metrics(task: Task, hub, prefix: str = '') -> Dict[str, float]:
     return values
 
 
+def teacher_evaluated(runner) -> bool:
+    """Whether the run's validation also evaluated a teacher: not in a distillation
+    without a teacher (teacher-free KD), nor with ``evaluate_teacher=False`` (LW-KD's
+    teacher, of another data set)."""
+    from mmengine.model import is_model_wrapper
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    return getattr(model, 'has_teacher', True) and \
+        getattr(runner.val_loop, 'evaluate_teacher', False)
+
+
 def execute(task: Task, run: Run, out_dir: str) -> dict:
     """Train one run (unless the same run already finished) and return its result."""
     result_file = osp.join(run.work_dir, 'result.json')
@@ -122,9 +132,7 @@ def execute(task: Task, run: Run, out_dir: str) -> dict:
     result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed,
                   metrics=read_metrics(task, hub), config=run.config, options=options,
                   seconds=round(time.perf_counter() - start, 1), machine=describe_machine())
-    # a distillation without a teacher (teacher-free KD), or with a teacher of another
-    # data set (LW-KD's, evaluate_teacher=False), reports no teacher metrics
-    if run.kind == 'distill' and any(k.startswith('val/teacher.') for k in hub.log_scalars):
+    if run.kind == 'distill' and teacher_evaluated(runner):
         result['teacher_metrics'] = read_metrics(task, hub, 'teacher.')
     with open(result_file, 'w') as f:
         json.dump(result, f)
