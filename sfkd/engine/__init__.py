@@ -7,6 +7,7 @@ from .resumable_train_loop import ResumableEpochBasedTrainLoop
 from .runner import SfkdRunner
 from .safe_load import allow_mmengine_checkpoint_types
 
-__all__ = ['DistillValLoop', 'DistillerOptimWrapperConstructor', 'ExportSubmodelHook', 'NonFiniteLossHook',
+__all__ = ['DistillValLoop', 'DistillerOptimWrapperConstructor', 'ExportSubmodelHook',
+           'NonFiniteLossHook',
            'ResumableEpochBasedTrainLoop', 'SfkdRunner', 'install_atomic_local_writes',
            'allow_mmengine_checkpoint_types']

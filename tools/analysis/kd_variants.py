@@ -134,7 +134,8 @@ def measure_steps(rows: list, out: str, iters: int, batch_size: int = 128) -> di
                 cfg = Config.fromfile(METHODS[row['method']])
                 model_cfg = cfg.model.to_dict()
                 if row['teacher'] != '-':
-                    model_cfg['teacher_ckpt'] = teacher_checkpoint(f'{out}/teacher_{row["teacher"]}')
+                    model_cfg['teacher_ckpt'] = teacher_checkpoint(
+                        f'{out}/teacher_{row["teacher"]}')
                 model = MODELS.build(model_cfg)
             model.train()
             steps[key] = (model, build_optim_wrapper(model, cfg.optim_wrapper.to_dict()), [])
