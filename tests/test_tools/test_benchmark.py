@@ -49,7 +49,8 @@ def test_benchmark_dense_rows_store_positive_times_and_flops(tmp_path, canvas_ro
     result = json.load(open(out))
     assert result['parts'] == ['dense'] and result['det_batch_size'] == 2
     (run, ) = result['runs']
-    steps = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher', 'plain_det_teacher')
+    steps = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher', 'plain_det_teacher',
+             'plain_det_student')
     assert set(run['step_ms']) == set(steps) and all(run['step_ms'][k] > 0 for k in steps)
     assert run['dense_distill_ratio'] == pytest.approx(
         run['step_ms']['sfkd_dense_distill'] / run['step_ms']['plain_dense_distill'])
@@ -60,9 +61,19 @@ def test_benchmark_dense_rows_store_positive_times_and_flops(tmp_path, canvas_ro
                          ('gflops', 'sftn_det_step_flop_ratio')):
         sftn, plain = run[group]['sftn_det_teacher'], run[group]['plain_det_teacher']
         assert sftn > plain > 0 and run[ratio] == pytest.approx(sftn / plain)
+    # the parts of an SFTN step: the plain teacher step and one student step per branch
+    ms = run['step_ms']
+    assert run['sftn_det_branches'] == 2
+    assert run['sftn_det_parts_ratio'] == pytest.approx(
+        1 + 2 * ms['plain_det_student'] / ms['plain_det_teacher'])
+    fwd = run['forward_gflops']
+    assert 0 < fwd['plain_det_student'] < fwd['plain_det_teacher']
+    assert run['det_student_flop_share'] == pytest.approx(
+        fwd['plain_det_student'] / fwd['plain_det_teacher'])
     assert 'distill_ratio' not in run and 'peak_memory_mb' not in run  # classification not run
     md = (tmp_path / 'dense' / 'benchmark.md').read_text()
     forward = result['summary']['forward_gflops.sftn_det_teacher']['median']
     for text in ('dense distill step (CWD, 3 FPN levels) / plain loop : time ',
-                 f'({forward:.3f} vs ', 'GFLOP per canvas, MMEngine', 'machine: '):
+                 f'({forward:.3f} vs ', 'GFLOP per canvas, MMEngine', 'machine: ',
+                 'its parts: plain detector step + 2 student detector steps'):
         assert text in md and text in proc.stdout, text

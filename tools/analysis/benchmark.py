@@ -46,7 +46,7 @@ from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
 
 STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher')
 DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
-               'plain_det_teacher')
+               'plain_det_teacher', 'plain_det_student')
 PARTS = dict(classification=STEPS, dense=DENSE_STEPS)
 
 
@@ -85,7 +85,7 @@ def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
 def peak_memory_mb(step: str, args) -> float:
     """Peak memory of one step kind, measured in a fresh process."""
     cmd = [sys.executable, __file__, '--measure-memory', step, '--data-root', args.data_root,
-           '--batch-size', str(args.batch_size)]
+           '--batch-size', str(args.batch_size), '--threads', str(torch.get_num_threads())]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -125,7 +125,8 @@ def measure_memory(step: str, args) -> None:
 
 RATIOS = ('distill_ratio', 'distill_memory_ratio', 'sftn_time_ratio', 'sftn_flop_ratio',
           'sftn_memory_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
-          'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio')
+          'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio', 'det_student_flop_share',
+          'det_student_time_share')
 GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops')
 
 
@@ -148,6 +149,7 @@ def measure_once(args) -> dict:
             steps.update(bdn.build_dense_distill(args.canvas_root, args.det_batch_size, tmp))
             det = bdn.build_sftn_det(args.canvas_root, args.det_batch_size)
             forward = bdn.forward_gflops(det.pop('models'), bdn.CANVAS_SHAPE)
+            branches = det.pop('branches')
             steps.update(det)
         flops = {}
         for name in ('sftn_teacher', 'plain_teacher', 'sftn_det_teacher', 'plain_det_teacher'):
@@ -180,7 +182,11 @@ def measure_once(args) -> dict:
             dense_distill_ratio=med['sfkd_dense_distill'] / med['plain_dense_distill'],
             sftn_det_time_ratio=med['sftn_det_teacher'] / med['plain_det_teacher'],
             sftn_det_flop_ratio=forward['sftn_det_teacher'] / forward['plain_det_teacher'],
-            sftn_det_step_flop_ratio=flops['sftn_det_teacher'] / flops['plain_det_teacher'])
+            sftn_det_step_flop_ratio=flops['sftn_det_teacher'] / flops['plain_det_teacher'],
+            sftn_det_branches=branches,
+            sftn_det_parts_ratio=1 + branches * med['plain_det_student'] / med['plain_det_teacher'],
+            det_student_flop_share=forward['plain_det_student'] / forward['plain_det_teacher'],
+            det_student_time_share=med['plain_det_student'] / med['plain_det_teacher'])
     return run
 
 
@@ -226,6 +232,12 @@ def summary_lines(result: dict) -> list:
             f"step FLOPs {fig('sftn_det_step_flop_ratio')} "
             f"({s['gflops.sftn_det_teacher']['median']:.2f} vs "
             f"{s['gflops.plain_det_teacher']['median']:.2f} GFLOP per step, torch)")
+        lines.append(
+            f"  its parts: plain detector step + {runs[0]['sftn_det_branches']} student detector "
+            f"steps (one per branch) : time {fig('sftn_det_parts_ratio')}; the student: "
+            f"{s['forward_gflops.plain_det_student']['median']:.3f} GFLOP per canvas "
+            f"({fig('det_student_flop_share')} of the teacher's), step time "
+            f"{fig('det_student_time_share')} of the teacher's")
     return lines
 
 
@@ -243,9 +255,15 @@ def main() -> None:
                         help='canvases per dense step (the detection configs train on 16)')
     parser.add_argument('--parts', nargs='+', choices=list(PARTS), default=list(PARTS),
                         help='which comparisons to run (default: both)')
+    parser.add_argument('--threads', type=int,
+                        help="torch's intra-op threads (default: torch's own choice); on a "
+                             'machine other jobs share, 1 thread keeps a step from waiting on '
+                             'a descheduled worker thread')
     parser.add_argument('--out', help='write the figures as JSON here (and the report as .md)')
     parser.add_argument('--measure-memory', choices=STEPS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     torch.set_flush_denormal(True)
     if args.measure_memory:

@@ -14,7 +14,10 @@ first training items, through its own pipeline):
   against a plain step of the same teacher, next to what the FLOPs predict:
   forward FLOPs for one canvas by MMEngine's analysis (``sfkd.apis.complexity``,
   as ``tools/analysis/get_flops.py`` prints them), and the FLOPs of one whole
-  training step by ``torch.utils.flop_counter``.
+  training step by ``torch.utils.flop_counter``. Each branch runs the student
+  detector whole (its stages before the attach point too, then its FPN, head,
+  target assignment and losses), so a plain step of that student is timed as
+  well: the teacher step plus one such step per branch is what the parts cost.
 
 ``tools/analysis/benchmark.py`` times these next to the classification steps;
 this file holds the builders, and runs the two comparisons alone::
@@ -47,7 +50,7 @@ SFTN_DET_CONFIG = osp.join(ROOT, 'configs', 'sftn',
                            'sftn_retinanet-r34w32_retinanet-r18w16_fashion-det.py')
 CANVAS_SHAPE = (3, 64, 64)  # one canvas, as the configs' input_shape
 DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
-               'plain_det_teacher')
+               'plain_det_teacher', 'plain_det_student')
 
 
 def canvas_batch(cfg: Config, data_root: str, batch_size: int) -> dict:
@@ -141,24 +144,30 @@ def build_dense_distill(data_root: str, batch_size: int, tmpdir: str) -> Dict[st
 
 
 def build_sftn_det(data_root: str, batch_size: int) -> Dict[str, Callable]:
-    """The SFTN detector teacher step and the plain teacher step (same weights)."""
+    """The SFTN detector teacher step, the plain teacher step (same weights) and
+    a plain step of the branches' student detector, which each branch runs whole
+    (``models`` holds the three models, ``branches`` how many branches there are)."""
     cfg = Config.fromfile(SFTN_DET_CONFIG)
     model_cfg = cfg.model.to_dict()
     sftn = MODELS.build(model_cfg).train()
     plain = build_model(model_cfg['teacher']).train()
     plain.load_state_dict(sftn.teacher.state_dict())
+    student = copy.deepcopy(sftn.students[sftn.branches[0].student_key]).train()
     data = canvas_batch(cfg, data_root, batch_size)
-    f_wrap = optim_wrapper(cfg, sftn.parameters())
-    p_wrap = optim_wrapper(cfg, plain.parameters())
-    steps = {'sftn_det_teacher': lambda: sftn.train_step(data, f_wrap),
-             'plain_det_teacher': lambda: plain.train_step(data, p_wrap)}
-    steps['models'] = dict(sftn_det_teacher=sftn, plain_det_teacher=plain)
+    wraps = {k: optim_wrapper(cfg, m.parameters())
+             for k, m in dict(sftn=sftn, plain=plain, student=student).items()}
+    steps = {'sftn_det_teacher': lambda: sftn.train_step(data, wraps['sftn']),
+             'plain_det_teacher': lambda: plain.train_step(data, wraps['plain']),
+             'plain_det_student': lambda: student.train_step(data, wraps['student'])}
+    steps['models'] = dict(sftn_det_teacher=sftn, plain_det_teacher=plain,
+                           plain_det_student=student)
+    steps['branches'] = len(sftn.branches)
     return steps
 
 
 def forward_gflops(models: Dict[str, torch.nn.Module], input_shape: Sequence[int]) -> dict:
     """Forward GFLOPs for one input, by MMEngine's analysis (``sfkd.apis.complexity``):
-    the plain teacher, and the SFTN teacher with its branches."""
+    the plain teacher, the SFTN teacher with its branches, and the student alone."""
     import logging
 
     from mmengine.logging import MMLogger
@@ -170,10 +179,12 @@ def forward_gflops(models: Dict[str, torch.nn.Module], input_shape: Sequence[int
     try:
         sftn = model_complexity(models['sftn_det_teacher'], tuple(input_shape))
         plain = model_complexity(models['plain_det_teacher'], tuple(input_shape))
+        student = model_complexity(models['plain_det_student'], tuple(input_shape))
     finally:
         logger.setLevel(level)
     total = next(r for r in sftn if r.part == 'teacher with branches')
-    return dict(sftn_det_teacher=total.flops / 1e9, plain_det_teacher=plain[0].flops / 1e9)
+    return dict(sftn_det_teacher=total.flops / 1e9, plain_det_teacher=plain[0].flops / 1e9,
+                plain_det_student=student[0].flops / 1e9)
 
 
 def main() -> None:
@@ -191,6 +202,7 @@ def main() -> None:
         steps = build_dense_distill(args.canvas_root, args.det_batch_size, tmp)
         det = build_sftn_det(args.canvas_root, args.det_batch_size)
         models = det.pop('models')
+        branches = det.pop('branches')
         steps.update(det)
         times = {k: [] for k in DENSE_STEPS}
         for i in range(args.warmup + args.iters):
@@ -206,7 +218,9 @@ def main() -> None:
     print(f"dense distill / plain loop: {med['sfkd_dense_distill'] / med['plain_dense_distill']:.3f}")
     print(f"SFTN det / plain teacher  : {med['sftn_det_teacher'] / med['plain_det_teacher']:.3f}; "
           f"forward FLOPs {gflops['sftn_det_teacher'] / gflops['plain_det_teacher']:.3f} "
-          f"({gflops['sftn_det_teacher']:.3f} vs {gflops['plain_det_teacher']:.3f} GFLOP)")
+          f"({gflops['sftn_det_teacher']:.3f} vs {gflops['plain_det_teacher']:.3f} GFLOP); "
+          f"teacher + {branches} student steps: "
+          f"{1 + branches * med['plain_det_student'] / med['plain_det_teacher']:.3f}")
 
 
 if __name__ == '__main__':
