@@ -77,3 +77,22 @@ def test_benchmark_dense_rows_store_positive_times_and_flops(tmp_path, canvas_ro
                  f'({forward:.3f} vs ', 'GFLOP per canvas, MMEngine', 'machine: ',
                  'its parts: plain detector step + 2 student detector steps'):
         assert text in md and text in proc.stdout, text
+
+
+def test_hand_written_dense_loop_does_the_distillers_work(canvas_root, tmp_path):
+    """The two sides of the dense ratio compute the same loss, step after step (the same
+    forward passes, CWD, SGD update and gradient clipping), from the same weights."""
+    import os.path as osp
+
+    import torch
+    from mmengine import DefaultScope
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    import benchmark_dense
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        steps = benchmark_dense.build_dense_distill(canvas_root, 2, str(tmp_path))
+        for _ in range(2):
+            log = steps['sfkd_dense_distill']()
+            assert float(steps['plain_dense_distill']()) == pytest.approx(
+                float(log['loss']), rel=1e-5)
+        assert any(k.startswith('distill.loss_cwd_p') for k in log)

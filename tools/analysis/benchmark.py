@@ -125,8 +125,8 @@ def measure_memory(step: str, args) -> None:
 
 RATIOS = ('distill_ratio', 'distill_memory_ratio', 'sftn_time_ratio', 'sftn_flop_ratio',
           'sftn_memory_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
-          'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio', 'det_student_flop_share',
-          'det_student_time_share')
+          'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio',
+          'det_student_flop_share', 'det_student_time_share')
 GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops')
 
 

@@ -45,7 +45,8 @@ from sfkd.registry import MODELS  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CANVAS_ROOT = osp.join(ROOT, 'data', 'fashion_canvases')
-CWD_CONFIG = osp.join(ROOT, 'configs', 'cwd', 'cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py')
+CWD_CONFIG = osp.join(ROOT, 'configs', 'cwd',
+                      'cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py')
 SFTN_DET_CONFIG = osp.join(ROOT, 'configs', 'sftn',
                            'sftn_retinanet-r34w32_retinanet-r18w16_fashion-det.py')
 CANVAS_SHAPE = (3, 64, 64)  # one canvas, as the configs' input_shape
@@ -215,7 +216,8 @@ def main() -> None:
     med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
     for k in DENSE_STEPS:
         print(f'{k:<22}{med[k]:9.1f} ms')
-    print(f"dense distill / plain loop: {med['sfkd_dense_distill'] / med['plain_dense_distill']:.3f}")
+    ratio = med['sfkd_dense_distill'] / med['plain_dense_distill']
+    print(f'dense distill / plain loop: {ratio:.3f}')
     print(f"SFTN det / plain teacher  : {med['sftn_det_teacher'] / med['plain_det_teacher']:.3f}; "
           f"forward FLOPs {gflops['sftn_det_teacher'] / gflops['plain_det_teacher']:.3f} "
           f"({gflops['sftn_det_teacher']:.3f} vs {gflops['plain_det_teacher']:.3f} GFLOP); "
