@@ -13,7 +13,7 @@ from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
-from ..taps import TapSet, check_input_shape, dry_run
+from ..taps import TapsComplete, TapSet, check_input_shape, dry_run
 from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
@@ -36,7 +36,11 @@ class Distiller(BaseModel):
 
     A frozen teacher is kept out of the module tree: it is not in the
     optimiser, not in checkpoints, never wrapped by DDP, and stays in eval
-    mode (BatchNorm included) with no gradient.
+    mode (BatchNorm included) with no gradient. Its forward pass stops as soon
+    as every teacher tap has recorded (the rest of it would feed nothing, e.g.
+    a detector's head behind tapped FPN levels), when the build-time dry run
+    shows that this changes no recorded value: each teacher tap records once
+    per pass and no later in-place operation alters what it recorded.
 
     Everything is checked when the model is built: tap paths (with the closest
     valid paths in the error), loss argument names, connector names, and the
@@ -148,6 +152,9 @@ class Distiller(BaseModel):
                     f'loss_inputs.{route.loss}.{route.arg}: connector {route.connector!r} is not '
                     f'in connectors {sorted(connector_cfgs)}')
         records = self._dry_run()
+        # the dry run has just recorded the teacher's taps over one whole pass
+        self._teacher_stops_early = not self.teacher_trainable and \
+            self.teacher_taps.kept_first_records()
         for route in self._all_routes():
             if route.connector is not None and route.connector not in self.connectors:
                 self.connectors[route.connector] = self._build_connector(
@@ -280,12 +287,15 @@ class Distiller(BaseModel):
         """Student task losses + distill losses (+ teacher losses when trainable)."""
         losses = {}
         teacher = self.get_teacher()
-        with self.teacher_taps.recording(teacher):
+        with self.teacher_taps.recording(teacher, self._teacher_stops_early):
             if self.teacher_trainable:
                 losses.update(prefix_losses(teacher(inputs, data_samples, mode='loss'), 'teacher'))
             else:
                 with torch.no_grad():
-                    teacher(inputs, data_samples, mode='tensor')
+                    try:
+                        teacher(inputs, data_samples, mode='tensor')
+                    except TapsComplete:  # every tap has its value: the rest is not needed
+                        pass
         with self.student_taps.recording(self.student):
             student_losses = self.student(inputs, data_samples, mode='loss')
         losses.update(prefix_losses(student_losses, 'student', self.student_loss_weight))
