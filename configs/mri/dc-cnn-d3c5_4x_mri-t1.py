@@ -1,7 +1,6 @@
-# The student trained alone: DC-CNN D3C5 with L1 to the ground truth on the
-# mricron-data T1 slices at 4x, the reference every distilled student is compared
-# with. Also the plain config that loads a student-only checkpoint exported from a
-# distillation run (student_final.pth).
+# The student trained alone: DC-CNN D3C5 with L1 to the ground truth, at 4x
+# on the mricron-data T1 slices (64x64, CPU): the reference of the distilled students. Also the
+# plain config that loads their student-only checkpoints (student_final.pth).
 _base_ = [
     '../_base_/models/mri/dc-cnn_d3c5.py',
     '../_base_/datasets/mri_t1.py',

@@ -9,5 +9,4 @@ model = dict(
     teacher_ckpt_hint='python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py',
     student_init=dict(
         checkpoint='work_dirs/sft-kd-recon_d5c5_d3c5_4x_mri-t1/sft_student_final.pth',
-        made_by='python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py'),
-)
+        made_by='python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py'))

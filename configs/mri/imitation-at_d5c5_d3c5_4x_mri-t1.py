@@ -1,16 +1,20 @@
-# Imitation L1 plus attention transfer (Zagoruyko & Komodakis, ICLR 2017) between
-# the teacher's third and the student's second hidden activation of every cascade
-# (as SFT-KD-Recon pairs them), from the standard teacher; the student starts from
-# scratch.
+# Imitation L1 plus attention transfer per cascade
+# (configs/_base_/distill/mri_d5c5_d3c5_at.py) from the standard D5C5 teacher to
+# the D3C5 student, at 4x on the mricron-data T1 slices (64x64, CPU); the student starts
+# from scratch.
 # Teacher: python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py
 # (writes work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth, the default
-# model.teacher_ckpt; the SFT teacher's variant is imitation-at-sft_*.py).
-_base_ = ['../_base_/distill/mri_t1_pair.py']
+# model.teacher_ckpt; imitation-at-sft_d5c5_d3c5_4x_mri-t1.py takes the SFT teacher).
+_base_ = [
+    '../_base_/distill/mri_d5c5_d3c5_at.py',
+    '../_base_/datasets/mri_t1.py',
+    '../_base_/schedules/mri_adam.py',
+    '../_base_/default_runtime.py',
+]
 model = dict(
-    student_taps={f'feat{i}': f'cascades.{i}.cnn.relu2' for i in range(5)},
-    teacher_taps={f'feat{i}': f'cascades.{i}.cnn.relu3' for i in range(5)},
-    distill_losses={f'loss_at{i}': dict(type='ATLoss', p=2.0, loss_weight=1000.0)
-                    for i in range(5)},
-    loss_inputs={f'loss_at{i}': dict(student=f'student.feat{i}', teacher=f'teacher.feat{i}')
-                 for i in range(5)},
-)
+    input_shape=(3, 64, 64),
+    teacher_ckpt='work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth',
+    teacher_ckpt_hint='python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py')
+default_hooks = dict(logger=dict(interval=10))
+# validate the student, and once the (frozen) teacher, as teacher.mri/PSNR ...
+val_cfg = dict(type='DistillValLoop')

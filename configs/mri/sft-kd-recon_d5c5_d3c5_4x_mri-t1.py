@@ -1,21 +1,14 @@
-# SFT-KD-Recon student-friendly teacher (Matcha et al., MIDL 2024, arXiv:2304.05057):
-# branch i (i = 1..4) takes the D5C5 teacher's output after cascade i and runs the
-# shared D3C5 student's cascades i+1..5 on it (the student's cascade i output is
-# replaced by the teacher's; no transform). Loss:
-#   L1(x_T, gt) + mean_i L1(x_S,i, gt) + w * mean_i L1(x_S,i, x_T)
-# with w = 1 (branch_imitation_weight 0.25 = 1/4 per branch); the imitation term is
-# not divided by the number of pixels and does not detach the teacher output.
-_base_ = ['../_base_/friendly/mri_t1_teacher.py']
-model = dict(
-    branches=[
-        dict(student=dict(cfg_path='sfkd::_base_/models/mri/dc-cnn_d3c5.py'),
-             attach=[('cascades.0', 'cascades.0'), ('cascades.1', 'cascades.1'),
-                     ('cascades.2', 'cascades.2'), ('cascades.3', 'cascades.3')],
-             share_student=True,
-             connector=dict(type='IdentityConnector')),
-    ],
-    imitation_loss=dict(type='L1DistillLoss', detach_teacher=False),
-    teacher_weight=1.0,
-    branch_task_weight=0.25,
-    branch_imitation_weight=0.25,
-)
+# SFT-KD-Recon student-friendly D5C5 teacher for the D3C5 student, at 4x
+# on the mricron-data T1 slices (64x64, CPU) (branches and weights:
+# configs/_base_/friendly/mri_sft_d5c5_d3c5.py):
+#   python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py
+# writes work_dirs/sft-kd-recon_d5c5_d3c5_4x_mri-t1/teacher_final.pth and
+# sft_student_final.pth.
+_base_ = [
+    '../_base_/friendly/mri_sft_d5c5_d3c5.py',
+    '../_base_/datasets/mri_t1.py',
+    '../_base_/schedules/mri_adam.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(input_shape=(3, 64, 64))
+default_hooks = dict(logger=dict(interval=10))

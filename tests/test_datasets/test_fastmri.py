@@ -43,5 +43,6 @@ def test_a_file_without_the_target_is_refused(tmp_path):
     with h5py.File(str(tmp_path / 'bad.h5'), 'w') as f:
         f.create_dataset('kspace', data=np.zeros((1, 4, 4), np.complex64))
     from sfkd.datasets.mri import FastMRISingleCoil
-    with pytest.raises(BadConfigError, match=r"bad.h5 has no 'reconstruction_esc' dataset"):
+    with pytest.raises(BadConfigError, match=r"bad.h5 has no 'reconstruction_esc' dataset.*"
+                                             'set image_key'):
         FastMRISingleCoil(data_root=str(tmp_path))
