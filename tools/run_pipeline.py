@@ -1,13 +1,20 @@
-"""Run the two-stage pipeline on Fashion-MNIST and report the results.
+"""Run the two-stage pipeline of a task and report the results.
 
-Teachers (standard, SFTN, SoTeacher), then the tiny ResNet student distilled
-from each with KD, FitNets and AT over several seeds; writes results.csv,
-results.md and results.png to the output folder and prints the table.
+Teachers (standard, SFTN, and for classification SoTeacher), then the
+student distilled from each with the task's KD methods over several seeds,
+and the student alone; writes results.csv, results.md and results.png to the
+output folder and prints the table.
+
+Tasks (``--task``):
+    cls  Fashion-MNIST classification (the main job): tiny ResNet student, KD, FitNets, AT
+    det  detection on the Fashion-MNIST canvases: RetinaNet R18 student, CWD and PKD
+    seg  segmentation on the Fashion-MNIST canvases: FCN R18 student, CWD and pixel KD
 
 Examples::
 
-    python tools/run_pipeline.py                 # default scale (about 17 min on 2 cores)
-    python tools/run_pipeline.py --scale full    # the README's table (about 72 min on 2 cores)
+    python tools/run_pipeline.py                          # cls, default scale (about 17 min on 2 cores)
+    python tools/run_pipeline.py --scale full             # the README's classification table
+    python tools/run_pipeline.py --task det --scale full  # the README's detection table
 
 Re-running continues an interrupted pipeline: finished runs are not repeated.
 """
@@ -19,22 +26,31 @@ import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from sfkd.apis import SCALES, run_with_progress, summarise  # noqa: E402
+from sfkd.apis import get_task, run_with_progress, summarise, task_names  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--scale', choices=sorted(SCALES), default='default')
-    parser.add_argument('--out', help='output folder (default: work_dirs/pipeline_<scale>)')
+    parser.add_argument('--task', choices=task_names(), default='cls')
+    parser.add_argument('--scale', default='default',
+                        help="the task's scale (default: default; e.g. full, smoke)")
+    parser.add_argument('--out', help="output folder (default: work_dirs/pipeline_<scale> for "
+                        'cls, work_dirs/pipeline_<task>_<scale> for the others)')
     args = parser.parse_args()
-    out = args.out or f'work_dirs/pipeline_{args.scale}'
-    scale = SCALES[args.scale]
+    task = get_task(args.task)
+    if args.scale not in task.scales:
+        parser.error(f'--scale {args.scale}: the {args.task} task has the scales '
+                     f'{sorted(task.scales)}')
+    scale = task.scales[args.scale]
+    out = args.out or task.out_dir.format(scale=args.scale)
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     start = time.time()
-    results = run_with_progress(scale, out)
-    command = 'python tools/run_pipeline.py' + ('' if args.scale == 'default' else f' --scale {args.scale}')
-    table = summarise(results, scale, out, command)
+    results = run_with_progress(task, scale, out)
+    command = ' '.join(['python tools/run_pipeline.py']
+                       + ([f'--task {args.task}'] if args.task != 'cls' else [])
+                       + ([f'--scale {args.scale}'] if args.scale != 'default' else []))
+    table = summarise(task, results, scale, out, command)
     print(f'\n{table}\n')
     print(f'{len(results)} runs in {(time.time() - start) / 60:.1f} min; '
           f'{out}/results.md, results.csv, results.png')

@@ -1,9 +1,12 @@
-"""High-level APIs: the two-stage pipeline, its report, teacher-student agreement, inference."""
+"""High-level APIs: the two-stage pipeline and its report (tasks in
+``sfkd.apis.tasks``), teacher-student agreement, inference."""
 from .agreement import agreement_metrics, load_classifier, predict_logits
 from .inference import inference_classifier, init_classifier
-from .pipeline import (SCALES, TEACHERS, Run, Scale, TeacherSpec, plan, run_pipeline,
-                       run_with_progress, summarise)
+from .pipeline import Run, plan, run_pipeline, run_with_progress, teacher_checkpoint
+from .report import summarise, timing_text
+from .tasks import Metric, Scale, Task, TeacherSpec, get_task, task_names
 
-__all__ = ['SCALES', 'TEACHERS', 'Run', 'Scale', 'TeacherSpec', 'plan', 'run_pipeline',
-           'run_with_progress', 'summarise', 'agreement_metrics', 'load_classifier',
-           'predict_logits', 'inference_classifier', 'init_classifier']
+__all__ = ['Run', 'plan', 'run_pipeline', 'run_with_progress', 'teacher_checkpoint',
+           'summarise', 'timing_text', 'Metric', 'Scale', 'Task', 'TeacherSpec', 'get_task',
+           'task_names', 'agreement_metrics', 'load_classifier', 'predict_logits',
+           'inference_classifier', 'init_classifier']

@@ -1,4 +1,6 @@
-"""The two-stage pipeline end to end, at its smoke scale on real Fashion-MNIST."""
+"""The two-stage pipeline end to end, at the classification task's smoke scale on
+real Fashion-MNIST; the task-generic parts (plans, metric keys, reports) of the
+dense tasks are in test_pipeline_tasks.py."""
 import csv
 import os
 import os.path as osp
@@ -6,7 +8,10 @@ import os.path as osp
 import pytest
 from sfkd_testing import ROOT
 
-from sfkd.apis import SCALES, plan, run_pipeline, summarise
+from sfkd.apis import get_task, plan, run_pipeline, summarise
+
+TASK = get_task('cls')
+SCALES = TASK.scales
 
 
 @pytest.fixture
@@ -18,7 +23,7 @@ def in_repo():
 
 
 def test_plan_covers_every_teacher_method_and_seed():
-    runs = plan(SCALES['full'], 'out')
+    runs = plan(TASK, SCALES['full'], 'out')
     teachers = [r for r in runs if r.kind == 'teacher']
     distill = [r for r in runs if r.kind == 'distill']
     assert [r.teacher for r in teachers] == ['standard', 'sftn', 'soteacher']
@@ -29,19 +34,19 @@ def test_plan_covers_every_teacher_method_and_seed():
 def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root, in_repo):
     scale, out = SCALES['smoke'], str(tmp_path / 'pipe')
     seen = []
-    results = run_pipeline(scale, out, lambda run, i, n: seen.append((run.label, n)))
+    results = run_pipeline(TASK, scale, out, lambda run, i, n: seen.append((run.label, n)))
     assert len(results) == len(seen) == 3 + 1 + 3 * 2
     for r in results:
-        assert 0.0 <= r['accuracy'] <= 100.0
+        assert 0.0 <= r['metrics']['accuracy'] <= 100.0
     # friendly teachers were exported and used as teacher_ckpt
     assert osp.isfile(f'{out}/teacher_sftn/teacher_final.pth')
     assert osp.isfile(f'{out}/teacher_soteacher/teacher_final.pth')
     distilled = [r for r in results if r['kind'] == 'distill']
-    teacher_acc = {r['teacher']: r['accuracy'] for r in results if r['kind'] == 'teacher'}
+    teacher_acc = {r['teacher']: r['metrics']['accuracy'] for r in results if r['kind'] == 'teacher'}
     for r in distilled:  # DistillValLoop evaluated the very teacher that was trained
-        assert r['teacher_accuracy'] == pytest.approx(teacher_acc[r['teacher']])
+        assert r['teacher_metrics']['accuracy'] == pytest.approx(teacher_acc[r['teacher']])
 
-    table = summarise(results, scale, out, 'python tools/run_pipeline.py --scale smoke')
+    table = summarise(TASK, results, scale, out, 'python tools/run_pipeline.py --scale smoke')
     rows = list(csv.DictReader(open(f'{out}/results.csv')))
     assert len(rows) == len(results)
     assert table.splitlines()[0].startswith('| teacher | teacher top-1 | student top-1, KD')
@@ -58,13 +63,13 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
 
     # a second call reuses every finished run instead of training again...
     stamp = os.path.getmtime(f'{out}/kd_sftn_seed0/result.json')
-    assert run_pipeline(scale, out) == results
+    assert run_pipeline(TASK, scale, out) == results
     assert os.path.getmtime(f'{out}/kd_sftn_seed0/result.json') == stamp
     # ...but not the runs of another scale
     import dataclasses
     other = dataclasses.replace(scale, student_epochs=2, teachers=('standard', ),
                                 methods=('kd', ))
-    rerun = run_pipeline(other, out)
+    rerun = run_pipeline(TASK, other, out)
     assert os.path.getmtime(f'{out}/kd_standard_seed0/result.json') > stamp
     assert rerun[0] == results[0]  # the standard teacher run is the same run
 
@@ -72,13 +77,12 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
 def test_teacher_variants_plan_their_own_options_epochs_and_start():
     import dataclasses
 
-    from sfkd.apis.pipeline import TEACHERS, TeacherSpec
-    specs = {**TEACHERS,
-             'ft': TeacherSpec('configs/sftn/x.py', ('model.a=1', ), epochs=1,
+    from sfkd.apis import TeacherSpec
+    specs = {'ft': TeacherSpec('configs/sftn/x.py', ('model.a=1', ), epochs=1,
                                finetune_from='standard')}
     scale = dataclasses.replace(SCALES['full'], teachers=('standard', 'ft'), methods=('kd', ),
                                 teacher_specs=specs)
-    runs = {r.label: r for r in plan(scale, 'out')}
+    runs = {r.label: r for r in plan(TASK, scale, 'out')}
     ft, std = runs['teacher ft seed0'], runs['teacher standard seed0']
     assert ft.config == 'configs/sftn/x.py' and ft.init_from == 'standard'
     assert 'train_cfg.max_epochs=1' in ft.options and ft.options[-1] == 'model.a=1'

@@ -40,10 +40,10 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
         assert 0.1 <= float(r['teacher_train_confidence']) <= 1.0  # 10 classes
     # the reported student accuracy is the one the KD run itself measured
     kd = json.load(open(f'{runs}/kd_sftn_ft_seed0/result.json'))
-    assert float(rows[-1]['student_top1']) == pytest.approx(kd['accuracy'], abs=1e-6)
+    assert float(rows[-1]['student_top1']) == pytest.approx(kd['metrics']['accuracy'], abs=1e-6)
     md = open(f'{out}/study.md').read()
     assert '| sftn_ft |' in md and 'sftn_study.py --scale smoke' in md
-    alone = json.load(open(f'{runs}/alone_seed0/result.json'))['accuracy']
+    alone = json.load(open(f'{runs}/alone_seed0/result.json'))['metrics']['accuracy']
     assert f'| (student alone) | - | - | {alone:.2f} (no teacher) |' in md
     # the student-alone cell has its per-seed source in the CSV
     assert [(r['seed'], float(r['student_top1'])) for r in alone_rows] == [('0', alone)]

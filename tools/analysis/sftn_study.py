@@ -37,8 +37,9 @@ import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from sfkd.apis.pipeline import (CFG, SCALES, STUDENT_ALONE, TEACHERS, TeacherSpec,  # noqa: E402
-                                run_with_progress, teacher_checkpoint, timing_text)
+from sfkd.apis import TeacherSpec, run_with_progress, teacher_checkpoint, timing_text  # noqa: E402
+from sfkd.apis.tasks.classification import (CFG, SCALES, STUDENT_ALONE, TASK,  # noqa: E402
+                                            TEACHERS)
 
 SFTN = TEACHERS['sftn'].config
 VARIANTS = {
@@ -65,14 +66,14 @@ def measure(results, scale, run_dir):
     init_default_scope('sfkd')
     val = Config.fromfile(STUDENT_ALONE).val_dataloader
     val.num_workers, val.persistent_workers = 0, False
-    if scale.test_images:
-        val.dataset.indices = scale.test_images
+    if scale.val_size:
+        val.dataset.indices = scale.val_size
     loader = Runner.build_dataloader(val.to_dict())
     # the teacher on (the first 10k of) its own training images: how close it
     # came to memorising them, and how confident its targets are there
     train = val.copy()
     train.dataset.update(split='train', test_mode=False,
-                         indices=min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE))
+                         indices=min(scale.train_size or TRAIN_PROBE, TRAIN_PROBE))
     train_loader = Runner.build_dataloader(train.to_dict())
 
     def logits(config, ckpt):
@@ -108,9 +109,9 @@ def _ms(values, digits=2):
 
 def report(rows, teachers, scale, out, command, minutes, alone=(), timing=''):
     os.makedirs(out, exist_ok=True)
-    train_text = (f'{scale.train_images} training images' if scale.train_images
+    train_text = (f'{scale.train_size} training images' if scale.train_size
                   else 'all 60k training images')
-    probe = min(scale.train_images or TRAIN_PROBE, TRAIN_PROBE)
+    probe = min(scale.train_size or TRAIN_PROBE, TRAIN_PROBE)
     with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), restval='')
         writer.writeheader()
@@ -184,13 +185,13 @@ def main() -> None:
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     start = time.time()
-    results = run_with_progress(scale, run_dir)
+    results = run_with_progress(TASK, scale, run_dir)
     minutes = (time.time() - start) / 60
     rows = measure(results, scale, run_dir)
     # paths relative to the working directory: a stored command names no machine's folders
     command = ' '.join(['python tools/analysis/sftn_study.py'] +
                        [osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]])
-    alone = [(r['seed'], r['accuracy']) for r in results if r['kind'] == 'alone']
+    alone = [(r['seed'], r['metrics']['accuracy']) for r in results if r['kind'] == 'alone']
     table = report(rows, teachers, scale, args.out or run_dir, command, minutes, alone,
                    timing_text(results))
     print(f'\n{table}\n')

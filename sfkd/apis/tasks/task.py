@@ -1,0 +1,113 @@
+"""What the two-stage pipeline needs to know about a task, as data.
+
+A :class:`Task` names the configs of its teachers, KD methods and the student
+trained alone, the metrics to read from the message hub, its scales, and
+optionally reference rows (results that need no training) and a drawing of
+predictions. The pipeline (:mod:`sfkd.apis.pipeline`) and its report
+(:mod:`sfkd.apis.report`) read nothing else, so a new task is one file in
+this package plus its configs.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number a run reports.
+
+    Args:
+        name: Column name in ``results.csv`` and key in ``result.json``.
+        key: Message-hub key without the ``val/`` prefix, e.g.
+            ``'accuracy/top1'``, ``'coco/bbox_mAP'``, ``'mIoU'``. A distillation
+            run's teacher reports it as ``val/teacher.<key>``.
+        label: Column title in the table, e.g. ``'top-1'``, ``'box mAP'``.
+        factor: The hub value is multiplied by it (mmdet's mAP 0-1 -> %).
+        digits: Decimals in the table.
+        if_absent: The value when the evaluator reports nothing (mmdet's
+            CocoMetric reports no mAP for a detector without a single
+            detection, whose mAP is 0); None: a missing key is an error.
+    """
+    name: str
+    key: str
+    label: str
+    factor: float = 1.0
+    digits: int = 2
+    if_absent: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class TeacherSpec:
+    """How one teacher type is trained."""
+    config: str
+    options: Tuple[str, ...] = ()        # extra --cfg-options
+    epochs: Optional[int] = None         # None: the scale's teacher_epochs
+    finetune_from: Optional[str] = None  # a teacher type whose checkpoint this one starts from
+
+
+@dataclass
+class Scale:
+    """How big the pipeline runs.
+
+    ``train_size`` and ``val_size`` subset the data sets through the dataset's
+    ``indices`` option (``None``: the whole set), which every MMEngine
+    ``BaseDataset`` accepts.
+    """
+    name: str
+    teacher_epochs: int
+    student_epochs: int
+    seeds: Sequence[int]
+    teachers: Sequence[str]
+    methods: Sequence[str]
+    train_size: Optional[int] = None
+    val_size: Optional[int] = None
+    # teacher types by name; studies add variants (tools/analysis/sftn_study.py)
+    teacher_specs: Mapping[str, TeacherSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task as the pipeline sees it.
+
+    Args:
+        name: Short name for ``--task`` (``cls``, ``det``, ``seg``).
+        title: What the results are on, for titles (``'Fashion-MNIST'``).
+        student: The student's name, for the plot's title.
+        teachers: Teacher types by name.
+        methods: KD method name -> distillation config (its teacher comes in
+            as ``model.teacher_ckpt``).
+        student_alone: Config of the student trained without a teacher.
+        metrics: What every run reports; the first one drives the table's
+            cells and the plot.
+        scales: Scales by name.
+        describe: One sentence on the data and schedule of a scale, for
+            ``results.md``.
+        references: Rows that need no training (e.g. a zero-filled MRI
+            reconstruction): label -> ``f(scale)`` returning metric name ->
+            value.
+        draw: ``f(results, scale, out_dir)`` drawing predictions into
+            ``out_dir``; returns the file it wrote, or None.
+        out_dir: Default output folder of a scale, ``{scale}`` formatted.
+    """
+    name: str
+    title: str
+    student: str
+    teachers: Mapping[str, TeacherSpec]
+    methods: Mapping[str, str]
+    student_alone: str
+    metrics: Sequence[Metric]
+    scales: Mapping[str, Scale]
+    describe: Callable[[Scale], str]
+    references: Mapping[str, Callable[[Scale], Dict[str, float]]] = field(default_factory=dict)
+    draw: Optional[Callable[[List[dict], Scale, str], Optional[str]]] = None
+    out_dir: str = 'work_dirs/pipeline_{scale}'
+
+    @property
+    def primary(self) -> Metric:
+        return self.metrics[0]
+
+    def teacher_spec(self, scale: Scale, name: str) -> TeacherSpec:
+        specs = {**self.teachers, **scale.teacher_specs}
+        if name not in specs:
+            raise KeyError(f'{self.name} pipeline: unknown teacher type {name!r}; '
+                           f'known: {sorted(specs)}')
+        return specs[name]
