@@ -7,6 +7,7 @@ _base_ = ['./imitation-at_d5c5_d3c5_5x_mrbrains.py']
 model = dict(
     teacher_ckpt='work_dirs/sft-kd-recon_d5c5_d3c5_5x_mrbrains/teacher_final.pth',
     teacher_ckpt_hint='python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_5x_mrbrains.py',
+    # {teacher_dir}/sft_student_final.pth must exist here
     student_init=dict(
-        checkpoint='work_dirs/sft-kd-recon_d5c5_d3c5_5x_mrbrains/sft_student_final.pth',
+        required=True,
         made_by='python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_5x_mrbrains.py'))

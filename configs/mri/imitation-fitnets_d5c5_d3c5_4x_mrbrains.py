@@ -1,7 +1,7 @@
 # Imitation L1 plus FitNets hints per cascade
 # (configs/_base_/distill/mri_d5c5_d3c5_fitnets.py) from the standard D5C5 teacher to
 # the D3C5 student, at 4x on MRBrainS brain MRI (240x240, GPU); the student starts
-# from scratch.
+# from scratch (from the SFT student when the teacher comes from an SFT run).
 # Teacher: python tools/train.py configs/mri/dc-cnn-d5c5_4x_mrbrains.py
 # (writes work_dirs/dc-cnn-d5c5_4x_mrbrains/teacher_final.pth, the default
 # model.teacher_ckpt; imitation-fitnets-sft_d5c5_d3c5_4x_mrbrains.py takes the SFT teacher).

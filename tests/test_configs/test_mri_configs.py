@@ -66,11 +66,12 @@ def test_config_trains_a_step_on_real_slices(path, t1_batch, tmp_path):
 def test_sft_distillations_start_from_the_sft_export():
     for path in CONFIGS:
         model = Config.fromfile(path).model
-        if '-sft_' in path:
-            sft_dir = osp.dirname(model.teacher_ckpt)
-            assert model.student_init.checkpoint == f'{sft_dir}/sft_student_final.pth'
-            maker = Config.fromfile(osp.join(ROOT, model.teacher_ckpt_hint.split()[-1]))
-            exports = {(h.part, h.filename) for h in maker.custom_hooks}
-            assert ('students.b0', 'sft_student_final.pth') in exports
-        elif model.type == 'Distiller':
-            assert 'student_init' not in model
+        if model.type != 'Distiller':
+            continue
+        # the student starts from the SFT student the teacher's run writes beside it
+        assert model.student_init.checkpoint == '{teacher_dir}/sft_student_final.pth'
+        maker = Config.fromfile(osp.join(ROOT, model.teacher_ckpt_hint.split()[-1]))
+        exports = {(h.part, h.filename) for h in maker.custom_hooks}
+        is_sft = maker.model.type == 'FriendlyTeacher'
+        assert (('students.b0', 'sft_student_final.pth') in exports) == is_sft, path
+        assert model.student_init.required == is_sft == ('-sft_' in path), path

@@ -19,25 +19,29 @@ class VolumeMetric(BaseMetric):
     """Collects each slice's prediction and ground truth by volume, computes
     ``score(gt_volume, pred_volume)`` per volume (slices in ``slice_idx``
     order) and reports the mean over volumes as ``<name>`` (and the standard
-    deviation over volumes as ``<name>_std`` when there are several).
+    deviation over volumes as ``<name>_std`` when there are several); with
+    ``report_volumes`` each volume's value too, as ``<name>/<volume>``.
 
     Args:
         pred_key: The data-sample field scored: ``'pred_img'`` (the model's
             reconstruction) or ``'zero_filled_img'`` (the zero-filled baseline
             of the same inputs).
+        report_volumes: Also report every volume's value (for a few named
+            volumes, e.g. one human and one macaque test volume).
         collect_device: See :class:`mmengine.evaluator.BaseMetric`.
         prefix: See :class:`mmengine.evaluator.BaseMetric`.
     """
 
     name = 'metric'
 
-    def __init__(self, pred_key: str = 'pred_img', collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+    def __init__(self, pred_key: str = 'pred_img', report_volumes: bool = False,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if pred_key not in ('pred_img', 'zero_filled_img'):
             raise BadConfigError(f"{type(self).__name__}.pred_key must be 'pred_img' or "
                                  f"'zero_filled_img', got {pred_key!r}")
         self.pred_key = pred_key
+        self.report_volumes = report_volumes
 
     def score(self, gt: np.ndarray, pred: np.ndarray) -> float:
         raise NotImplementedError
@@ -69,6 +73,8 @@ class VolumeMetric(BaseMetric):
         out = {self.name: float(values.mean())}
         if len(values) > 1:
             out[f'{self.name}_std'] = float(values.std())
+        if self.report_volumes:
+            out.update({f'{self.name}/{v}': float(x) for v, x in scores.items()})
         MMLogger.get_current_instance().info(
             f'{self.name} per volume: ' + ', '.join(f'{v} {s:.4f}' for v, s in scores.items()))
         return out

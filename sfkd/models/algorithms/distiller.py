@@ -1,8 +1,10 @@
 """Stage 2: distil a frozen teacher into a student with any set of distill losses."""
 import copy
+import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
@@ -55,9 +57,12 @@ class Distiller(BaseModel):
             (strictly: the whole student).
         student_init: Initialise the student from another model's parameters,
             matched by name: ``dict(checkpoint=PATH, key_map={old_prefix:
-            new_prefix}, strict=True, made_by=COMMAND)``, e.g. the branch
-            student of a FriendlyTeacher run. The load logs the loaded,
-            missing and unexpected keys (``strict=False`` allows the last two).
+            new_prefix}, strict=True, required=True, made_by=COMMAND)``, e.g.
+            the branch student of a FriendlyTeacher run. ``{teacher_dir}`` in
+            ``checkpoint`` is the folder of ``teacher_ckpt`` (the run that made
+            the teacher); with ``required=False`` a missing file leaves the
+            student as built (logged). The load logs the loaded, missing and
+            unexpected keys (``strict=False`` allows the last two).
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
         connectors: ``{name: connector config}``.
@@ -101,7 +106,7 @@ class Distiller(BaseModel):
         if student_ckpt is not None:
             load_weights(self.student, student_ckpt, owner='student')
         if student_init is not None:
-            self._init_student(student_init)
+            self._init_student(student_init, teacher_ckpt)
         if teacher_trainable:
             self.teacher = teacher
         else:
@@ -124,16 +129,27 @@ class Distiller(BaseModel):
         self._check_and_size(connectors or {})
 
     # ------------------------------------------------------------------ models
-    def _init_student(self, cfg: dict) -> None:
+    def _init_student(self, cfg: dict, teacher_ckpt: Optional[str]) -> None:
         cfg = dict(cfg)
-        unknown = set(cfg) - {'checkpoint', 'key_map', 'strict', 'made_by'}
+        unknown = set(cfg) - {'checkpoint', 'key_map', 'strict', 'required', 'made_by'}
         if 'checkpoint' not in cfg or unknown:
             raise BadConfigError(
-                f'model.student_init takes checkpoint, key_map, strict and made_by, got '
-                f'{sorted(cfg)}; e.g. dict(checkpoint=\'work_dirs/<sft run>/epoch_3.pth\', '
+                f'model.student_init takes checkpoint, key_map, strict, required and made_by, '
+                f'got {sorted(cfg)}; e.g. dict(checkpoint=\'work_dirs/<sft run>/epoch_3.pth\', '
                 "key_map={'students.b0.': ''})")
+        path = cfg['checkpoint']
+        if '{teacher_dir}' in path:
+            if teacher_ckpt is None:
+                raise BadConfigError('model.student_init.checkpoint names {teacher_dir}, the '
+                                     'folder of model.teacher_ckpt, which is not set')
+            path = path.replace('{teacher_dir}', osp.dirname(teacher_ckpt) or '.')
+        self.student_init_report = None
+        if not cfg.get('required', True) and not osp.isfile(path):
+            MMLogger.get_current_instance().info(
+                f'student_init: {path} does not exist; the student starts as built')
+            return
         self.student_init_report = load_mapped_weights(
-            self.student, cfg['checkpoint'], cfg.get('key_map'), cfg.get('strict', True),
+            self.student, path, cfg.get('key_map'), cfg.get('strict', True),
             owner='student', made_by=cfg.get('made_by'))
 
     def get_teacher(self) -> nn.Module:
