@@ -15,8 +15,12 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import DATASETS, MODELS
 
 CONFIGS = sorted(glob.glob(f'{ROOT}/configs/mri/*.py'))
-# one per kind of config: the GPU ones differ only in data, size and schedule
-STEP = [p for p in CONFIGS if p.endswith(('_4x_mri-t1.py', 'imitation-at-sft_d5c5_d3c5_5x_acdc.py'))]
+# the configs no other test trains (the README's MRI commands run the teachers, the
+# student alone and imitation-at-sft: tests/test_tools/test_mri_recipes.py); the GPU
+# ones differ from the CPU ones only in data, size and schedule
+STEP = [p for p in CONFIGS if p.endswith(('imitation-at_d5c5_d3c5_4x_mri-t1.py',
+                                          'imitation-fitnets_d5c5_d3c5_4x_mri-t1.py',
+                                          'imitation-fitnets-sft_d5c5_d3c5_5x_acdc.py'))]
 
 
 @pytest.fixture(scope='module')
