@@ -46,3 +46,17 @@ def test_a_file_without_the_target_is_refused(tmp_path):
     with pytest.raises(BadConfigError, match=r"bad.h5 has no 'reconstruction_esc' dataset.*"
                                              'set image_key'):
         FastMRISingleCoil(data_root=str(tmp_path))
+
+
+def test_h5_volumes_of_images(tmp_path):
+    rng = np.random.default_rng(1)
+    with h5py.File(str(tmp_path / 'subject1.h5'), 'w') as f:
+        f.create_dataset('image', data=rng.random((3, 12, 12)).astype(np.float32))
+    from sfkd.datasets.mri import H5Volumes
+    ds = H5Volumes(data_root=str(tmp_path), lazy_init=False)
+    assert len(ds) == 3 and ds.get_data_info(2)['volume'] == 'subject1'
+    with h5py.File(str(tmp_path / 'subject2.h5'), 'w') as f:
+        f.create_dataset('image', data=np.zeros((12, 12), np.float32))
+    with pytest.raises(BadConfigError, match=r'subject2.h5: image must be a volume \(slices, H, '
+                                             r'W\), got shape \(12, 12\)'):
+        H5Volumes(data_root=str(tmp_path))

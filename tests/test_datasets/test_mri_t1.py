@@ -69,3 +69,16 @@ def test_dataset_simulates_the_scan_and_takes_indices(mri_root):
         DATASETS.build(dict(type='MRIT1Slices', data_root=mri_root, split='training'))
     with pytest.raises(FileNotFoundError, match='prepare_mri_t1.py --out'):
         DATASETS.build(dict(type='MRIT1Slices', data_root=mri_root + '_missing'))
+
+
+def test_converter_command_line(tmp_path, monkeypatch, capsys):
+    import runpy
+    import sys
+    from sfkd_testing import ROOT
+    out = str(tmp_path / 'mri_t1')
+    script = osp.join(ROOT, 'tools/dataset_converters/prepare_mri_t1.py')
+    for state in ('written', 'up to date'):
+        monkeypatch.setattr(sys, 'argv', [script, '--out', out, '--size', '16'])
+        runpy.run_path(script, run_name='__main__')
+        assert f'{out}: {state}' in capsys.readouterr().out
+    assert np.load(osp.join(out, 'val.npz'))['images'].shape[1:] == (16, 16)
