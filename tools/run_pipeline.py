@@ -12,7 +12,7 @@ Tasks (``--task``):
 
 Examples::
 
-    python tools/run_pipeline.py                          # cls, default scale (about 17 min on 2 cores)
+    python tools/run_pipeline.py                          # cls, default scale (16.6 min on 2 cores)
     python tools/run_pipeline.py --scale full             # the README's classification table
     python tools/run_pipeline.py --task det --scale full  # the README's detection table
 
