@@ -1,3 +1,3 @@
-"""Models: backbones, taps, connectors, distill losses, regularisers, algorithms."""
-from . import (algorithms, backbones, connectors, losses, regularizers,  # noqa: F401
-               taps)
+"""Models: backbones, MRI cascades, taps, connectors, distill losses, regularisers, algorithms."""
+from . import (algorithms, backbones, connectors, losses, mri,  # noqa: F401
+               regularizers, taps)

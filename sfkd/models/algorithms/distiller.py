@@ -1,13 +1,15 @@
 """Stage 2: distil a frozen teacher into a student with any set of distill losses."""
 import copy
+import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
+from sfkd.engine.checkpoint_io import load_mapped_weights, load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
@@ -55,7 +57,16 @@ class Distiller(BaseModel):
         teacher_ckpt: Teacher weights; required unless ``teacher_trainable``.
         teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
             for a missing file names it.
-        student_ckpt: Optional pretrained student weights loaded before training.
+        student_ckpt: Optional pretrained student weights loaded before training
+            (strictly: the whole student).
+        student_init: Initialise the student from another model's parameters,
+            matched by name: ``dict(checkpoint=PATH, key_map={old_prefix:
+            new_prefix}, strict=True, required=True, made_by=COMMAND)``, e.g.
+            the branch student of a FriendlyTeacher run. ``{teacher_dir}`` in
+            ``checkpoint`` is the folder of ``teacher_ckpt`` (the run that made
+            the teacher); with ``required=False`` a missing file leaves the
+            student as built (logged). The load logs the loaded, missing and
+            unexpected keys (``strict=False`` allows the last two).
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
         connectors: ``{name: connector config}``.
@@ -74,6 +85,7 @@ class Distiller(BaseModel):
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_hint: Optional[str] = None,
                  student_ckpt: Optional[str] = None,
+                 student_init: Optional[dict] = None,
                  student_taps: Optional[Dict[str, Any]] = None,
                  teacher_taps: Optional[Dict[str, Any]] = None,
                  connectors: Optional[Dict[str, dict]] = None,
@@ -97,6 +109,8 @@ class Distiller(BaseModel):
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')
         if student_ckpt is not None:
             load_weights(self.student, student_ckpt, owner='student')
+        if student_init is not None:
+            self._init_student(student_init, teacher_ckpt)
         if teacher_trainable:
             self.teacher = teacher
         else:
@@ -119,6 +133,29 @@ class Distiller(BaseModel):
         self._check_and_size(connectors or {})
 
     # ------------------------------------------------------------------ models
+    def _init_student(self, cfg: dict, teacher_ckpt: Optional[str]) -> None:
+        cfg = dict(cfg)
+        unknown = set(cfg) - {'checkpoint', 'key_map', 'strict', 'required', 'made_by'}
+        if 'checkpoint' not in cfg or unknown:
+            raise BadConfigError(
+                f'model.student_init takes checkpoint, key_map, strict, required and made_by, '
+                f'got {sorted(cfg)}; e.g. dict(checkpoint=\'work_dirs/<sft run>/epoch_3.pth\', '
+                "key_map={'students.b0.': ''})")
+        path = cfg['checkpoint']
+        if '{teacher_dir}' in path:
+            if teacher_ckpt is None:
+                raise BadConfigError('model.student_init.checkpoint names {teacher_dir}, the '
+                                     'folder of model.teacher_ckpt, which is not set')
+            path = path.replace('{teacher_dir}', osp.dirname(teacher_ckpt) or '.')
+        self.student_init_report = None
+        if not cfg.get('required', True) and not osp.isfile(path):
+            MMLogger.get_current_instance().info(
+                f'student_init: {path} does not exist; the student starts as built')
+            return
+        self.student_init_report = load_mapped_weights(
+            self.student, path, cfg.get('key_map'), cfg.get('strict', True),
+            owner='student', made_by=cfg.get('made_by'))
+
     def get_teacher(self) -> nn.Module:
         """The teacher, frozen or trainable."""
         return self.teacher if self.teacher_trainable else self._frozen_teacher[0]
