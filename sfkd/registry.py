@@ -46,9 +46,10 @@ LOG_PROCESSORS = _child('log processor', MMENGINE_LOG_PROCESSORS, 'sfkd.engine')
 FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'sfkd.engine')
 
 # data
-DATASETS = _child('dataset', MMENGINE_DATASETS, 'sfkd.datasets', 'sfkd.datasets.dense')
+DATASETS = _child('dataset', MMENGINE_DATASETS, 'sfkd.datasets', 'sfkd.datasets.dense',
+                  'sfkd.datasets.mri')
 DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS, 'sfkd.datasets')
-TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS, 'sfkd.datasets')
+TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS, 'sfkd.datasets', 'sfkd.datasets.mri')
 
 # models
 MODELS = _child('model', MMENGINE_MODELS, 'sfkd.models')

@@ -31,3 +31,15 @@ def canvas_root(tmp_path_factory, fmnist_root) -> str:
     """A tiny set of Fashion-MNIST canvases (8 train, 4 val, 4 test), made once per session."""
     from canvas_data import make_tiny_canvases
     return make_tiny_canvases(tmp_path_factory.mktemp('fashion_canvases'))
+
+
+@pytest.fixture(scope='session')
+def mri_root(tmp_path_factory) -> str:
+    """Real 32x32 slices of mricron-data's T1 volumes, prepared once per session."""
+    from sfkd.datasets.mri.t1_slices import HUMAN, TEMPLATES, prepare_mri_t1
+    if not osp.isfile(osp.join(TEMPLATES, HUMAN)):
+        pytest.fail(f'{TEMPLATES}/{HUMAN} is missing: run `bash tools/setup.sh` '
+                    '(it installs the Debian package mricron-data)')
+    out = str(tmp_path_factory.mktemp('mri_t1'))
+    prepare_mri_t1(out, size=32)
+    return out

@@ -4,7 +4,7 @@
 # teachers; the same student distilled from each with KD, FitNets and AT over
 # several seeds) and print the results table.
 #   bash tools/run_main.sh                  # default scale, about 17 min on 2 cores
-#   bash tools/run_main.sh --scale full     # the README's results (about 72 min)
+#   bash tools/run_main.sh --scale full     # the README's results (33 runs on all 60k images)
 # Re-running continues an interrupted pipeline; results go to work_dirs/pipeline_<scale>/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,6 @@
 """Run the two-stage pipeline of a task and report the results.
 
-Teachers (standard, SFTN, and for classification SoTeacher), then the
+Teachers (standard, SFTN or SFT, and for classification SoTeacher), then the
 student distilled from each with the task's KD methods over several seeds,
 and the student alone; writes results.csv, results.md and results.png to the
 output folder and prints the table.
@@ -9,12 +9,14 @@ Tasks (``--task``):
     cls  Fashion-MNIST classification (the main job): tiny ResNet student, KD, FitNets, AT
     det  detection on the Fashion-MNIST canvases: RetinaNet R18 student, CWD and PKD
     seg  segmentation on the Fashion-MNIST canvases: FCN R18 student, CWD and pixel KD
+    mri  MRI reconstruction on T1 slices: DC-CNN D3C5 student, imitation + AT and FitNets
 
 Examples::
 
-    python tools/run_pipeline.py                          # cls, default scale (about 17 min on 2 cores)
+    python tools/run_pipeline.py                          # cls, default scale (16.6 min on 2 cores)
     python tools/run_pipeline.py --scale full             # the README's classification table
     python tools/run_pipeline.py --task det --scale full  # the README's detection table
+    python tools/run_pipeline.py --task mri --scale smoke # the MRI wiring, a few minutes
 
 Re-running continues an interrupted pipeline: finished runs are not repeated.
 """

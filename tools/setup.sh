@@ -4,7 +4,8 @@
 #   2. a virtual environment (.venv, or $SFKD_VENV);
 #   3. torch, then mmcv built from source with ops (~20 min the first time;
 #      a wheel cache in ~/.cache/sfkd serves it afterwards), then the rest;
-#   4. data preparation into data/ (Fashion-MNIST, its detection/segmentation canvases).
+#   4. data preparation into data/ (Fashion-MNIST, its detection/segmentation canvases,
+#      the T1 MRI slices).
 # Each step records a stamp and is skipped when nothing it depends on changed,
 # so a second run finishes in seconds.
 #
@@ -107,4 +108,6 @@ log "preparing data into $ROOT/data"
 # detection and segmentation canvases from those items (seconds; skipped when up to date)
 "$VENV/bin/python" "$ROOT/tools/dataset_converters/make_fashion_canvases.py" \
   --fmnist "$ROOT/data/fashion_mnist" --out "$ROOT/data/fashion_canvases"
+# 64x64 slices of mricron-data's T1 volumes for MRI reconstruction (seconds; skipped when up to date)
+"$VENV/bin/python" "$ROOT/tools/dataset_converters/prepare_mri_t1.py" --out "$ROOT/data/mri_t1"
 log "done: activate with 'source $VENV/bin/activate'"

@@ -150,7 +150,77 @@ def load_weights(model: nn.Module, path: str, owner: str = 'model',
         if kind is not None:
             raise CheckpointError(f'{owner} checkpoint {path!r} {wrapper_hint(kind, path)}')
         name = model_name or f'the {owner} model'
+        explain = getattr(model, 'state_mismatch_hint', None)  # a model's own diagnosis
+        hint = explain(state) if callable(explain) else None
+        if hint:
+            raise CheckpointError(f'{owner} checkpoint {path!r} does not fit {name}: {hint}')
         raise CheckpointError(f'{owner} checkpoint {path!r} does not fit {name}: '
                               + '; '.join(problems) + f'. Check that the {owner} config is the '
                               'one the checkpoint was trained with')
     model.load_state_dict(state, strict=True)
+
+
+def map_keys(state: Dict[str, torch.Tensor],
+             key_map: Optional[Dict[str, str]]) -> Dict[str, torch.Tensor]:
+    """Rename keys by their first matching prefix in ``key_map`` (``{old: new}``); with a
+    map, keys that match no prefix are dropped. Without one, ``state`` is returned."""
+    if not key_map:
+        return dict(state)
+    out = {}
+    for key, value in state.items():
+        for old, new in key_map.items():
+            if key.startswith(old):
+                out[new + key[len(old):]] = value
+                break
+    return out
+
+
+def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str, str]] = None,
+                        strict: bool = True, owner: str = 'student',
+                        made_by: Optional[str] = None) -> Dict[str, List[str]]:
+    """Initialise ``model`` from the parameters of ``path`` matched by name.
+
+    Keys are renamed by ``key_map`` (e.g. ``{'students.b0.': ''}`` takes a
+    FriendlyTeacher's branch student out of its checkpoint). Shapes must
+    match. With ``strict`` any missing or unexpected key is an error;
+    without it they are logged and the matched ones loaded.
+
+    Returns:
+        ``dict(loaded=[...], missing=[...], unexpected=[...])``.
+
+    Raises:
+        CheckpointError: Nothing matches, a shape differs, or (strict) a key
+            is missing or unexpected.
+    """
+    from mmengine.logging import MMLogger
+    state = map_keys(read_state_dict(path, owner, made_by), key_map)
+    own = model.state_dict()
+    report = dict(loaded=[k for k in own if k in state],
+                  missing=[k for k in own if k not in state],
+                  unexpected=[k for k in state if k not in own])
+    shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
+              for k in report['loaded'] if state[k].shape != own[k].shape]
+    mapping = f' after key_map {key_map}' if key_map else ''
+    if not report['loaded']:
+        raise CheckpointError(
+            f'{owner} init checkpoint {path!r} has no parameter of the {owner} model{mapping} '
+            f'(checkpoint keys e.g. {list(state)[:3] or "none"}, model keys e.g. '
+            f'{list(own)[:3]}); set key_map to rename the checkpoint\'s prefix, e.g. '
+            "{'students.b0.': ''} for a FriendlyTeacher checkpoint")
+    if shapes or (strict and (report['missing'] or report['unexpected'])):
+        explain = getattr(model, 'state_mismatch_hint', None)
+        hint = explain(state) if callable(explain) else None
+        problems = '; '.join([hint] if hint else mismatch(state, model))
+        raise CheckpointError(f'{owner} init checkpoint {path!r}{mapping} does not fit the '
+                              f'{owner} model: {problems}; use a checkpoint of the same '
+                              'architecture' + ('' if shapes else ', or strict=False to load '
+                                                'the matching parameters only'))
+    logger = MMLogger.get_current_instance()
+    logger.info(f'{owner} initialised from {path}{mapping}: {len(report["loaded"])} tensors '
+                f'loaded, {len(report["missing"])} missing, {len(report["unexpected"])} '
+                'unexpected')
+    for kind in ('missing', 'unexpected'):
+        if report[kind]:
+            logger.warning(f'{owner} init: {kind} keys {report[kind]}')
+    model.load_state_dict({k: state[k] for k in report['loaded']}, strict=False)
+    return report

@@ -1,1 +1,2 @@
 """Metrics registered in sfkd's METRICS registry."""
+from .mri import NMSE, PSNR, SSIM  # noqa: F401

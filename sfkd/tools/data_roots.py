@@ -24,7 +24,8 @@ DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 ENV_VAR = 'SFKD_DATA_ROOT'
 # data sets that tools/setup.sh prepares, by the name of their folder
 PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST',
-                     'fashion_canvases': 'the Fashion-MNIST canvases'}
+                     'fashion_canvases': 'the Fashion-MNIST canvases',
+                     'mri_t1': 'the T1 MRI slices'}
 EVALUATORS = ('val_evaluator', 'test_evaluator')
 
 

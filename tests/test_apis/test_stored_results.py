@@ -39,6 +39,24 @@ def test_benchmark_ratios_are_the_stored_medians_and_ranges():
     assert f'({gflops[0]:.2f} vs {gflops[1]:.2f} GFLOP per step)' in text
 
 
+def test_dense_benchmark_ratios_are_the_stored_medians_and_ranges():
+    stored = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))
+    summary, text = stored['summary'], other_figures()
+    for key in ('dense_distill_ratio', 'sftn_det_time_ratio', 'sftn_det_flop_ratio',
+                'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio'):
+        v = summary[key]
+        assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text, key
+    med = {k: v['median'] for k, v in summary.items()}
+    assert (f"({med['forward_gflops.sftn_det_teacher']:.3f} vs "
+            f"{med['forward_gflops.plain_det_teacher']:.3f} GFLOP per canvas") in text
+    assert (f"({med['gflops.sftn_det_teacher']:.2f} vs {med['gflops.plain_det_teacher']:.2f} "
+            'GFLOP per step') in text
+    for key in ('det_student_flop_share', 'det_student_time_share'):
+        assert f'{100 * med[key]:.0f}%' in text, key
+    assert f"{stored['machine']['torch_threads']} thread" in text
+    assert stored['command'] in text
+
+
 def test_default_pipeline_time_is_the_stored_one():
     md = open(osp.join(RESULTS, 'pipeline_default', 'results.md')).read()
     minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)

@@ -1,4 +1,4 @@
-"""Every Fashion-MNIST (and Fashion-MNIST canvas) config that loads a teacher names the
+"""Every Fashion-MNIST (Fashion-MNIST canvas, MRI) config that loads a teacher names the
 command that makes it, and that command writes the very file the config loads."""
 import glob
 import os.path as osp
@@ -14,6 +14,7 @@ NEEDS_TEACHER = sorted(
     p for p in glob.glob(f'{ROOT}/configs/*/*fashion-mnist.py')
     + glob.glob(f'{ROOT}/configs/*/*_fashion-det.py')
     + glob.glob(f'{ROOT}/configs/*/*_fashion-seg.py')
+    + glob.glob(f'{ROOT}/configs/mri/*.py')
     if Config.fromfile(p).model.get('teacher_ckpt')
     or Config.fromfile(p).model.type == 'Distiller'
     and Config.fromfile(p).model.get('teacher') is not None)  # teacher-free KD needs none
@@ -28,7 +29,9 @@ def test_the_distillation_and_fine_tune_configs_are_covered():
             'skd_small-resnet_tiny-resnet_fashion-mnist.py',
             'lwkd_lenet_tiny-resnet_fashion-mnist.py',
             'cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
-            'kd_fcn-r34w32_fcn-r18w16_fashion-seg.py'} <= names
+            'kd_fcn-r34w32_fcn-r18w16_fashion-seg.py',
+            'imitation-at-sft_d5c5_d3c5_4x_mri-t1.py',
+            'imitation-fitnets_d5c5_d3c5_5x_acdc.py'} <= names
 
 
 @pytest.mark.parametrize('path', NEEDS_TEACHER, ids=osp.basename)

@@ -34,6 +34,7 @@ SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
 TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
+MRI_KD = f'{C}/mri/imitation-at_d5c5_d3c5_4x_mri-t1.py'
 README = osp.join(ROOT, 'README.md')
 PREFIX = 'sfkd: error: '
 
@@ -68,6 +69,7 @@ def files(tmp_path_factory):
         out['distiller'] = save(MODELS.build(kd), d / 'distiller_epoch_1.pth')
         out['sftn'] = save(MODELS.build(Config.fromfile(SFTN).model.to_dict()),
                            d / 'sftn_epoch_1.pth')
+        out['d5c4'] = save(MODELS.build(dict(type='DCCNN', arch='D5C4')), d / 'd5c4.pth')
     (d / 'corrupt.pth').write_bytes((d / 'teacher.pth').read_bytes()[:200])
     out['corrupt'] = str(d / 'corrupt.pth')
     torch.save({'state_dict': {}, 'meta': Plant(out['marker'])}, d / 'evil.pth')
@@ -154,6 +156,8 @@ CASES: Dict[str, Case] = {
         f'model.teacher_ckpt={f["corrupt"]}')]),
     'teacher checkpoint of another architecture': Case(lambda f: [KD, *opt(
         f'model.teacher_ckpt={f["student"]}')]),
+    'MRI teacher checkpoint of another cascade count': Case(lambda f: [
+        MRI_KD, '--cfg-options', f'model.teacher_ckpt={f["d5c4"]}']),
     'teacher checkpoint of an SFTN run (the wrapper, not the teacher)': Case(lambda f: [KD, *opt(
         f'model.teacher_ckpt={f["sftn"]}')]),
     'teacher checkpoint whose unpickling would run code': Case(lambda f: [KD, *opt(

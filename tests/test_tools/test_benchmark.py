@@ -1,5 +1,6 @@
 """tools/analysis/benchmark.py at the smallest size: the stored report holds every figure
-the README quotes (median and range over the runs, GFLOPs, the machine)."""
+the README quotes (median and range over the runs, GFLOPs, the machine), for the
+classification steps and for the dense (canvas detection) steps."""
 import json
 import subprocess
 import sys
@@ -13,7 +14,8 @@ def test_benchmark_stores_median_range_gflops_and_machine(tmp_path, fmnist_root)
     out = tmp_path / 'bench' / 'benchmark.json'
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/benchmark.py', '--data-root', fmnist_root,
-         '--batch-size', '16', '--iters', '2', '--warmup', '0', '--repeats', '2', '--out', str(out)],
+         '--batch-size', '16', '--iters', '2', '--warmup', '0', '--repeats', '2',
+         '--parts', 'classification', '--out', str(out)],
         cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.load(open(out))
@@ -34,3 +36,63 @@ def test_benchmark_stores_median_range_gflops_and_machine(tmp_path, fmnist_root)
     assert 'machine: ' in md and 'Command: `python tools/analysis/benchmark.py' in md
     command = md.split('Command: `')[1].split('`')[0]
     assert '--repeats 2' in command and not [a for a in command.split() if a.startswith('/')]
+
+
+def test_benchmark_dense_rows_store_positive_times_and_flops(tmp_path, canvas_root):
+    out = tmp_path / 'dense' / 'benchmark.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark.py', '--parts', 'dense', '--canvas-root',
+         canvas_root, '--det-batch-size', '2', '--iters', '1', '--warmup', '0', '--repeats', '1',
+         '--out', str(out)],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.load(open(out))
+    assert result['parts'] == ['dense'] and result['det_batch_size'] == 2
+    (run, ) = result['runs']
+    steps = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher', 'plain_det_teacher',
+             'plain_det_student')
+    assert set(run['step_ms']) == set(steps) and all(run['step_ms'][k] > 0 for k in steps)
+    assert run['dense_distill_ratio'] == pytest.approx(
+        run['step_ms']['sfkd_dense_distill'] / run['step_ms']['plain_dense_distill'])
+    assert run['sftn_det_time_ratio'] == pytest.approx(
+        run['step_ms']['sftn_det_teacher'] / run['step_ms']['plain_det_teacher'])
+    # the branches add work: more FLOPs forward (MMEngine, one canvas) and per step (torch)
+    for group, ratio in (('forward_gflops', 'sftn_det_flop_ratio'),
+                         ('gflops', 'sftn_det_step_flop_ratio')):
+        sftn, plain = run[group]['sftn_det_teacher'], run[group]['plain_det_teacher']
+        assert sftn > plain > 0 and run[ratio] == pytest.approx(sftn / plain)
+    # the parts of an SFTN step: the plain teacher step and one student step per branch
+    ms = run['step_ms']
+    assert run['sftn_det_branches'] == 2
+    assert run['sftn_det_parts_ratio'] == pytest.approx(
+        1 + 2 * ms['plain_det_student'] / ms['plain_det_teacher'])
+    fwd = run['forward_gflops']
+    assert 0 < fwd['plain_det_student'] < fwd['plain_det_teacher']
+    assert run['det_student_flop_share'] == pytest.approx(
+        fwd['plain_det_student'] / fwd['plain_det_teacher'])
+    assert 'distill_ratio' not in run and 'peak_memory_mb' not in run  # classification not run
+    md = (tmp_path / 'dense' / 'benchmark.md').read_text()
+    forward = result['summary']['forward_gflops.sftn_det_teacher']['median']
+    for text in ('dense distill step (CWD, 3 FPN levels) / plain loop : time ',
+                 f'({forward:.3f} vs ', 'GFLOP per canvas, MMEngine', 'machine: ',
+                 'its parts: plain detector step + 2 student detector steps'):
+        assert text in md and text in proc.stdout, text
+
+
+def test_hand_written_dense_loop_does_the_distillers_work(canvas_root, tmp_path):
+    """The two sides of the dense ratio compute the same loss, step after step (the same
+    forward passes, CWD, SGD update and gradient clipping), from the same weights."""
+    import os.path as osp
+
+    import torch
+    from mmengine import DefaultScope
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    import benchmark_dense
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        steps = benchmark_dense.build_dense_distill(canvas_root, 2, str(tmp_path))
+        for _ in range(2):
+            log = steps['sfkd_dense_distill']()
+            assert float(steps['plain_dense_distill']()) == pytest.approx(
+                float(log['loss'].detach()), rel=1e-5)
+        assert any(k.startswith('distill.loss_cwd_p') for k in log)

@@ -35,6 +35,7 @@ COVERED_ELSEWHERE = {
     ('python', 'tools/run_pipeline.py'): 'tests/test_apis/test_pipeline.py (smoke scale)',
     ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
     ('python', 'tools/analysis/kd_variants.py'): 'tests/test_apis/test_kd_variants.py',
+    ('python', 'tools/analysis/draw_mri.py'): 'tests/test_tools/test_mri_recipes.py',
 }
 
 
@@ -46,6 +47,14 @@ GPU_DATA_CONFIGS = ('_cifar100.py', '_imagenet.py')
 # the detection and segmentation commands run as written on tiny canvases in
 # tests/test_tools/test_dense_checkpoints.py
 CANVAS_CONFIGS = ('_fashion-det.py', '_fashion-seg.py')
+
+
+# the MRI commands run as written on tiny T1 slices in tests/test_tools/test_mri_recipes.py
+MRI_CONFIGS = ('_mri-t1.py', )
+
+
+def uses_mri(argv) -> bool:
+    return any(a.endswith(MRI_CONFIGS) for a in argv)
 
 
 def uses_gpu_data(argv) -> bool:
@@ -67,7 +76,8 @@ def runnable_blocks():
         if block.lang != 'bash':
             continue
         commands = [c for c in shell_commands(block)
-                    if not is_synopsis(c) and not uses_gpu_data(c) and not uses_canvases(c)]
+                    if not is_synopsis(c) and not uses_gpu_data(c) and not uses_canvases(c)
+                    and not uses_mri(c)]
         if any(c[:1] == ['python'] and c[1] in RUNNABLE for c in commands):
             blocks.append((block.heading, commands))
     return blocks
@@ -83,7 +93,7 @@ def test_every_readme_command_has_a_test():
         for argv in shell_commands(block):
             runnable = argv[:1] == ['python'] and argv[1] in RUNNABLE
             covered = any(tuple(argv[:len(p)]) == p for p in COVERED_ELSEWHERE)
-            covered |= uses_gpu_data(argv) or uses_canvases(argv)
+            covered |= uses_gpu_data(argv) or uses_canvases(argv) or uses_mri(argv)
             assert is_synopsis(argv) or runnable or covered, \
                 f'README command {" ".join(argv)!r} has no test'
     # the recipes this file runs are still in the README

@@ -27,8 +27,9 @@ class ExportSubmodelHook(Hook):
     teacher hands on.
 
     Args:
-        part: Attribute of the model to export (``student`` or ``teacher``),
-            or None for the whole model.
+        part: Attribute of the model to export (``student`` or ``teacher``;
+            a dotted path such as ``students.b0`` reaches deeper), or None for
+            the whole model.
         filename: File name in the work dir (default ``<part>_final.pth``,
             ``model_final.pth`` for the whole model).
     """
@@ -42,7 +43,9 @@ class ExportSubmodelHook(Hook):
     @master_only
     def after_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        submodel = model if self.part is None else getattr(model, self.part, None)
+        submodel = model
+        for name in (self.part.split('.') if self.part else []):
+            submodel = getattr(submodel, name, None)
         if submodel is None or not hasattr(submodel, 'state_dict'):
             runner.logger.warning(f'ExportSubmodelHook: {type(model).__name__} has no '
                                   f'{self.part!r}; nothing exported')

@@ -1,19 +1,21 @@
 """Stage 2: distil a frozen teacher into a student with any set of distill losses."""
 import copy
+import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
+from sfkd.engine.checkpoint_io import load_mapped_weights, load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
-from ..taps import TapSet, check_input_shape, dry_run
+from ..taps import TapsComplete, TapSet, check_input_shape, dry_run
 from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import Route, gather_data_field, parse_routes
 from .prefix import prefix_losses
@@ -36,7 +38,11 @@ class Distiller(BaseModel):
 
     A frozen teacher is kept out of the module tree: it is not in the
     optimiser, not in checkpoints, never wrapped by DDP, and stays in eval
-    mode (BatchNorm included) with no gradient.
+    mode (BatchNorm included) with no gradient. Its forward pass stops as soon
+    as every teacher tap has recorded (the rest of it would feed nothing, e.g.
+    a detector's head behind tapped FPN levels), when the build-time dry run
+    shows that this changes no recorded value: each teacher tap records once
+    per pass and no later in-place operation alters what it recorded.
 
     ``teacher=None`` makes a run without a teacher (teacher-free KD): every
     loss then takes its records from the student and the data samples, and a
@@ -70,7 +76,16 @@ class Distiller(BaseModel):
         teacher_ckpt: Teacher weights; required unless ``teacher_trainable``.
         teacher_ckpt_hint: The command that writes ``teacher_ckpt``; the error
             for a missing file names it.
-        student_ckpt: Optional pretrained student weights loaded before training.
+        student_ckpt: Optional pretrained student weights loaded before training
+            (strictly: the whole student).
+        student_init: Initialise the student from another model's parameters,
+            matched by name: ``dict(checkpoint=PATH, key_map={old_prefix:
+            new_prefix}, strict=True, required=True, made_by=COMMAND)``, e.g.
+            the branch student of a FriendlyTeacher run. ``{teacher_dir}`` in
+            ``checkpoint`` is the folder of ``teacher_ckpt`` (the run that made
+            the teacher); with ``required=False`` a missing file leaves the
+            student as built (logged). The load logs the loaded, missing and
+            unexpected keys (``strict=False`` allows the last two).
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
         connectors: ``{name: connector config}``.
@@ -92,6 +107,7 @@ class Distiller(BaseModel):
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_hint: Optional[str] = None,
                  student_ckpt: Optional[str] = None,
+                 student_init: Optional[dict] = None,
                  student_taps: Optional[Dict[str, Any]] = None,
                  teacher_taps: Optional[Dict[str, Any]] = None,
                  connectors: Optional[Dict[str, dict]] = None,
@@ -120,6 +136,8 @@ class Distiller(BaseModel):
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')
         if student_ckpt is not None:
             load_weights(self.student, student_ckpt, owner='student')
+        if student_init is not None:
+            self._init_student(student_init, teacher_ckpt)
         if teacher_trainable:
             self.teacher = teacher
         else:
@@ -156,6 +174,29 @@ class Distiller(BaseModel):
                                  f'model.{given[0]} is set; remove it, or give model.teacher')
 
     # ------------------------------------------------------------------ models
+    def _init_student(self, cfg: dict, teacher_ckpt: Optional[str]) -> None:
+        cfg = dict(cfg)
+        unknown = set(cfg) - {'checkpoint', 'key_map', 'strict', 'required', 'made_by'}
+        if 'checkpoint' not in cfg or unknown:
+            raise BadConfigError(
+                f'model.student_init takes checkpoint, key_map, strict, required and made_by, '
+                f'got {sorted(cfg)}; e.g. dict(checkpoint=\'work_dirs/<sft run>/epoch_3.pth\', '
+                "key_map={'students.b0.': ''})")
+        path = cfg['checkpoint']
+        if '{teacher_dir}' in path:
+            if teacher_ckpt is None:
+                raise BadConfigError('model.student_init.checkpoint names {teacher_dir}, the '
+                                     'folder of model.teacher_ckpt, which is not set')
+            path = path.replace('{teacher_dir}', osp.dirname(teacher_ckpt) or '.')
+        self.student_init_report = None
+        if not cfg.get('required', True) and not osp.isfile(path):
+            MMLogger.get_current_instance().info(
+                f'student_init: {path} does not exist; the student starts as built')
+            return
+        self.student_init_report = load_mapped_weights(
+            self.student, path, cfg.get('key_map'), cfg.get('strict', True),
+            owner='student', made_by=cfg.get('made_by'))
+
     def get_teacher(self) -> Optional[nn.Module]:
         """The teacher, frozen or trainable; ``None`` in a run without one."""
         return self.teacher if self.teacher_trainable else self._frozen_teacher[0]
@@ -203,6 +244,9 @@ class Distiller(BaseModel):
                     f'loss_inputs.{route.loss}.{route.arg}: connector {route.connector!r} is not '
                     f'in connectors {sorted(connector_cfgs)}')
         records = self._dry_run()
+        # the dry run has just recorded the teacher's taps over one whole pass
+        self._teacher_stops_early = not self.teacher_trainable and \
+            self.teacher_taps.kept_first_records()
         for route in self._all_routes():
             if route.connector is not None and route.connector not in self.connectors:
                 self.connectors[route.connector] = self._build_connector(
@@ -363,12 +407,15 @@ class Distiller(BaseModel):
         if self.teacher_inputs is not None:
             with torch.no_grad():
                 inputs = self.teacher_inputs(inputs, data_samples)
-        with self.teacher_taps.recording(teacher):
+        with self.teacher_taps.recording(teacher, self._teacher_stops_early):
             if self.teacher_trainable:
                 losses.update(prefix_losses(teacher(inputs, data_samples, mode='loss'), 'teacher'))
             else:
                 with torch.no_grad():
-                    teacher(inputs, data_samples, mode='tensor')
+                    try:
+                        teacher(inputs, data_samples, mode='tensor')
+                    except TapsComplete:  # every tap has its value: the rest is not needed
+                        pass
 
     def train_step(self, data: Union[dict, tuple, list], optim_wrapper) -> Dict[str, torch.Tensor]:
         """One training step; alternating student/discriminator updates when a loss has one."""

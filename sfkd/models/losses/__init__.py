@@ -11,6 +11,7 @@ from .cwd_loss import ChannelWiseDivergence
 from .dist_loss import DISTLoss
 from .dkd_loss import DKDLoss
 from .kd_loss import KDLoss
+from .l1_distill_loss import L1DistillLoss
 from .mgd_loss import MGDLoss
 from .multi_level_loss import MultiLevelLoss
 from .pkd_loss import PKDLoss
@@ -33,8 +34,8 @@ from .vid_loss import VIDLoss
 
 __all__ = [
     'DistillLoss',
-    'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'MGDLoss', 'MultiLevelLoss',
-    'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
+    'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'L1DistillLoss', 'MGDLoss',
+    'MultiLevelLoss', 'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
     'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',
     'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss',
 ]

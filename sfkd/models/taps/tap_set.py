@@ -27,6 +27,12 @@ def parse_tap(text: str) -> Dict[str, Any]:
     return dict(source=source, key=element.strip('\'"'))
 
 
+class TapsComplete(BaseException):
+    """Raised by :meth:`TapSet.recording` with ``stop_when_complete`` once every tap has
+    recorded, to end the forward pass there. A ``BaseException``, so that model code
+    catching ``Exception`` lets it through."""
+
+
 class TapSet:
     """Builds taps from config and records them during a forward pass.
 
@@ -51,17 +57,42 @@ class TapSet:
             tap.check(model, self.owner)
 
     @contextmanager
-    def recording(self, model: nn.Module) -> Iterator[Dict[str, BaseTap]]:
-        """Record every tap while the block runs."""
+    def recording(self, model: nn.Module,
+                  stop_when_complete: bool = False) -> Iterator[Dict[str, BaseTap]]:
+        """Record every tap while the block runs.
+
+        Args:
+            model: The model the taps are attached to.
+            stop_when_complete: Raise :class:`TapsComplete` as soon as every tap
+                has recorded a value, so that a forward pass run only for its
+                taps stops there (the caller catches it). Only safe when each
+                tap records once and nothing later changes the value in place,
+                which :meth:`kept_first_records` tells after a full pass.
+        """
         detach = []
+        taps = list(self.taps.values())
+
+        def check_complete() -> None:
+            if all(tap.records for tap in taps):
+                raise TapsComplete
+
         try:
-            for tap in self.taps.values():
+            for tap in taps:
                 tap.reset()
+                tap.on_store = check_complete if stop_when_complete else None
                 detach.append(tap.attach(model, self.owner))
             yield self.taps
         finally:
             for stop in detach:
                 stop()
+            for tap in taps:
+                tap.on_store = None
+
+    def kept_first_records(self) -> bool:
+        """After a full recorded pass: whether every tap recorded exactly once and
+        kept that value to the end of the pass (so stopping at the last tap
+        changes no recorded value)."""
+        return bool(self.taps) and all(tap.kept_first_record() for tap in self.taps.values())
 
     def values(self) -> Dict[str, Any]:
         return {f'{self.owner}.{name}': tap.value for name, tap in self.taps.items()}

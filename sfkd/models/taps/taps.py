@@ -9,14 +9,28 @@ tapped whole, or one element is picked with ``index`` (tuple/list) or ``key``
 (dict): ``dict(type='ModuleOutputTap', source='neck', index=0)``, or the string
 shorthand ``'neck[0]'`` / ``"backbone['c3']"``.
 """
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
+import torch
 from torch import nn
 
 from sfkd.registry import TASK_UTILS
 from sfkd.utils.errors import BadConfigError
 
 from .module_paths import resolve_module
+
+
+def tensor_versions(value: Any) -> Tuple[int, ...]:
+    """The in-place version counters of the tensors in ``value`` (a tensor, or a
+    tuple/list/dict of them); an in-place operation on a tensor or a view of it
+    increments its counter."""
+    if isinstance(value, torch.Tensor):
+        return (value._version, )
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        return tuple(v for item in value for v in tensor_versions(item))
+    return ()
 
 
 class BaseTap:
@@ -40,6 +54,8 @@ class BaseTap:
         self.key = key
         self.where = 'tap'  # how errors name it; TapSet sets '<owner>_taps.<name>'
         self.records: List[Any] = []
+        self.versions: List[Tuple[int, ...]] = []  # in-place version counters at each record
+        self.on_store: Optional[Callable[[], None]] = None  # called after each record
 
     def describe(self) -> str:
         """The tap as the string shorthand, e.g. ``neck[0]``."""
@@ -56,7 +72,11 @@ class BaseTap:
         resolve_module(model, self.source, owner)
 
     def _store(self, value: Any) -> None:
-        self.records.append(self._select(value))
+        value = self._select(value)
+        self.records.append(value)
+        self.versions.append(tensor_versions(value))
+        if self.on_store is not None:
+            self.on_store()
 
     def _select(self, value: Any) -> Any:
         """The element ``index``/``key`` picks from ``value`` (all of it if neither is set)."""
@@ -81,6 +101,11 @@ class BaseTap:
 
     def reset(self) -> None:
         self.records = []
+        self.versions = []
+
+    def kept_first_record(self) -> bool:
+        """Whether exactly one value was recorded and no in-place operation changed it since."""
+        return len(self.records) == 1 and tensor_versions(self.records[0]) == self.versions[0]
 
     @property
     def value(self) -> Any:

@@ -34,6 +34,7 @@ def sfkd_scope():
         yield
 
 
+@torch.no_grad()
 def _reference(sim: LearningSimplifier, logits: torch.Tensor) -> torch.Tensor:
     """Attention across the batch written out with loops over samples."""
     x = logits / sim.tau

@@ -1,0 +1,14 @@
+# SFT-KD-Recon student-friendly D5C5 teacher for the D3C5 student, at 4x
+# on ACDC cardiac MRI (150x150, GPU) (branches and weights:
+# configs/_base_/friendly/mri_sft_d5c5_d3c5.py):
+#   python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_acdc.py
+# writes work_dirs/sft-kd-recon_d5c5_d3c5_4x_acdc/teacher_final.pth and
+# sft_student_final.pth.
+_base_ = [
+    '../_base_/friendly/mri_sft_d5c5_d3c5.py',
+    '../_base_/datasets/mri_acdc_4x.py',
+    '../_base_/schedules/mri_adam_150e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(input_shape=(3, 150, 150))
+default_hooks = dict(logger=dict(interval=50))

@@ -1,0 +1,59 @@
+"""The prepared T1 slices (``data/mri_t1/<split>.npz``) as an MMEngine dataset."""
+import os.path as osp
+from typing import List
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from sfkd.registry import DATASETS
+from sfkd.utils.errors import BadConfigError
+
+from .t1_slices import SPLITS
+
+VOLUMES = dict(train='ch2', val='ch2', test='ch2', test_macaque='inia19-t1-brain')
+
+
+@DATASETS.register_module()
+class MRIT1Slices(BaseDataset):
+    """Slices of the mricron-data T1 volumes written by
+    ``tools/dataset_converters/prepare_mri_t1.py``.
+
+    Each item carries ``img`` (float32 ``(H, W)`` in [0, 1]), ``volume`` (the
+    source volume name; the metrics group slices by it), ``volume_idx`` and
+    ``slice_idx`` (the source axial index; together they seed the slice's
+    mask). The pipeline simulates the scan (``SimulateKSpace``,
+    ``UndersampleKSpace``, ``PackMRIInputs``). ``indices=N`` keeps the first N
+    slices, as for any MMEngine dataset.
+
+    Args:
+        data_root: Folder of the prepared splits.
+        split: ``'train'``, ``'val'``, ``'test'`` (human ``ch2``) or
+            ``'test_macaque'`` (the cross-subject test set).
+        **kwargs: :class:`mmengine.dataset.BaseDataset` arguments.
+    """
+
+    METAINFO = dict(task='single-coil MRI reconstruction')
+
+    def __init__(self, data_root: str = 'data/mri_t1', split: str = 'train', **kwargs) -> None:
+        if split not in SPLITS:
+            raise BadConfigError(f'MRIT1Slices split must be one of {SPLITS}, got {split!r}')
+        self.split = split
+        super().__init__(data_root=data_root, ann_file=f'{split}.npz', **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        path = self.ann_file
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{path} not found: prepare the slices with `python '
+                f'tools/dataset_converters/prepare_mri_t1.py --out {self.data_root}` (or run '
+                '`bash tools/setup.sh`)')
+        with np.load(path) as data:
+            images, slices = data['images'], data['slices']
+        if images.ndim != 3 or len(slices) != len(images):
+            raise BadConfigError(f'{path}: images must be (N, H, W) with one slice index each, '
+                                 f'got {images.shape} and {len(slices)} indices; prepare it again '
+                                 'with tools/dataset_converters/prepare_mri_t1.py')
+        volume = VOLUMES[self.split]
+        volume_idx = 1 if self.split == 'test_macaque' else 0
+        return [dict(img=img, volume=volume, volume_idx=volume_idx, slice_idx=int(z))
+                for img, z in zip(images.astype(np.float32), slices)]
