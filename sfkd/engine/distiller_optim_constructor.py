@@ -1,6 +1,7 @@
 """Two optimisers for a Distiller with a discriminator: the student's and the discriminator's."""
 from typing import Optional
 
+from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 from torch import nn
 
@@ -49,7 +50,12 @@ class DistillerOptimWrapperConstructor:
         self.cfgs = {p: dict(optim_wrapper_cfg[p]) for p in PARTS}
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
-        model = getattr(model, 'module', model)
+        if is_model_wrapper(model):
+            # MMEngine's DDP wrapper runs its own training step, not Distiller.train_step
+            raise BadConfigError(
+                f'optim_wrapper.discriminator: the alternating student/discriminator updates '
+                f'run in one process, but the model is wrapped in {type(model).__name__}; '
+                'train without --launcher (one process, one GPU or the CPU)')
         discriminators = model.discriminators() if hasattr(model, 'discriminators') else {}
         if not discriminators:
             raise BadConfigError('optim_wrapper.discriminator is set, but no distill loss of the '

@@ -128,6 +128,13 @@ def test_discriminator_without_its_optimiser_is_refused(lwkd, batch):
         build_optim_wrapper(model, optim)
 
 
+def test_alternating_updates_refuse_a_wrapped_model(lwkd):
+    model = MODELS.build(copy.deepcopy(lwkd[0]))
+    with pytest.raises(BadConfigError, match='run in one process, but the model is wrapped in '
+                                             'DataParallel; train without --launcher'):
+        build_optim_wrapper(torch.nn.DataParallel(model), copy.deepcopy(lwkd[1]))
+
+
 def test_checkpoint_exports_the_student_alone(lwkd, tmp_path):
     model = MODELS.build(copy.deepcopy(lwkd[0]))
     src, dst = tmp_path / 'epoch_1.pth', tmp_path / 'student.pth'
