@@ -72,3 +72,21 @@ def test_stored_results_name_no_machine_folder():
                 text = open(osp.join(dirpath, name)).read()
                 found = re.findall(r'(?<![\w.])/(?:work|home|tmp|root)/\S+', text)
                 assert not found, (name, found[:3])
+
+
+# pipeline result folders whose tables the README shows verbatim
+VERBATIM_TABLES = ('pipeline_mri_full', )
+
+
+def test_task_tables_in_the_readme_are_the_stored_ones():
+    text = readme()
+    for folder in VERBATIM_TABLES:
+        md = open(osp.join(RESULTS, folder, 'results.md')).read()
+        rows = [ln for ln in md.splitlines() if ln.startswith('| ')]
+        assert rows, folder
+        missing = [ln for ln in rows if ln not in text]
+        assert not missing, (folder, missing[:3])
+        minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)
+        assert f'{minutes.group(2)} runs, {minutes.group(1)} min of training' in text, folder
+        command = md.split('Command: `')[1].split('`')[0]
+        assert f'`{command}`' in text, folder

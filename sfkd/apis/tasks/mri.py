@@ -18,6 +18,8 @@ TEACHERS = {
 METHODS = {
     'at': f'{CFG}/imitation-at_d5c5_d3c5_4x_mri-t1.py',
     'fitnets': f'{CFG}/imitation-fitnets_d5c5_d3c5_4x_mri-t1.py',
+    # the control: the same start (the SFT student after an SFT teacher), no teacher signal
+    'init': f'{CFG}/init-only_d5c5_d3c5_4x_mri-t1.py',
 }
 STUDENT_ALONE = f'{CFG}/dc-cnn-d3c5_4x_mri-t1.py'
 HUMAN, MACAQUE = 'ch2', 'inia19-t1-brain'
@@ -31,8 +33,7 @@ BOTH, ALL_METHODS = tuple(TEACHERS), tuple(METHODS)
 TRAIN_SLICES = 107  # made by tools/setup.sh (tools/dataset_converters/prepare_mri_t1.py)
 
 SCALES = {
-    # the README's table: 3 seeds, about 20 min on 2 quiet cores (estimated from
-    # the smoke scale's time per iteration)
+    # the README's table: 3 seeds, 23 runs (its results.md holds the training time)
     'full': Scale('full', teacher_epochs=8, student_epochs=6, seeds=(0, 1, 2),
                   teachers=BOTH, methods=ALL_METHODS),
     'default': Scale('default', teacher_epochs=4, student_epochs=3, seeds=(0, 1),
