@@ -75,7 +75,7 @@ def test_stored_results_name_no_machine_folder():
 
 
 # pipeline result folders whose tables the README shows verbatim
-VERBATIM_TABLES = ('pipeline_mri_full', 'pipeline_det_full')
+VERBATIM_TABLES = ('pipeline_mri_full', 'pipeline_det_full', 'pipeline_seg_full')
 
 
 def test_task_tables_in_the_readme_are_the_stored_ones():
