@@ -90,3 +90,16 @@ def test_task_tables_in_the_readme_are_the_stored_ones():
         assert f'{minutes.group(2)} runs, {minutes.group(1)} min of training' in text, folder
         command = md.split('Command: `')[1].split('`')[0]
         assert f'`{command}`' in text, folder
+
+
+def test_small_data_student_alone_cell_is_the_mean_of_its_stored_seeds():
+    import csv
+    import statistics
+    rows = list(csv.DictReader(open(osp.join(RESULTS, 'sftn_study_small-data', 'study.csv'))))
+    alone = [float(r['student_top1']) for r in rows if r['teacher'] == '-']
+    assert len(alone) == 3
+    cell = f'{statistics.mean(alone):.2f} ± {statistics.stdev(alone):.2f}'
+    assert f'| (student alone) | - | - | {cell} |' in readme()
+    md = open(osp.join(RESULTS, 'sftn_study_small-data', 'study.md')).read()
+    minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)
+    assert f'{minutes.group(1)} min of training for its {minutes.group(2)} runs' in readme()
