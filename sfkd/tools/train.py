@@ -74,6 +74,10 @@ def build_config(args: argparse.Namespace):
     for guard in ('DataCheckHook', 'NonFiniteLossHook'):
         if not any(h.get('type') == guard for h in hooks):
             hooks.append(dict(type=guard))
+    cache = cfg.get('teacher_cache')
+    if cache:  # a top-level teacher_cache=dict(...) turns the teacher-output cache on
+        if not any(h.get('type') in ('TeacherCacheHook', 'sfkd.TeacherCacheHook') for h in hooks):
+            hooks.append(dict(type='sfkd.TeacherCacheHook', **cache))
     cfg.custom_hooks = hooks
     check_sync_bn(cfg)  # MMEngine ignores it in one process
     if args.auto_scale_lr:

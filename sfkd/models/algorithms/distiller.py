@@ -9,6 +9,7 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
 
+from sfkd.datasets.cached_views import SLOT_KEY
 from sfkd.engine.checkpoint_io import load_mapped_weights, load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
@@ -159,6 +160,7 @@ class Distiller(BaseModel):
         self.routes = parse_routes(
             loss_inputs or {}, {n: l.input_names() for n, l in self.distill_losses.items()})
         self.connectors = nn.ModuleDict()
+        self._teacher_cache = None  # set by TeacherCacheHook for the cached epochs
         self._check_and_size(connectors or {})
         if self.teacher_inputs is not None and hasattr(self.teacher_inputs, 'check'):
             self.teacher_inputs.check(self.student, self.get_teacher(), self.input_shape)
@@ -391,7 +393,10 @@ class Distiller(BaseModel):
         """Student task losses + distill losses (+ teacher losses when trainable)."""
         losses = {}
         teacher = self.get_teacher()
-        if teacher is not None:
+        slots = self._cache_slots(data_samples)
+        if slots is not None:
+            self.teacher_taps.load(self._teacher_cache.read(slots, inputs.device))
+        elif teacher is not None:
             self._run_teacher(teacher, inputs, data_samples, losses)
         with self.student_taps.recording(self.student):
             student_losses = self.student(inputs, data_samples, mode='loss')
@@ -416,6 +421,24 @@ class Distiller(BaseModel):
                         teacher(inputs, data_samples, mode='tensor')
                     except TapsComplete:  # every tap has its value: the rest is not needed
                         pass
+
+    def teacher_records(self, inputs: torch.Tensor,
+                        data_samples: Optional[list]) -> Dict[str, Any]:
+        """``{teacher tap name: value}`` of one frozen-teacher pass (no gradient)."""
+        self._run_teacher(self.get_teacher(), inputs, data_samples, {})
+        return {name: tap.value for name, tap in self.teacher_taps.taps.items()}
+
+    def attach_teacher_cache(self, reader) -> None:
+        """Read the teacher's tap values from a
+        :class:`~sfkd.engine.teacher_cache.TeacherCacheReader` for every sample
+        that carries a cache slot (``None``: run the teacher again)."""
+        self._teacher_cache = reader
+
+    def _cache_slots(self, data_samples: Optional[list]) -> Optional[List[int]]:
+        if self._teacher_cache is None or not data_samples:
+            return None
+        slots = [sample.metainfo.get(SLOT_KEY) for sample in data_samples]
+        return None if any(slot is None for slot in slots) else slots
 
     def train_step(self, data: Union[dict, tuple, list], optim_wrapper) -> Dict[str, torch.Tensor]:
         """One training step; alternating student/discriminator updates when a loss has one."""
