@@ -11,7 +11,6 @@ from reference import cross_entropy, data_samples, dkd, head_logits, stages
 
 from sfkd.models.algorithms import Distiller
 from sfkd.models.losses import DistillLoss
-from sfkd.models.model_config import build_model
 
 TEACHER = dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py')
 STUDENT = dict(cfg_path='sfkd::_base_/models/tiny_resnet_fmnist.py')
@@ -22,16 +21,6 @@ LABELS, INDICES = [4, 0, 9, 2], [17, 3, 250, 8]
 def sfkd_scope():
     with DefaultScope.overwrite_default_scope('sfkd'):
         yield
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(TEACHER)
-    path = tmp_path_factory.mktemp('routing') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
 
 
 class ProbeLoss(DistillLoss):
@@ -47,9 +36,9 @@ class ProbeLoss(DistillLoss):
         return student.sum() * 0
 
 
-def distiller(teacher_ckpt, losses, loss_inputs, **kwargs):
+def distiller(ckpt, losses, loss_inputs, **kwargs):
     torch.manual_seed(1)
-    return Distiller(student=STUDENT, teacher=TEACHER, teacher_ckpt=teacher_ckpt,
+    return Distiller(student=STUDENT, teacher=TEACHER, teacher_ckpt=ckpt,
                      student_taps=dict(logits='head.fc'), teacher_taps=dict(logits='head.fc'),
                      distill_losses=losses, loss_inputs=loss_inputs, input_shape=(1, 28, 28),
                      **kwargs).train()
@@ -66,9 +55,9 @@ def logits_by_hand(model, x):
     return student, teacher
 
 
-def test_each_argument_gets_its_source(teacher_ckpt):
+def test_each_argument_gets_its_source(random_teacher_ckpt):
     probe = ProbeLoss()
-    model = distiller(teacher_ckpt, dict(probe=probe), dict(probe=dict(
+    model = distiller(random_teacher_ckpt, dict(probe=probe), dict(probe=dict(
         student='student.logits', teacher='teacher.logits', target='data.gt_label',
         index='data.sample_idx')))
     probe.calls.clear()  # the build-time check called it once on the dry run
@@ -81,10 +70,10 @@ def test_each_argument_gets_its_source(teacher_ckpt):
     torch.testing.assert_close(call['teacher'], teacher)
 
 
-def test_a_label_routed_loss_has_the_value_of_its_formula(teacher_ckpt):
+def test_a_label_routed_loss_has_the_value_of_its_formula(random_teacher_ckpt):
     """DKD needs the labels (``target``): its value with the batch's labels, by hand."""
     model = distiller(
-        teacher_ckpt, dict(loss_dkd=dict(type='DKDLoss', alpha=0.5, beta=2.0, tau=3.0,
+        random_teacher_ckpt, dict(loss_dkd=dict(type='DKDLoss', alpha=0.5, beta=2.0, tau=3.0,
                                          loss_weight=1.5)),
         dict(loss_dkd=dict(student='student.logits', teacher='teacher.logits',
                            target='data.gt_label')), student_loss_weight=0.3)

@@ -12,7 +12,6 @@ from mmengine.config import Config
 from reference import batch_norm_train, cross_entropy, data_samples, head_logits, kd, stages
 from sfkd_testing import ROOT
 
-from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 
 FITNETS_CFG = f'{ROOT}/configs/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
@@ -25,19 +24,9 @@ def sfkd_scope():
         yield
 
 
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('fitnets') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
-
-
-def build(teacher_ckpt, **overrides):
+def build(ckpt, **overrides):
     cfg = Config.fromfile(FITNETS_CFG).model.to_dict()
-    cfg.update(teacher_ckpt=teacher_ckpt, **overrides)
+    cfg.update(teacher_ckpt=ckpt, **overrides)
     torch.manual_seed(1)
     model = MODELS.build(cfg).train()
     with torch.no_grad():  # BatchNorm's affine parameters away from their (1, 0) start
@@ -51,18 +40,19 @@ def inputs():
     return torch.randn(len(LABELS), 1, 28, 28, generator=torch.Generator().manual_seed(3))
 
 
-def test_hint_through_the_conv_bn_connector(teacher_ckpt):
-    model = build(teacher_ckpt)
+def test_hint_through_the_conv_bn_connector(random_teacher_ckpt):
+    model = build(random_teacher_ckpt)
     x = inputs()
     losses = model(x, data_samples(LABELS, INDICES), mode='loss')
     assert set(losses) == {'student.loss', 'distill.loss_hint', 'distill.loss_kd'}
     teacher, student = model.get_teacher(), model.student
     with torch.no_grad():
-        s_feat, t_feat = stages(student, x), stages(teacher, x)      # (4, 32, 7, 7), (4, 64, 7, 7)
+        s_feat, t_feat = stages(student, x), stages(teacher, x)  # (4, 32, 7, 7), (4, 64, 7, 7)
         conv, bn = model.connectors['hint'].layers
         assert conv.weight.shape == (64, 32, 1, 1) and conv.bias is None
-        mapped = batch_norm_train(torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], s_feat), bn)
-        hint = ((mapped - t_feat) ** 2).mean()                      # loss_weight 1
+        conv1x1 = torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], s_feat)
+        mapped = batch_norm_train(conv1x1, bn)
+        hint = ((mapped - t_feat) ** 2).mean()  # loss_weight 1
         s_logits, t_logits = head_logits(student, s_feat), head_logits(teacher, t_feat)
     assert losses['distill.loss_hint'].item() == pytest.approx(hint.item(), rel=1e-5)
     assert losses['distill.loss_kd'].item() == pytest.approx(
@@ -71,11 +61,11 @@ def test_hint_through_the_conv_bn_connector(teacher_ckpt):
         0.1 * cross_entropy(s_logits, LABELS).item(), rel=1e-5)
 
 
-def test_hint_on_pooled_features_through_a_linear_connector(teacher_ckpt):
+def test_hint_on_pooled_features_through_a_linear_connector(random_teacher_ckpt):
     """The input of ``head.fc`` (a ModuleInputTap) is the pooled feature; the dry run
     sizes the LinearConnector from the student's 32 to the teacher's 64 features."""
     pooled = dict(type='ModuleInputTap', source='head.fc')
-    model = build(teacher_ckpt, student_taps=dict(pooled=pooled),
+    model = build(random_teacher_ckpt, student_taps=dict(pooled=pooled),
                   teacher_taps=dict(pooled=pooled),
                   connectors=dict(hint=dict(type='LinearConnector')),
                   distill_losses=dict(loss_hint=dict(type='FitNetsLoss', loss_weight=2.5)),
