@@ -96,6 +96,35 @@ def test_every_call_is_recorded_and_value_is_the_last():
     assert tap.value.tolist() == [[0.0, 2.0]]
 
 
+def test_module_input_tap_on_a_module_called_with_keywords_only():
+    class ByKeyword(nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.fc(input=x)
+
+    with pytest.raises(BadConfigError, match=r"^tap 'fc': fc is called with keyword arguments "
+                                             r"only \(\['input'\]\), so it has no positional"):
+        record(ModuleInputTap('fc'), ByKeyword())
+
+
+def test_two_method_taps_on_one_method_record_and_leave_it_as_it_was():
+    """E.g. a detector head's class scores and box predictions, both from ``forward``."""
+    model = Toy()
+    taps = TapSet(dict(h=dict(type='MethodOutputTap', source='join.forward'),
+                       again=dict(type='MethodOutputTap', source='join.forward')), 'teacher')
+    for _ in range(3):  # each recording wraps the method anew, and unwraps it after
+        with taps.recording(model):
+            model(X)
+        assert 'forward' not in vars(model.join)
+    values = taps.values()
+    assert values['teacher.h'].tolist() == values['teacher.again'].tolist() == [[0.0], [16.5]]
+    assert all(len(tap.records) == 1 for tap in taps.taps.values())
+
+
 def test_method_output_tap_on_a_missing_method_lists_the_methods():
     with pytest.raises(BadConfigError, match=r"model.fc1 has no method 'featurs'.*'forward'"):
         MethodOutputTap('fc1.featurs').check(Toy())
