@@ -58,6 +58,15 @@ def batch_norm_train(x: torch.Tensor, bn: torch.nn.BatchNorm2d) -> torch.Tensor:
     return gamma * (x - mean) / torch.sqrt(var + bn.eps) + beta
 
 
+def conv_bn_train(connector, x: torch.Tensor) -> torch.Tensor:
+    """A :class:`ConvBNConnector` written out: a 1x1 convolution without bias, BatchNorm in
+    training mode, and the ReLU when the connector has one."""
+    conv, bn = connector.layers[0], connector.layers[1]
+    assert conv.kernel_size == (1, 1) and conv.bias is None
+    y = batch_norm_train(torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], x), bn)
+    return y.clamp(min=0) if len(connector.layers) > 2 else y
+
+
 def stages(classifier, x: torch.Tensor, start: int = 0, stop: int = 3) -> torch.Tensor:
     """Run the classifier's backbone stages ``layer<start+1>`` .. ``layer<stop>`` on ``x``;
     ``start=0`` runs the stem first."""

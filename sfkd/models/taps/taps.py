@@ -128,7 +128,8 @@ class ModuleOutputTap(BaseTap):
 
 @TASK_UTILS.register_module()
 class ModuleInputTap(BaseTap):
-    """Records the (first positional) input of the module at ``source``."""
+    """Records the (first positional) input of the module at ``source``; a module
+    called with keyword arguments only has none, and the tap says so."""
 
     def attach(self, model, owner='model'):
         module = resolve_module(model, self.source, owner)

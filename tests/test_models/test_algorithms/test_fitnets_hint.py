@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
-from reference import batch_norm_train, cross_entropy, data_samples, head_logits, kd, stages
+from reference import conv_bn_train, cross_entropy, data_samples, head_logits, kd, stages
 from sfkd_testing import ROOT
 
 from sfkd.registry import MODELS
@@ -48,10 +48,9 @@ def test_hint_through_the_conv_bn_connector(random_teacher_ckpt):
     teacher, student = model.get_teacher(), model.student
     with torch.no_grad():
         s_feat, t_feat = stages(student, x), stages(teacher, x)  # (4, 32, 7, 7), (4, 64, 7, 7)
-        conv, bn = model.connectors['hint'].layers
-        assert conv.weight.shape == (64, 32, 1, 1) and conv.bias is None
-        conv1x1 = torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], s_feat)
-        mapped = batch_norm_train(conv1x1, bn)
+        conn = model.connectors['hint']
+        assert conn.layers[0].weight.shape == (64, 32, 1, 1) and len(conn.layers) == 2  # no ReLU
+        mapped = conv_bn_train(conn, s_feat)
         hint = ((mapped - t_feat) ** 2).mean()  # loss_weight 1
         s_logits, t_logits = head_logits(student, s_feat), head_logits(teacher, t_feat)
     assert losses['distill.loss_hint'].item() == pytest.approx(hint.item(), rel=1e-5)

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
-from reference import cross_entropy, data_samples, head_logits, kd, stages
+from reference import conv_bn_train, cross_entropy, data_samples, head_logits, kd, stages
 from sfkd_testing import ROOT
 
 from sfkd.registry import MODELS
@@ -33,7 +33,12 @@ def build(share=True, imitation_weight=L_KL):
                branch_imitation_weight=imitation_weight,
                imitation_loss=dict(type='KDLoss', tau=TAU, detach_teacher=False))
     torch.manual_seed(0)
-    return MODELS.build(cfg).train()
+    model = MODELS.build(cfg).train()
+    with torch.no_grad():  # the transforms' BatchNorm affine parameters away from (1, 0)
+        for p in model.transforms.parameters():
+            if p.dim() == 1:
+                p.copy_(torch.linspace(-0.5, 1.5, p.numel()))
+    return model
 
 
 def inputs():
@@ -45,7 +50,8 @@ def by_hand(model, x):
 
     The config attaches the student branch at (teacher layer1 -> student layer1) and
     (teacher layer2 -> student layer2): the first branch runs the student's layer2 and
-    layer3 on the transformed teacher layer1 feature, the second only its layer3.
+    layer3 on the transformed teacher layer1 feature, the second only its layer3. The
+    transforms are the default 1x1 conv + BN + ReLU, written out.
     """
     t = model.teacher
     f1 = stages(t, x, 0, 1)
@@ -53,8 +59,8 @@ def by_hand(model, x):
     teacher = head_logits(t, stages(t, f2, 2, 3))
     s1 = model.students['b0' if len(model.students) == 1 else 'b0_0']
     s2 = model.students['b0' if len(model.students) == 1 else 'b0_1']
-    branch1 = head_logits(s1, stages(s1, model.transforms['b0_0'](f1), 1, 3))
-    branch2 = head_logits(s2, stages(s2, model.transforms['b0_1'](f2), 2, 3))
+    branch1 = head_logits(s1, stages(s1, conv_bn_train(model.transforms['b0_0'], f1), 1, 3))
+    branch2 = head_logits(s2, stages(s2, conv_bn_train(model.transforms['b0_1'], f2), 2, 3))
     return teacher, branch1, branch2
 
 
