@@ -35,11 +35,15 @@ def sfkd_scope():
 
 @pytest.fixture
 def hub():
-    """The message hub the regularisers read the epoch from, as the runner fills it."""
-    hub = MessageHub.get_instance(f'soteacher-objective-{uuid.uuid4().hex}')
+    """The message hub the regularisers read the epoch from, as the runner fills it; the
+    latest hub is the current one, so it is dropped afterwards for the hub before it."""
+    name = f'soteacher-objective-{uuid.uuid4().hex}'
+    hub = MessageHub.get_instance(name)
     hub.update_info('epoch', EPOCH)
     hub.update_info('max_epochs', MAX_EPOCHS)
-    return hub
+    assert MessageHub.get_current_instance() is hub
+    yield hub
+    MessageHub._instance_dict.pop(name, None)
 
 
 def build():
