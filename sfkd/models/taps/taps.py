@@ -128,11 +128,21 @@ class ModuleOutputTap(BaseTap):
 
 @TASK_UTILS.register_module()
 class ModuleInputTap(BaseTap):
-    """Records the (first positional) input of the module at ``source``."""
+    """Records the (first positional) input of the module at ``source``; a module
+    called with keyword arguments only has none, and the tap says so."""
 
     def attach(self, model, owner='model'):
         module = resolve_module(model, self.source, owner)
-        handle = module.register_forward_pre_hook(lambda m, args: self._store(args[0]))
+
+        def record(m, args, kwargs):
+            if not args:
+                raise BadConfigError(
+                    f'{self.where} {self.describe()!r}: {self.source} is called with keyword '
+                    f'arguments only ({sorted(kwargs)}), so it has no positional input to '
+                    'record; tap the output of the module that makes it (ModuleOutputTap)')
+            self._store(args[0])
+
+        handle = module.register_forward_pre_hook(record, with_kwargs=True)
         return handle.remove
 
 

@@ -1,0 +1,66 @@
+"""The pipeline's summary cells (mean ± sample standard deviation over seeds) from
+made-up results; every expected cell is worked out by hand in the comments."""
+import dataclasses
+import random
+
+from sfkd.apis import get_task, summarise
+from sfkd.apis.report import mean_std, metric_table
+
+TASK = get_task('cls')
+SCALE = dataclasses.replace(TASK.scales['full'], seeds=(0, 1, 2),
+                            teachers=('standard', 'sftn', 'soteacher'), methods=('kd', 'fitnets'))
+STUDENTS = {  # (teacher, method) -> accuracy of seeds 0, 1, 2
+    ('standard', 'kd'): [90.0, 91.0, 92.0],
+    ('standard', 'fitnets'): [88.0, 89.0, 91.0],
+    ('sftn', 'kd'): [89.5, 89.5, 89.5],
+    ('sftn', 'fitnets'): [87.0, 90.0, 87.0],
+}
+TABLE = [
+    '| teacher | teacher top-1 | student top-1, KD | student top-1, FITNETS |',
+    '| --- | --- | --- | --- |',
+    # mean 91; deviations -1, 0, 1 -> sqrt(2 / 2) = 1
+    # mean 268 / 3 = 89.33; deviations -4/3, -1/3, 5/3 -> sqrt((16 + 1 + 25) / 9 / 2) = 1.53
+    '| standard | 93.12 | 91.00 ± 1.00 | 89.33 ± 1.53 |',
+    # no spread -> 0.00; mean 88, deviations -1, 2, -1 -> sqrt(6 / 2) = 1.73
+    '| sftn | 92.00 | 89.50 ± 0.00 | 88.00 ± 1.73 |',
+    '| soteacher | - | - | - |',  # neither a teacher run nor students
+    # mean 85.5; deviations -0.5, 0.5 -> sqrt(0.5 / 1) = 0.71
+    '| (student alone) | - | 85.50 ± 0.71 (no teacher) | |',
+]
+
+
+def results():
+    out = [dict(kind='teacher', teacher='standard', method='-', seed=0,
+                metrics={'accuracy': 93.1234}),
+           dict(kind='teacher', teacher='sftn', method='-', seed=0, metrics={'accuracy': 92.0}),
+           dict(kind='alone', teacher='-', method='-', seed=0, metrics={'accuracy': 85.0}),
+           dict(kind='alone', teacher='-', method='-', seed=1, metrics={'accuracy': 86.0})]
+    for (teacher, method), values in STUDENTS.items():
+        out += [dict(kind='distill', teacher=teacher, method=method, seed=seed,
+                     metrics={'accuracy': v}, seconds=30.0) for seed, v in enumerate(values)]
+    random.Random(0).shuffle(out)  # the order of the runs does not matter
+    return out
+
+
+def test_mean_std_cells():
+    assert mean_std([88.0, 89.0, 91.0]) == '89.33 ± 1.53'  # sample std (n - 1), not 1.25
+    assert mean_std([88.0, 89.0, 91.0], digits=1) == '89.3 ± 1.5'
+    assert mean_std([90.25]) == '90.25'                    # one seed: no spread to show
+    assert mean_std([]) == '-'
+
+
+def test_metric_table_groups_runs_by_teacher_and_method():
+    table = metric_table(TASK, results(), SCALE, TASK.primary, references={})
+    assert table.splitlines() == TABLE
+
+
+def test_summarise_writes_the_table_and_every_run(tmp_path):
+    runs = results()
+    table = summarise(TASK, runs, SCALE, str(tmp_path), 'python tools/run_pipeline.py')
+    assert table.splitlines() == TABLE
+    md = open(tmp_path / 'results.md').read()
+    assert '\n'.join(TABLE) in md
+    # 12 distillation runs of 30 s each: 6.0 min
+    assert 'Training time: 6.0 min for 12 runs' in md and '4 runs have no stored time' in md
+    rows = open(tmp_path / 'results.csv').read().splitlines()
+    assert len(rows) == 1 + len(runs)
