@@ -49,8 +49,8 @@ def aug_config(tmp_path_factory):
     return str(path)
 
 
-def options(teacher, epochs=2, cache=None, *extra):
-    opts = tiny_options(train=256, test=32, batch=32, epochs=epochs) + [
+def options(teacher, epochs=2, cache=None, *extra, train=128):
+    opts = tiny_options(train=train, test=32, batch=32, epochs=epochs) + [
         f'model.teacher_ckpt={teacher}', 'randomness.seed=7',
         'train_dataloader.sampler.shuffle=False', 'log_level=WARNING']
     if cache:
@@ -80,8 +80,8 @@ def test_fp32_cache_trains_the_same_student_without_running_the_teacher(
     monkeypatch.setattr(Distiller, '_run_teacher',
                         lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
     cached = train(KD, tmp_path / 'cached', options(teachers[0], cache=tmp_path / 'cache'))
-    # the teacher ran for the probe (1 batch) and the 8 chunks of the fill, never in training
-    assert len(calls) == 1 + 256 // 32
+    # the teacher ran for the probe (1 batch) and the 4 chunks of the fill, never in training
+    assert len(calls) == 1 + 128 // 32
     assert logged(tmp_path / 'cached', 'distill.loss_kd') == \
         logged(tmp_path / 'live', 'distill.loss_kd')
     a, b = live.model.student.state_dict(), cached.model.student.state_dict()
@@ -100,7 +100,7 @@ def test_augmented_views_replay_the_inputs_that_made_the_stored_outputs(
     store = CacheStore(folders(tmp_path / 'c')[0], CacheStore.read_meta(folders(tmp_path / 'c')[0]))
     assert store.views == 2 and store.complete  # one view per epoch: the pipeline is random
     model, collate = runner.model, runner.train_loop.dataloader.collate_fn
-    slots = [0, 1, 2, 3, 256, 257, 258, 259]  # samples 0-3 in view 0 and in view 1
+    slots = [0, 1, 2, 3, 128, 129, 130, 131]  # samples 0-3 in view 0 and in view 1
     batch = [views[s] for s in slots]
     data = model.data_preprocessor(collate(batch), True)
     live = model.teacher_records(data['inputs'], data['data_samples'])['logits']
@@ -120,7 +120,7 @@ def test_a_changed_teacher_tap_or_pipeline_never_reads_stale_entries(
     runs = [(KD, teachers[0], []), (KD, teachers[1], []), (aug_config, teachers[0], []),
             (FITNETS, teachers[0], [])]
     for n, (config, teacher, extra) in enumerate(runs):
-        runner = train(config, tmp_path / f'w{n}', options(teacher, 1, root, *extra))
+        runner = train(config, tmp_path / f'w{n}', options(teacher, 1, root, *extra, train=64))
         assert len(folders(root)) == n + 1  # each change made its own cache
         # what the run read is what its own teacher computes
         store = runner.train_loop.dataloader.dataset
@@ -143,23 +143,18 @@ def test_a_kill_while_filling_resumes_without_corrupt_chunks(teachers, aug_confi
     killing = tmp_path / 'killing.py'
     killing.write_text(f"_base_ = ['{aug_config}']\n"
                        "custom_imports = dict(imports=['cache_kill_probe'])\n")
-
-    def run(cache, kill=None):
-        env = subprocess_env(**({'SFKD_KILL_AT_CHUNK': str(kill)} if kill is not None else {}))
-        cmd = [sys.executable, '-m', 'sfkd.tools.train',
-               str(killing) if kill is not None else aug_config, '--work-dir',
-               str(tmp_path / f'w{kill}'), '--cfg-options', *options(teachers[0], 2, cache)]
-        return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
-    proc = run(tmp_path / 'killed', kill=5)
+    cmd = [sys.executable, '-m', 'sfkd.tools.train', str(killing), '--work-dir',
+           str(tmp_path / 'killed_work'), '--cfg-options',
+           *options(teachers[0], 1, tmp_path / 'killed')]
+    proc = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(SFKD_KILL_AT_CHUNK='2'),
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     folder = folders(tmp_path / 'killed')[0]
     store = CacheStore(folder, CacheStore.read_meta(folder))
-    assert len(store.missing()) == 16 - 5 and not store.complete
-    proc = run(tmp_path / 'killed')
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    proc = run(tmp_path / 'clean')
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    # chunk 2 was half-written when the process died: it does not count as filled
+    assert store.missing() == [(0, 2), (0, 3)] and not store.complete
+    train(aug_config, tmp_path / 'resumed_work', options(teachers[0], 1, tmp_path / 'killed'))
+    train(aug_config, tmp_path / 'clean_work', options(teachers[0], 1, tmp_path / 'clean'))
     clean = folders(tmp_path / 'clean')[0]
     assert osp.basename(clean) == osp.basename(folder)
     assert_same_cache(folder, clean)
@@ -177,14 +172,14 @@ def assert_same_cache(a, b):
 
 def test_two_processes_fill_the_same_cache_as_one(teachers, aug_config, tmp_path, fmnist_root,
                                                   free_port):
-    opts = options(teachers[0], 2, tmp_path / 'two')
+    opts = options(teachers[0], 2, tmp_path / 'two', train=64)
     cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), aug_config, '2',
            '--work-dir', str(tmp_path / 'w2'), '--cfg-options', *opts]
     proc = run_gloo_job(cmd, clean=[str(tmp_path / 'w2'), str(tmp_path / 'two')],
                         cwd=str(tmp_path), capture_output=True, text=True, timeout=600,
                         env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
     assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-4000:])
-    train(aug_config, tmp_path / 'w1', options(teachers[0], 2, tmp_path / 'one'))
+    train(aug_config, tmp_path / 'w1', options(teachers[0], 2, tmp_path / 'one', train=64))
     two, one = folders(tmp_path / 'two'), folders(tmp_path / 'one')
     assert len(two) == len(one) == 1
     assert_same_cache(two[0], one[0])
@@ -199,7 +194,7 @@ def test_two_processes_fill_the_same_cache_as_one(teachers, aug_config, tmp_path
 ], ids=['friendly-teacher', 'trained-teacher', 'too-big', 'topk-on-features', 'unknown-tap'])
 def test_what_cannot_be_cached_is_refused(config, extra, message, teachers, tmp_path,
                                           fmnist_root):
-    opts = options(teachers[0], 1, tmp_path / 'cache', *extra)
+    opts = options(teachers[0], 1, tmp_path / 'cache', *extra, train=64)
     if config == SFTN:
         opts = [o for o in opts if not o.startswith('model.teacher_ckpt')]
     with pytest.raises(UsageError, match=message):
