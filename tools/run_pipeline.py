@@ -38,6 +38,10 @@ def main() -> None:
                         help="the task's scale (default: default; e.g. full, smoke)")
     parser.add_argument('--out', help="output folder (default: work_dirs/pipeline_<scale> for "
                         'cls, work_dirs/pipeline_<task>_<scale> for the others)')
+    parser.add_argument('--teacher-cache', nargs='?', const='', default=None, metavar='DIR',
+                        help='distil from cached teacher outputs: each teacher runs once per '
+                        'KD method, and every seed reads its outputs (folder: DIR, default '
+                        '<out>/teacher_cache)')
     args = parser.parse_args()
     task = get_task(args.task)
     if args.scale not in task.scales:
@@ -48,10 +52,12 @@ def main() -> None:
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     start = time.time()
-    results = run_with_progress(task, scale, out)
+    cache = None if args.teacher_cache is None else (args.teacher_cache or f'{out}/teacher_cache')
+    results = run_with_progress(task, scale, out, teacher_cache=cache)
     command = ' '.join(['python tools/run_pipeline.py']
                        + ([f'--task {args.task}'] if args.task != 'cls' else [])
-                       + ([f'--scale {args.scale}'] if args.scale != 'default' else []))
+                       + ([f'--scale {args.scale}'] if args.scale != 'default' else [])
+                       + (['--teacher-cache'] if cache else []))
     table = summarise(task, results, scale, out, command)
     print(f'\n{table}\n')
     print(f'{len(results)} runs in {(time.time() - start) / 60:.1f} min; '

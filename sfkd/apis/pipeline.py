@@ -114,13 +114,20 @@ def teacher_evaluated(runner) -> bool:
         getattr(runner.val_loop, 'evaluate_teacher', False)
 
 
-def execute(task: Task, run: Run, out_dir: str) -> dict:
-    """Train one run (unless the same run already finished) and return its result."""
+def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = None) -> dict:
+    """Train one run (unless the same run already finished) and return its result.
+
+    ``teacher_cache``: a folder for the teacher-output cache of the distillation
+    runs (:class:`~sfkd.engine.hooks.TeacherCacheHook`); the first student of a
+    teacher and method fills it, the other seeds read it.
+    """
     result_file = osp.join(run.work_dir, 'result.json')
     options = list(run.options)
     if run.init_from:
         ckpt = teacher_checkpoint(f'{out_dir}/teacher_{run.init_from}')
         options.append(f'model.teacher_ckpt={ckpt}')
+    if teacher_cache and run.kind == 'distill':
+        options += [f'teacher_cache.root={teacher_cache}', 'teacher_cache.progress=False']
     if osp.isfile(result_file):
         done = json.load(open(result_file))
         if (done.get('config') == run.config and done.get('options') == options
@@ -141,11 +148,13 @@ def execute(task: Task, run: Run, out_dir: str) -> dict:
 
 def run_pipeline(task: Task, scale: Scale, out_dir: str,
                  progress: Optional[Callable[[Run, int, int], None]] = None,
-                 runs: Optional[List[Run]] = None) -> List[dict]:
+                 runs: Optional[List[Run]] = None,
+                 teacher_cache: Optional[str] = None) -> List[dict]:
     """Run (or continue) the pipeline; return every run's result.
 
     ``runs`` replaces :func:`plan`'s runs, for a study that combines teachers
-    and methods otherwise (tools/analysis/kd_variants.py).
+    and methods otherwise (tools/analysis/kd_variants.py). ``teacher_cache``:
+    see :func:`execute`.
     """
     os.makedirs(out_dir, exist_ok=True)
     runs = plan(task, scale, out_dir) if runs is None else runs
@@ -153,12 +162,13 @@ def run_pipeline(task: Task, scale: Scale, out_dir: str,
     for i, run in enumerate(runs):
         if progress:
             progress(run, i, len(runs))
-        results.append(execute(task, run, out_dir))
+        results.append(execute(task, run, out_dir, teacher_cache))
     return results
 
 
 def run_with_progress(task: Task, scale: Scale, out_dir: str,
-                      runs: Optional[List[Run]] = None) -> List[dict]:
+                      runs: Optional[List[Run]] = None,
+                      teacher_cache: Optional[str] = None) -> List[dict]:
     """:func:`run_pipeline` with a progress bar on stderr, one step a run."""
     from tqdm import tqdm
     bar = tqdm(total=None, unit='run', dynamic_ncols=True)
@@ -168,7 +178,7 @@ def run_with_progress(task: Task, scale: Scale, out_dir: str,
         bar.set_description(run.label)
         bar.refresh()
 
-    results = run_pipeline(task, scale, out_dir, progress, runs)
+    results = run_pipeline(task, scale, out_dir, progress, runs, teacher_cache)
     bar.n = bar.total
     bar.set_description('done')
     bar.close()

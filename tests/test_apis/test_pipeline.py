@@ -96,3 +96,30 @@ def test_teacher_checkpoint_prefers_the_exported_teacher(tmp_path):
     assert teacher_checkpoint(str(tmp_path)) == f'{tmp_path}/epoch_4.pth'
     (tmp_path / 'teacher_final.pth').write_bytes(b'')
     assert teacher_checkpoint(str(tmp_path)) == f'{tmp_path}/teacher_final.pth'
+
+
+def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist_root, in_repo,
+                                                                monkeypatch):
+    import dataclasses
+    import glob
+    import traceback
+
+    from sfkd.models.algorithms import Distiller
+    scale = dataclasses.replace(SCALES['smoke'], teachers=('standard', ), methods=('kd', ),
+                                seeds=(0, 1))
+    out, cache = str(tmp_path / 'pipe'), str(tmp_path / 'cache')
+    runs = [r for r in plan(TASK, scale, out) if r.kind != 'alone']
+    calls = []
+    original = Distiller._run_teacher
+    monkeypatch.setattr(Distiller, '_run_teacher', lambda self, *a, **k: calls.append(
+        [f.name for f in traceback.extract_stack()]) or original(self, *a, **k))
+    results = run_pipeline(TASK, scale, out, runs=runs, teacher_cache=cache)
+    distilled = [r for r in results if r['kind'] == 'distill']
+    assert [r['seed'] for r in distilled] == [0, 1]
+    assert all(f'teacher_cache.root={cache}' in r['options'] for r in distilled)
+    # seed 1 read the cache that seed 0's run filled: the teacher ran for the 2 chunks
+    # (256 images, batches of 128) of one fill and each run's 8-image probe of the taps,
+    # never in a training step
+    assert len(glob.glob(f'{cache}/*/COMPLETE')) == 1
+    assert len(calls) == 256 // 128 + 2
+    assert all('before_train' in stack and 'loss' not in stack for stack in calls)
