@@ -1,0 +1,29 @@
+"""tools/analysis/benchmark_cache.py at the smallest size: the epoch ratios come from the
+stored epoch times, and the bytes per sample from the cache's files."""
+import json
+import subprocess
+import sys
+
+import pytest
+from sfkd_testing import ROOT, subprocess_env
+
+
+def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root):
+    out = tmp_path / 'bench' / 'teacher_cache.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_cache.py', '--data-root', fmnist_root,
+         '--train-size', '128', '--batch-size', '64', '--repeats', '1', '--storages', 'fp16',
+         '--no-feature-bytes', '--out', str(out)],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.load(open(out))['epochs']
+    times = result['epoch_seconds']
+    assert all(len(times[side]) == 1 and times[side][0] > 0 for side in times)
+    assert result['cached_distill_ratio'] == pytest.approx(
+        times['cached'][0] / times['alone'][0])
+    assert result['uncached_distill_ratio'] == pytest.approx(
+        times['uncached'][0] / times['alone'][0])
+    # 10 fp16 logits per sample
+    assert result['cache_bytes_per_sample'] == {'kd_logits.fp16': 20.0}
+    md = (tmp_path / 'bench' / 'teacher_cache.md').read_text()
+    assert 'cached_distill_ratio' in md and 'Command: `python tools/analysis/benchmark_cache.py' in md
