@@ -128,6 +128,9 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
               for side in ('sfkd', 'plain')}
     assert set(run['scaling_ms']) == points and all(run['scaling_ms'][k] > 0 for k in points)
     assert all(result['summary'][f'scaling_ms.{k}']['median'] > 0 for k in points)
+    assert run['student_time_share'] == pytest.approx(ms['student_alone'] / ms['plain_teacher'])
+    assert 0 < run['student_flop_share'] < 1 and run['student_flop_share'] == pytest.approx(
+        run['gflops']['student_alone'] / run['gflops']['plain_teacher'])
     assert 'peak_memory_mb' not in run  # --no-memory
     png = tmp_path / 'scale' / 'benchmark_scaling.png'
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 10000

@@ -68,7 +68,8 @@ DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
 # size and student width) and 'sftn_large' run in loops of their own
 PARTS = dict(classification=STEPS, dense=DENSE_STEPS)
 ALL_PARTS = ('classification', 'sftn_large', 'scaling', 'dense')
-FLOP_STEPS = ('sftn_teacher', 'plain_teacher', 'sftn_det_teacher', 'plain_det_teacher')
+FLOP_STEPS = ('sftn_teacher', 'plain_teacher', 'student_alone', 'sftn_det_teacher',
+              'plain_det_teacher')
 
 
 def distill_steps(data: dict, tmpdir: str, student_width: int = None) -> dict:
@@ -160,6 +161,7 @@ def measure_memory(step: str, args) -> None:
 
 RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio', 'sftn_time_ratio',
           'sftn_flop_ratio', 'sftn_time_over_flop_ratio', 'sftn_memory_ratio',
+          'student_flop_share', 'student_time_share',
           'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
           'sftn_resnet32x4_time_over_flop_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
           'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio',
@@ -267,6 +269,9 @@ def measure_once(args) -> dict:
             sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
             sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'])
         run['sftn_time_over_flop_ratio'] = run['sftn_time_ratio'] / run['sftn_flop_ratio']
+        # the branches' student (the KD student) trained alone, against the teacher
+        run['student_flop_share'] = flops['student_alone'] / flops['plain_teacher']
+        run['student_time_share'] = med['student_alone'] / med['plain_teacher']
         if not args.no_memory:
             memory = {k: peak_memory_mb(k, args) for k in MEMORY_STEPS}
             run.update(
@@ -326,6 +331,8 @@ def summary_lines(result: dict) -> list:
                      f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), time over "
                      f"FLOP ratio {fig('sftn_time_over_flop_ratio')} (goal <= 1.15)" +
                      (f", memory {fig('sftn_memory_ratio', 2)}" if memory else ''))
+        lines.append(f"  the branches' student trained alone: {fig('student_flop_share')} of the "
+                     f"plain teacher step's FLOPs, {fig('student_time_share')} of its time")
     if 'sftn_large' in parts:
         sftn, plain = (s[f'gflops.{k}']['median'] for k in LARGE_STEPS)
         lines.append(f"SFTN ResNet32x4 (ResNet8x4 branches, batch {result['large_batch_size']} "

@@ -316,7 +316,10 @@ class FriendlyTeacher(BaseModel):
             full_losses = student(inputs, data_samples, mode='loss')
         full_out = out_tap.taps[OUTPUT].value
         reference = tensors_in(full_losses) + tensors_in(full_out)
-        feeders = find_feeders(found, [t for t in reference if t.is_floating_point()])
+        try:
+            feeders = find_feeders(found, [t for t in reference if t.is_floating_point()])
+        except RuntimeError:  # a graph autograd cannot walk back: skip the attach module only
+            feeders = []
         plans = [BranchPlan(branch.student_path,
                             {p: placeholder(found['outputs'][p]) for p in feeders})]
         if feeders:
