@@ -57,6 +57,9 @@ def test_uncached_larger_sftn_and_scaling_figures_are_the_stored_ones():
             ms = '/'.join(f"{summary[f'scaling_ms.{kind}_{v}.{side}']['median']:.0f}"
                           for v in values)
             assert f'{ms} ms' in text, (kind, side)
+    med = {k: v['median'] for k, v in summary.items()}
+    assert (f"takes {100 * med['student_time_share']:.0f}% of the plain teacher step's time for "
+            f"{100 * med['student_flop_share']:.0f}% of its FLOPs") in text
     assert osp.isfile(osp.join(RESULTS, 'benchmark', 'benchmark_scaling.png'))
     assert 'benchmark_scaling.png' in text
 
