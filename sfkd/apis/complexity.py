@@ -7,9 +7,11 @@ multiply-accumulate is one FLOP, for one input of the given shape (batch 1).
 - a :class:`Distiller`: the student (what is deployed), the frozen teacher and
   the connectors (parameters only: they run on recorded features);
 - a :class:`FriendlyTeacher`: the teacher alone (deployed, without branches),
-  each student branch (its transform on the teacher feature plus the student,
-  which runs whole, its stage at the attach point replaced), and the teacher
-  with its branches, as one training step runs them forward.
+  each student branch (its transform on the teacher feature plus the whole
+  student), and the teacher with its branches. The branch rows count the
+  student's modules before and at the attach point too, which a training step
+  skips once its first pass has found them: an upper bound on the branch's
+  forward work.
 """
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple

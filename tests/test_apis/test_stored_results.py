@@ -39,6 +39,31 @@ def test_benchmark_ratios_are_the_stored_medians_and_ranges():
     assert f'({gflops[0]:.2f} vs {gflops[1]:.2f} GFLOP per step)' in text
 
 
+def test_uncached_larger_sftn_and_scaling_figures_are_the_stored_ones():
+    stored = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))
+    summary, text = stored['summary'], other_figures()
+    for key in ('uncached_distill_ratio', 'sftn_flop_ratio', 'sftn_time_over_flop_ratio',
+                'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
+                'sftn_resnet32x4_time_over_flop_ratio'):
+        v = summary[key]
+        assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text, key
+    gflops = [summary[f'gflops.{k}']['median']
+              for k in ('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher')]
+    assert f'({gflops[0]:.1f} vs {gflops[1]:.1f} GFLOP per step)' in text
+    assert f"batch {stored['large_batch_size']}, " in text
+    for kind, values in (('batch_size', stored['scale_batch_sizes']),
+                         ('width', stored['scale_widths'])):
+        for side in ('sfkd', 'plain'):
+            ms = '/'.join(f"{summary[f'scaling_ms.{kind}_{v}.{side}']['median']:.0f}"
+                          for v in values)
+            assert f'{ms} ms' in text, (kind, side)
+    med = {k: v['median'] for k, v in summary.items()}
+    assert (f"takes {100 * med['student_time_share']:.0f}% of the plain teacher step's time for "
+            f"{100 * med['student_flop_share']:.0f}% of its FLOPs") in text
+    assert osp.isfile(osp.join(RESULTS, 'benchmark', 'benchmark_scaling.png'))
+    assert 'benchmark_scaling.png' in text
+
+
 def test_dense_benchmark_ratios_are_the_stored_medians_and_ranges():
     stored = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))
     summary, text = stored['summary'], other_figures()

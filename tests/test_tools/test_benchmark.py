@@ -96,3 +96,45 @@ def test_hand_written_dense_loop_does_the_distillers_work(canvas_root, tmp_path)
             assert float(steps['plain_dense_distill']()) == pytest.approx(
                 float(log['loss'].detach()), rel=1e-5)
         assert any(k.startswith('distill.loss_cwd_p') for k in log)
+
+
+def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, fmnist_root):
+    """The KD step over the student's own step, the ResNet32x4 SFTN pair, and the
+    distill step times against batch size and student width, with their figure."""
+    out = tmp_path / 'scale' / 'benchmark.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark.py', '--data-root', fmnist_root,
+         '--batch-size', '8', '--iters', '1', '--warmup', '0', '--repeats', '1', '--parts',
+         'classification', 'sftn_large', 'scaling', '--no-memory', '--large-batch-size', '2',
+         '--large-iters', '1', '--scale-batch-sizes', '4', '8', '--scale-widths', '4', '8',
+         '--scale-iters', '1', '--out', str(out)],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.load(open(out))
+    (run, ) = result['runs']
+    ms = run['step_ms']
+    assert run['uncached_distill_ratio'] == pytest.approx(ms['sfkd_distill'] /
+                                                          ms['student_alone'])
+    for pair, key in ((('sftn_teacher', 'plain_teacher'), 'sftn'),
+                      (('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher'),
+                       'sftn_resnet32x4')):
+        assert run[f'{key}_time_ratio'] == pytest.approx(ms[pair[0]] / ms[pair[1]])
+        assert run[f'{key}_flop_ratio'] == pytest.approx(
+            run['gflops'][pair[0]] / run['gflops'][pair[1]])
+        assert run[f'{key}_flop_ratio'] > 1  # the branches add work
+        assert run[f'{key}_time_over_flop_ratio'] == pytest.approx(
+            run[f'{key}_time_ratio'] / run[f'{key}_flop_ratio'])
+    points = {f'{p}.{side}' for p in ('batch_size_4', 'batch_size_8', 'width_4', 'width_8')
+              for side in ('sfkd', 'plain')}
+    assert set(run['scaling_ms']) == points and all(run['scaling_ms'][k] > 0 for k in points)
+    assert all(result['summary'][f'scaling_ms.{k}']['median'] > 0 for k in points)
+    assert run['student_time_share'] == pytest.approx(ms['student_alone'] / ms['plain_teacher'])
+    assert 0 < run['student_flop_share'] < 1 and run['student_flop_share'] == pytest.approx(
+        run['gflops']['student_alone'] / run['gflops']['plain_teacher'])
+    assert 'peak_memory_mb' not in run  # --no-memory
+    png = tmp_path / 'scale' / 'benchmark_scaling.png'
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 10000
+    md = (tmp_path / 'scale' / 'benchmark.md').read_text()
+    for text in ("uncached distill step / the student's step alone : time ",
+                 'SFTN ResNet32x4 (ResNet8x4 branches, batch 2 of 32x32)', '  width 8 (batch 8)'):
+        assert text in md, text

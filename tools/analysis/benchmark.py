@@ -5,10 +5,15 @@ Side by side, on the same batch of real Fashion-MNIST images:
   same work (``benchmark_distill.py``; target <= 1.10);
 - the SFTN teacher step against the plain teacher step, next to the FLOP ratio
   (``benchmark_sftn.py``);
-- the peak memory of each of the four, measured in a fresh process per step
-  kind (so the figures do not mix): the highest resident set size sampled
-  while three steps run, minus the size just before them (after freed memory
-  is handed back to the system).
+- the KD step against the same student's step trained alone (its own
+  ``train_step``, no teacher): ``uncached_distill_ratio``, what an uncached KD
+  epoch costs over the student's epoch alone, measured per step on one batch
+  (an epoch is a number of such steps);
+- the peak memory of the KD, hand-written, SFTN and plain teacher steps,
+  measured in a fresh process per step kind (so the figures do not mix): the
+  highest resident set size sampled while three steps run, after a first one,
+  minus the size just before them (after freed memory is handed back to the
+  system).
 
 and on the same batch of real Fashion-MNIST canvases (``benchmark_dense.py``):
 - a dense distillation step (the canvas RetinaNet pair, CWD on each of three
@@ -18,11 +23,21 @@ and on the same batch of real Fashion-MNIST canvases (``benchmark_dense.py``):
   ratio of forward FLOPs (MMEngine's analysis, as ``get_flops.py`` prints
   them) and of training-step FLOPs (``torch.utils.flop_counter``).
 
-All steps of one run are interleaved (the order reversed every other round),
+``sftn_large`` adds the SFTN step of a larger pair against its plain
+teacher step: the CIFAR-100 ResNet32x4 teacher with ResNet8x4 branches
+(``configs/sftn/sftn_resnet32x4_resnet8x4_cifar100.py``) on a batch of random
+32x32 images (a step's cost does not depend on the pixels), with its FLOP
+ratio. ``scaling`` measures how the distill step's cost grows: the
+sfkd step and the hand-written loop against the batch size and against the
+student's width, all points interleaved, drawn as ``<out>_scaling.png``.
+FLOPs are counted on the second step of each kind, since the first SFTN step
+also plans which student modules its branch passes skip.
+
+The steps of each comparison are interleaved (the order reversed every other round),
 so the two sides of each ratio share the machine's state. Each figure is the
 median and range over ``--repeats`` independent runs, with the machine it was
-measured on; ``--out`` stores them as JSON and Markdown. ``--parts`` runs the
-classification or the dense comparisons alone.
+measured on; ``--out`` stores them as JSON and Markdown. ``--parts`` picks the
+comparisons to run (all of them by default).
 
 Example::
 
@@ -44,42 +59,62 @@ sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
 
-STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher')
+STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone')
+MEMORY_STEPS = STEPS[:4]  # the steps whose peak memory is measured
+LARGE_STEPS = ('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher')
 DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
                'plain_det_teacher', 'plain_det_student')
+# the interleaved step-time comparisons; 'scaling' (distill step time against batch
+# size and student width) and 'sftn_large' run in loops of their own
 PARTS = dict(classification=STEPS, dense=DENSE_STEPS)
+ALL_PARTS = ('classification', 'sftn_large', 'scaling', 'dense')
+FLOP_STEPS = ('sftn_teacher', 'plain_teacher', 'student_alone', 'sftn_det_teacher',
+              'plain_det_teacher')
 
 
-def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
-    """The four classification steps, as zero-argument callables on one shared batch."""
+def distill_steps(data: dict, tmpdir: str, student_width: int = None) -> dict:
+    """The KD step (sfkd's ``Distiller``), the hand-written loop doing the same work,
+    and the same student trained alone (its own ``train_step``), on ``data``."""
     import benchmark_distill as bd
-    import benchmark_sftn as bs
     from mmengine.optim import OptimWrapper
 
-    from sfkd.datasets.fashion_mnist import fashion_mnist_batch
-
-    data = fashion_mnist_batch(data_root, batch_size)
-    distiller, cfg = bd.build_distiller(tmpdir)
+    distiller, cfg = bd.build_distiller(tmpdir, student_width)
     distiller.train()
     d_wrap = OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3))
     student = bd.copy.deepcopy(distiller.student).train()
     teacher = bd.copy.deepcopy(distiller.get_teacher()).eval()
     s_opt = torch.optim.SGD(student.parameters(), lr=1e-3)
+    alone = bd.copy.deepcopy(distiller.student).train()
+    a_wrap = OptimWrapper(torch.optim.SGD(alone.parameters(), lr=1e-3))
     pre = distiller.data_preprocessor
     labels = torch.cat([s.gt_label for s in data['data_samples']])
     kd = cfg['distill_losses']['loss_kd']
-
-    models, wrappers = bs.build_sftn_pair()
-    sftn, plain = models['sftn'], models['plain']
-    f_wrap, p_wrap = wrappers['sftn'], wrappers['plain']
     return {
         'sfkd_distill': lambda: distiller.train_step(data, d_wrap),
         'plain_distill': lambda: bd.plain_step(student, teacher, s_opt, data['inputs'], labels,
                                                pre.mean, pre.std, kd['tau'],
                                                cfg['student_loss_weight'], kd['loss_weight']),
-        'sftn_teacher': lambda: sftn.train_step(data, f_wrap),
-        'plain_teacher': lambda: plain.train_step(data, p_wrap),
+        'student_alone': lambda: alone.train_step(data, a_wrap),
     }
+
+
+def sftn_steps(data: dict, config: str, names=('sftn_teacher', 'plain_teacher')) -> dict:
+    """The SFTN teacher step and the plain teacher step (same weights) of ``config``."""
+    import benchmark_sftn as bs
+    models, wrappers = bs.build_sftn_pair(config)
+    sftn, plain = models['sftn'], models['plain']
+    return {names[0]: lambda: sftn.train_step(data, wrappers['sftn']),
+            names[1]: lambda: plain.train_step(data, wrappers['plain'])}
+
+
+def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
+    """The classification steps, as zero-argument callables on one shared batch."""
+    import benchmark_sftn as bs
+
+    from sfkd.datasets.fashion_mnist import fashion_mnist_batch
+
+    data = fashion_mnist_batch(data_root, batch_size)
+    return {**distill_steps(data, tmpdir), **sftn_steps(data, bs.SFTN_CONFIG)}
 
 
 def peak_memory_mb(step: str, args) -> float:
@@ -105,6 +140,7 @@ def measure_memory(step: str, args) -> None:
     from mmengine import DefaultScope
     with DefaultScope.overwrite_default_scope('sfkd'), tempfile.TemporaryDirectory() as tmp:
         steps = build_steps(args.data_root, args.batch_size, tmp)
+        steps[step]()  # one step first: the first SFTN step also plans its branch passes
         gc.collect()
         ctypes.CDLL('libc.so.6').malloc_trim(0)  # hand freed set-up memory back first
         base, peak, done = rss_mb(), [0.0], threading.Event()
@@ -123,23 +159,82 @@ def measure_memory(step: str, args) -> None:
     print(max(peak[0] - base, 0.0))
 
 
-RATIOS = ('distill_ratio', 'distill_memory_ratio', 'sftn_time_ratio', 'sftn_flop_ratio',
-          'sftn_memory_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
+RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio', 'sftn_time_ratio',
+          'sftn_flop_ratio', 'sftn_time_over_flop_ratio', 'sftn_memory_ratio',
+          'student_flop_share', 'student_time_share',
+          'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
+          'sftn_resnet32x4_time_over_flop_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
           'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio',
           'det_student_flop_share', 'det_student_time_share')
-GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops')
+GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops', 'scaling_ms')
+
+
+def interleaved_ms(steps: dict, iters: int, warmup: int) -> dict:
+    """Median milliseconds of each step over ``iters`` rounds (after ``warmup``), all
+    the steps run in each round, in reverse order every other round."""
+    import statistics
+    import time
+    order = list(steps)
+    times = {k: [] for k in order}
+    for i in range(warmup + iters):
+        for name in (order if i % 2 == 0 else order[::-1]):
+            start = time.perf_counter()
+            steps[name]()
+            if i >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return {k: statistics.median(v) * 1e3 for k, v in times.items()}
+
+
+def counted_flops(step) -> int:
+    """FLOPs of one call of ``step`` (``torch.utils.flop_counter``)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops()
+
+
+def measure_large_sftn(args) -> dict:
+    """The SFTN ResNet32x4 teacher (ResNet8x4 branches, CIFAR-100) against the plain
+    ResNet32x4 step, on one batch of random 32x32 images, interleaved."""
+    import benchmark_sftn as bs
+    steps = sftn_steps(bs.cifar_like_batch(args.large_batch_size), bs.LARGE_SFTN_CONFIG,
+                       LARGE_STEPS)
+    for step in steps.values():  # the first SFTN step plans its branch passes
+        step()
+    flops = {k: counted_flops(step) for k, step in steps.items()}
+    med = interleaved_ms(steps, args.large_iters, 0)
+    sftn, plain = LARGE_STEPS
+    time_ratio, flop_ratio = med[sftn] / med[plain], flops[sftn] / flops[plain]
+    return dict(step_ms=med, gflops={k: v / 1e9 for k, v in flops.items()},
+                sftn_resnet32x4_time_ratio=time_ratio, sftn_resnet32x4_flop_ratio=flop_ratio,
+                sftn_resnet32x4_time_over_flop_ratio=time_ratio / flop_ratio)
+
+
+def measure_scaling(args, tmpdir: str) -> dict:
+    """Distill step times (sfkd and the hand-written loop) against the batch size (at the
+    config's student width) and against the student width (at ``--batch-size``), all
+    the points interleaved in one loop; ``{'batch_size_<n>.sfkd': ms, ...}``."""
+    from sfkd.datasets.fashion_mnist import fashion_mnist_batch
+    largest = fashion_mnist_batch(args.data_root,
+                                  max(args.scale_batch_sizes + [args.batch_size]))
+    steps = {}
+    for point, n, width in ([(f'batch_size_{n}', n, None) for n in args.scale_batch_sizes] +
+                            [(f'width_{w}', args.batch_size, w) for w in args.scale_widths]):
+        data = {k: v[:n] for k, v in largest.items()}
+        pair = distill_steps(data, tmpdir, width)
+        steps[f'{point}.sfkd'] = pair['sfkd_distill']
+        steps[f'{point}.plain'] = pair['plain_distill']
+    return interleaved_ms(steps, args.scale_iters, 1)
 
 
 def measure_once(args) -> dict:
-    """One run: interleaved step times, FLOPs, and per-step peak memory of the
-    classification steps."""
-    import statistics
+    """One run: interleaved step times, FLOPs, per-step peak memory of the
+    classification steps, the larger SFTN pair and the scaling points."""
     import tempfile
-    import time
 
     from mmengine import DefaultScope
-    from torch.utils.flop_counter import FlopCounterMode
-    order = [k for part in args.parts for k in PARTS[part]]
+    order = [k for part in args.parts if part in PARTS for k in PARTS[part]]
+    run = dict(step_ms={}, gflops={})
     with DefaultScope.overwrite_default_scope('sfkd'), tempfile.TemporaryDirectory() as tmp:
         steps, forward = {}, {}
         if 'classification' in args.parts:
@@ -152,30 +247,37 @@ def measure_once(args) -> dict:
             branches = det.pop('branches')
             steps.update(det)
         flops = {}
-        for name in ('sftn_teacher', 'plain_teacher', 'sftn_det_teacher', 'plain_det_teacher'):
+        for name in FLOP_STEPS:
             if name in steps:
-                with FlopCounterMode(display=False) as counter:
-                    steps[name]()
-                flops[name] = counter.get_total_flops()
-        times = {k: [] for k in order}
-        for i in range(args.warmup + args.iters):
-            for name in (order if i % 2 == 0 else order[::-1]):
-                start = time.perf_counter()
-                steps[name]()
-                if i >= args.warmup:
-                    times[name].append(time.perf_counter() - start)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    run = dict(step_ms={k: v * 1e3 for k, v in med.items()},
-               gflops={k: v / 1e9 for k, v in flops.items()})
+                steps[name]()  # the first SFTN step plans its branch passes
+                flops[name] = counted_flops(steps[name])
+        med = interleaved_ms({k: steps[k] for k in order}, args.iters, args.warmup) \
+            if order else {}
+        run['step_ms'].update(med)
+        run['gflops'].update({k: v / 1e9 for k, v in flops.items()})
+        if 'sftn_large' in args.parts:
+            large = measure_large_sftn(args)
+            run['step_ms'].update(large.pop('step_ms'))
+            run['gflops'].update(large.pop('gflops'))
+            run.update(large)
+        if 'scaling' in args.parts:
+            run['scaling_ms'] = measure_scaling(args, tmp)
     if 'classification' in args.parts:
-        memory = {k: peak_memory_mb(k, args) for k in STEPS}
         run.update(
-            peak_memory_mb=memory,
             distill_ratio=med['sfkd_distill'] / med['plain_distill'],
+            uncached_distill_ratio=med['sfkd_distill'] / med['student_alone'],
             sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
-            sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'],
-            distill_memory_ratio=memory['sfkd_distill'] / max(memory['plain_distill'], 1e-9),
-            sftn_memory_ratio=memory['sftn_teacher'] / max(memory['plain_teacher'], 1e-9))
+            sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'])
+        run['sftn_time_over_flop_ratio'] = run['sftn_time_ratio'] / run['sftn_flop_ratio']
+        # the branches' student (the KD student) trained alone, against the teacher
+        run['student_flop_share'] = flops['student_alone'] / flops['plain_teacher']
+        run['student_time_share'] = med['student_alone'] / med['plain_teacher']
+        if not args.no_memory:
+            memory = {k: peak_memory_mb(k, args) for k in MEMORY_STEPS}
+            run.update(
+                peak_memory_mb=memory,
+                distill_memory_ratio=memory['sfkd_distill'] / max(memory['plain_distill'], 1e-9),
+                sftn_memory_ratio=memory['sftn_teacher'] / max(memory['plain_teacher'], 1e-9))
     if 'dense' in args.parts:
         run.update(
             forward_gflops=forward,
@@ -205,22 +307,47 @@ def summary_lines(result: dict) -> list:
         return f"{v['median']:.{digits}f} (range {v['min']:.{digits}f}-{v['max']:.{digits}f})"
 
     parts = result.get('parts', list(PARTS))
+    order = [k for part in parts if part in PARTS for k in PARTS[part]]
+    if 'sftn_large' in parts:
+        order += LARGE_STEPS
     lines = [f"batch {result['batch_size']} (Fashion-MNIST images), "
              f"{result.get('det_batch_size', '-')} (canvases); each run: median of "
              f"{result['iters']} interleaved steps; {len(runs)} runs: median (range) over the runs",
              f"machine: {machine_line(result['machine'])}; load average "
              f"{result['machine']['load_average']} at the start",
              f"{'step':<20}{'time (ms)':>30}{'peak mem (MiB)':>30}"]
-    for k in (k for part in parts for k in PARTS[part]):
+    for k in order:
         memory = fig('peak_memory_mb.' + k, 1) if f'peak_memory_mb.{k}' in s else '-'
         lines.append(f"{k:<20}{fig('step_ms.' + k, 1):>30}{memory:>30}")
     if 'classification' in parts:
-        lines.append(f"distill step / plain loop : time {fig('distill_ratio')} (target <= 1.10), "
-                     f"memory {fig('distill_memory_ratio', 2)}")
+        memory = 'distill_memory_ratio' in s
+        lines.append(f"distill step / plain loop : time {fig('distill_ratio')} (target <= 1.10)" +
+                     (f", memory {fig('distill_memory_ratio', 2)}" if memory else ''))
+        lines.append(f"uncached distill step / the student's step alone : time "
+                     f"{fig('uncached_distill_ratio')} (an uncached KD epoch over the student's "
+                     'epoch alone, per step on one batch)')
         lines.append(f"SFTN step / plain teacher : time {fig('sftn_time_ratio')}, FLOPs "
                      f"{fig('sftn_flop_ratio')} ({s['gflops.sftn_teacher']['median']:.2f} vs "
-                     f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), memory "
-                     f"{fig('sftn_memory_ratio', 2)}")
+                     f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), time over "
+                     f"FLOP ratio {fig('sftn_time_over_flop_ratio')} (goal <= 1.15)" +
+                     (f", memory {fig('sftn_memory_ratio', 2)}" if memory else ''))
+        lines.append(f"  the branches' student trained alone: {fig('student_flop_share')} of the "
+                     f"plain teacher step's FLOPs, {fig('student_time_share')} of its time")
+    if 'sftn_large' in parts:
+        sftn, plain = (s[f'gflops.{k}']['median'] for k in LARGE_STEPS)
+        lines.append(f"SFTN ResNet32x4 (ResNet8x4 branches, batch {result['large_batch_size']} "
+                     f"of 32x32) / plain ResNet32x4 : time {fig('sftn_resnet32x4_time_ratio')}, "
+                     f"FLOPs {fig('sftn_resnet32x4_flop_ratio')} ({sftn:.2f} vs {plain:.2f} "
+                     f"GFLOP per step), time over FLOP ratio "
+                     f"{fig('sftn_resnet32x4_time_over_flop_ratio')} (goal <= 1.15)")
+    if 'scaling' in parts:
+        lines.append('distill step time (ms), sfkd / hand-written loop:')
+        points = [(f'batch {n}', f'batch_size_{n}') for n in result['scale_batch_sizes']] + \
+            [(f'width {w} (batch {result["batch_size"]})', f'width_{w}')
+             for w in result['scale_widths']]
+        for label, key in points:
+            lines.append(f"  {label:<20}{fig(f'scaling_ms.{key}.sfkd', 1):>30}"
+                         f"{fig(f'scaling_ms.{key}.plain', 1):>30}")
     if 'dense' in parts:
         lines.append(f"dense distill step (CWD, 3 FPN levels) / plain loop : time "
                      f"{fig('dense_distill_ratio')} (goal <= 1.05)")
@@ -241,6 +368,39 @@ def summary_lines(result: dict) -> list:
     return lines
 
 
+def plot_scaling(result: dict, path: str) -> None:
+    """Distill step time against batch size and against student width, sfkd and the
+    hand-written loop, median over the runs with their range as error bars."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    s = result['summary']
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, (xs, key, xlabel) in zip(axes, (
+            (result['scale_batch_sizes'], 'batch_size_{}', 'batch size (images)'),
+            (result['scale_widths'], 'width_{}',
+             f"student width (stem and first-stage channels; batch {result['batch_size']})"))):
+        for side, label, style in (('sfkd', 'sfkd Distiller', 'o-'),
+                                   ('plain', 'hand-written PyTorch loop', 's--')):
+            figs = [s[f'scaling_ms.{key.format(x)}.{side}'] for x in xs]
+            med = [f['median'] for f in figs]
+            err = [[m - f['min'] for m, f in zip(med, figs)],
+                   [f['max'] - m for m, f in zip(med, figs)]]
+            ax.errorbar(xs, med, yerr=err, fmt=style, capsize=3, label=label)
+        ax.set_xscale('log', base=2)
+        ax.set_xticks(xs, [str(x) for x in xs])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel('step time (ms)')
+        ax.grid(alpha=0.3)
+        ax.legend()
+    axes[0].set_yscale('log')  # a cost linear in the batch is a line of slope 1
+    fig.suptitle(f"KD step time, tiny ResNet student on Fashion-MNIST: median and range of "
+                 f"{len(result['runs'])} runs\n{machine_line(result['machine'])}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
@@ -253,14 +413,25 @@ def main() -> None:
                         help='the Fashion-MNIST canvases (made by tools/setup.sh)')
     parser.add_argument('--det-batch-size', type=int, default=16,
                         help='canvases per dense step (the detection configs train on 16)')
-    parser.add_argument('--parts', nargs='+', choices=list(PARTS), default=list(PARTS),
-                        help='which comparisons to run (default: both)')
+    parser.add_argument('--parts', nargs='+', choices=list(ALL_PARTS), default=list(ALL_PARTS),
+                        help='which comparisons to run (default: all)')
+    parser.add_argument('--large-batch-size', type=int, default=32,
+                        help='images per step of the larger SFTN pair (ResNet32x4)')
+    parser.add_argument('--large-iters', type=int, default=6,
+                        help='interleaved steps of the larger SFTN pair per run')
+    parser.add_argument('--scale-batch-sizes', type=int, nargs='+', default=[32, 64, 128, 256])
+    parser.add_argument('--scale-widths', type=int, nargs='+', default=[4, 8, 16],
+                        help="student widths (stem and first-stage channels; the config's is 8)")
+    parser.add_argument('--scale-iters', type=int, default=10,
+                        help='interleaved steps of each scaling point per run')
+    parser.add_argument('--no-memory', action='store_true',
+                        help='skip the peak-memory measurements (a fresh process per step)')
     parser.add_argument('--threads', type=int,
                         help="torch's intra-op threads (default: torch's own choice); on a "
                              'machine other jobs share, 1 thread keeps a step from waiting on '
                              'a descheduled worker thread')
     parser.add_argument('--out', help='write the figures as JSON here (and the report as .md)')
-    parser.add_argument('--measure-memory', choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument('--measure-memory', choices=MEMORY_STEPS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -277,6 +448,9 @@ def main() -> None:
     summary = {key: spread([f[key] for f in flat]) for key in flat[0]}
     result = dict(batch_size=args.batch_size, det_batch_size=args.det_batch_size,
                   iters=args.iters, warmup=args.warmup, parts=args.parts,
+                  large_batch_size=args.large_batch_size, large_iters=args.large_iters,
+                  scale_batch_sizes=args.scale_batch_sizes, scale_widths=args.scale_widths,
+                  scale_iters=args.scale_iters,
                   machine=machine, summary=summary, runs=runs,
                   command=' '.join(['python tools/analysis/benchmark.py'] + [
                       osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]]))
@@ -289,6 +463,8 @@ def main() -> None:
         with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
             f.write('# Step-time and memory benchmark\n\n```\n' + '\n'.join(lines) +
                     f"\n```\n\nCommand: `{result['command']}`\n")
+        if 'scaling' in args.parts:
+            plot_scaling(result, osp.splitext(args.out)[0] + '_scaling.png')
 
 
 if __name__ == '__main__':

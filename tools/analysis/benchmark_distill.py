@@ -37,11 +37,20 @@ ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 KD_CONFIG = osp.join(ROOT, 'configs', 'kd', 'kd_small-resnet_tiny-resnet_fashion-mnist.py')
 
 
-def build_distiller(tmpdir: str):
+def build_distiller(tmpdir: str, student_width: int = None):
+    """The KD distiller of the benchmark, its teacher's weights saved in ``tmpdir``;
+    ``student_width`` (the student's stem and first-stage channels, doubled at each
+    later stage; 8 in the config) builds the same student at another width."""
     cfg = Config.fromfile(KD_CONFIG).model.to_dict()
+    if student_width is not None:
+        w = student_width
+        cfg['student'] = dict(cfg['student'],
+                              backbone=dict(stem_channels=w, stage_channels=(w, 2 * w, 4 * w)),
+                              head=dict(in_channels=4 * w))
     teacher = build_model(cfg['teacher'])
     cfg['teacher_ckpt'] = osp.join(tmpdir, 'teacher.pth')
-    torch.save({'state_dict': teacher.state_dict()}, cfg['teacher_ckpt'])
+    if not osp.isfile(cfg['teacher_ckpt']):
+        torch.save({'state_dict': teacher.state_dict()}, cfg['teacher_ckpt'])
     return MODELS.build(cfg), cfg
 
 

@@ -1,8 +1,11 @@
 """Cost of an SFTN teacher training step against a plain teacher step.
 
 Both train the same small ResNet teacher on the same batch of real
-Fashion-MNIST images, interleaved in one process; the SFTN step also runs the
-student branches. Prints the measured time ratio next to the ratio of FLOPs
+Fashion-MNIST images (with ``--large``: the CIFAR-100 ResNet32x4 teacher with
+ResNet8x4 branches on a batch of random 32x32 images), interleaved in one
+process; the SFTN step also runs the student branches. The first SFTN step
+plans which student modules its branch passes skip, so the FLOPs are counted
+on a later one. Prints the measured time ratio next to the ratio of FLOPs
 (forward + backward, counted by ``torch.utils.flop_counter``), which is what
 the extra work alone would predict.
 
@@ -33,12 +36,14 @@ from sfkd.registry import MODELS  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_small-resnet_tiny-resnet_fashion-mnist.py')
+# the larger pair: ResNet32x4 teacher, ResNet8x4 branches, CIFAR-100 32x32 inputs
+LARGE_SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_resnet32x4_resnet8x4_cifar100.py')
 
 
-def build_sftn_pair():
+def build_sftn_pair(config: str = SFTN_CONFIG):
     """The SFTN-wrapped teacher and a plain teacher with the same weights, both
     in train mode, each with its own SGD optimiser wrapper."""
-    cfg = Config.fromfile(SFTN_CONFIG).model.to_dict()
+    cfg = Config.fromfile(config).model.to_dict()
     sftn = MODELS.build(cfg).train()
     plain = build_model(cfg['teacher']).train()
     plain.load_state_dict(sftn.teacher.state_dict())
@@ -46,6 +51,17 @@ def build_sftn_pair():
     wrappers = {k: OptimWrapper(torch.optim.SGD(m.parameters(), lr=1e-3))
                 for k, m in models.items()}
     return models, wrappers
+
+
+def cifar_like_batch(batch_size: int, num_classes: int = 100, seed: int = 0) -> dict:
+    """A data batch shaped like CIFAR-100's (3x32x32 uint8 images, labels), of random
+    pixels: a step's cost does not depend on what the images show."""
+    from mmpretrain.structures import DataSample
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (batch_size, 3, 32, 32), generator=g, dtype=torch.uint8)
+    labels = torch.randint(0, num_classes, (batch_size, ), generator=g)
+    return dict(inputs=list(images),
+                data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
 
 
 def step_flops(model, wrapper, data) -> int:
@@ -60,6 +76,9 @@ def main() -> None:
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--iters', type=int, default=30)
     parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--large', action='store_true',
+                        help='the CIFAR-100 ResNet32x4 teacher with ResNet8x4 branches, on '
+                             'random 32x32 images, instead of the Fashion-MNIST pair')
     parser.add_argument('--out', help='write the figures as JSON here')
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -68,9 +87,15 @@ def main() -> None:
     torch.set_flush_denormal(True)
 
     with DefaultScope.overwrite_default_scope('sfkd'):
-        data = fashion_mnist_batch(args.data_root, args.batch_size)
-        models, wrappers = build_sftn_pair()
+        if args.large:
+            data = cifar_like_batch(args.batch_size)
+            models, wrappers = build_sftn_pair(LARGE_SFTN_CONFIG)
+        else:
+            data = fashion_mnist_batch(args.data_root, args.batch_size)
+            models, wrappers = build_sftn_pair()
         sftn = models['sftn']
+        for name, model in models.items():  # the first SFTN step plans its branch passes
+            model.train_step(data, wrappers[name])
         flops = {k: step_flops(m, wrappers[k], data) for k, m in models.items()}
         times = {k: [] for k in models}
         for i in range(args.warmup + args.iters):

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
 from torch import nn
 
@@ -16,6 +16,8 @@ from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
 from ..taps import TapSet, check_input_shape, dry_run, resolve_module
+from .branch_skip import (BranchPlan, Snapshot, find_feeders, placeholder, record_calls,
+                          same_values, tensors_in)
 from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
@@ -32,6 +34,9 @@ class Branch:
                  student_path: str) -> None:
         self.key, self.name, self.student_key = key, name, student_key
         self.teacher_path, self.student_path = teacher_path, student_path
+        # what a branch pass skips (see branch_skip.py), decided on its first training pass
+        self.plan: Optional[BranchPlan] = None
+        self.planned = False
 
 
 def _attach_pairs(spec: dict, k: int) -> List[Tuple[str, str]]:
@@ -73,11 +78,15 @@ class FriendlyTeacher(BaseModel):
     :class:`ConsistencyRegularizer`; with no branches this is SoTeacher on a
     plain teacher, with branches the two combine.
 
-    The branch student runs as a whole model: a forward hook replaces the
-    output of its attach module with the transformed teacher feature, so any
-    model family (classifier, detector, segmentor, MRI cascade) works
-    unchanged; the student's stages before the attach point run but do not
-    affect the result. Validation and export use the teacher alone.
+    The branch student runs as a whole model, its attach module returning the
+    transformed teacher feature in place of its own output, so any model
+    family (classifier, detector, segmentor, MRI cascade) works unchanged.
+    Neither the attach module nor the student modules that only feed it
+    (the stem and stages before the attach point, in a classifier) run: the
+    first training pass of each branch finds them and checks that skipping
+    them gives the same losses (:mod:`.branch_skip`); where it would not,
+    they run and their output is discarded. Validation and export use the
+    teacher alone.
 
     Args:
         teacher: Teacher model config (``cfg_path`` allowed).
@@ -167,6 +176,10 @@ class FriendlyTeacher(BaseModel):
         self.branches: List[Branch] = []
         transform_cfgs = self._declare_branches(branches, transform)
         self._size_transforms(transform_cfgs)
+        # the taps one step records, built once: the teacher's attach points and output,
+        # and each branch student's output
+        self._teacher_taps = self._taps('teacher', {b.teacher_path for b in self.branches})
+        self._student_taps = {key: self._taps('student', set()) for key in self.students}
 
     # ------------------------------------------------------------ branch set-up
     def _declare_branches(self, specs: Sequence[dict], default: Optional[dict]) -> Dict[str, dict]:
@@ -274,6 +287,71 @@ class FriendlyTeacher(BaseModel):
         finally:
             handle.remove()
 
+    def _run_branch(self, branch: Branch, feature: torch.Tensor, inputs: torch.Tensor,
+                    data_samples: Optional[list]) -> Tuple[Dict[str, Any], Any]:
+        """One branch pass: the student's losses and its output tap's value."""
+        if not branch.planned and self.training and torch.is_grad_enabled():
+            return self._plan_branch(branch, feature, inputs, data_samples)
+        student = self.students[branch.student_key]
+        out_tap = self._student_taps[branch.student_key]
+        skip = branch.plan.active(student, feature) if branch.plan is not None else \
+            self._inject(student, branch.student_path, feature)
+        with skip, out_tap.recording(student):
+            branch_losses = student(inputs, data_samples, mode='loss')
+        s_out = out_tap.taps[OUTPUT].value
+        out_tap.taps[OUTPUT].reset()
+        return branch_losses, s_out
+
+    def _plan_branch(self, branch: Branch, feature: torch.Tensor, inputs: torch.Tensor,
+                     data_samples: Optional[list]) -> Tuple[Dict[str, Any], Any]:
+        """The first training pass of a branch: a full pass finds the modules that only
+        feed the attach module, then the pass runs again from the same state with the
+        largest plan that gives the same losses (see :mod:`.branch_skip`); its results
+        are the step's."""
+        student = self.students[branch.student_key]
+        out_tap = self._student_taps[branch.student_key]
+        start = Snapshot(student, inputs.device)
+        with record_calls(student, branch.student_path) as found, \
+                self._inject(student, branch.student_path, feature), out_tap.recording(student):
+            full_losses = student(inputs, data_samples, mode='loss')
+        full_out = out_tap.taps[OUTPUT].value
+        reference = tensors_in(full_losses) + tensors_in(full_out)
+        try:
+            feeders = find_feeders(found, [t for t in reference if t.is_floating_point()])
+        except RuntimeError:  # a graph autograd cannot walk back: skip the attach module only
+            feeders = []
+        plans = [BranchPlan(branch.student_path,
+                            {p: placeholder(found['outputs'][p]) for p in feeders})]
+        if feeders:
+            plans.append(BranchPlan(branch.student_path))
+        del found
+        result = (full_losses, full_out)
+        for plan in plans:
+            start.restore()
+            try:
+                with plan.active(student, feature), out_tap.recording(student):
+                    branch_losses = student(inputs, data_samples, mode='loss')
+                s_out = out_tap.taps[OUTPUT].value
+            except Exception:  # noqa: BLE001 -- a plan that cannot run is not used
+                continue
+            if same_values(reference, tensors_in(branch_losses) + tensors_in(s_out)):
+                branch.plan, result = plan, (branch_losses, s_out)
+                break
+        else:  # no plan fits: the full pass, again from the same state
+            start.restore()
+            with self._inject(student, branch.student_path, feature), \
+                    out_tap.recording(student):
+                branch_losses = student(inputs, data_samples, mode='loss')
+            result = (branch_losses, out_tap.taps[OUTPUT].value)
+        out_tap.taps[OUTPUT].reset()
+        branch.planned = True
+        skipped = branch.plan.skipped if branch.plan is not None else []
+        print_log(f'branch {branch.name}: its passes skip the student modules {skipped} '
+                  '(the attach module and the modules that only feed it)' if skipped else
+                  f'branch {branch.name}: its passes run the whole student (skipping its '
+                  'attach module changes its losses)', logger='current')
+        return result
+
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
                 mode: str = 'tensor'):
         if mode == 'loss':
@@ -282,23 +360,22 @@ class FriendlyTeacher(BaseModel):
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
         """Teacher task loss + branch task and imitation losses + regularisers."""
-        paths = {b.teacher_path for b in self.branches}
-        taps = self._taps('teacher', paths)
+        taps = self._teacher_taps
         with taps.recording(self.teacher):
             teacher_losses = self.teacher(inputs, data_samples, mode='loss')
-        feats = {p: taps.taps[p.replace('.', '/')].value for p in paths}
+        feats = {b.teacher_path: taps.taps[b.teacher_path.replace('.', '/')].value
+                 for b in self.branches}
         t_out = taps.taps[OUTPUT].value
+        for tap in taps.taps.values():
+            tap.reset()  # the step holds on to no recorded value
         losses = prefix_losses(teacher_losses, 'teacher', self.weights['teacher'])
 
         for branch in self.branches:
-            student = self.students[branch.student_key]
             feature = self.transforms[branch.key](feats[branch.teacher_path])
-            out_tap = self._taps('student', set())
-            with self._inject(student, branch.student_path, feature), out_tap.recording(student):
-                branch_losses = student(inputs, data_samples, mode='loss')
+            branch_losses, s_out = self._run_branch(branch, feature, inputs, data_samples)
             losses.update(prefix_losses(branch_losses, f'student.{branch.name}',
                                         self.weights['task']))
-            imitation = self.imitation(student=out_tap.taps[OUTPUT].value, teacher=t_out)
+            imitation = self.imitation(student=s_out, teacher=t_out)
             losses[f'distill.{branch.name}.loss_imitation'] = self.weights['imitation'] * imitation
 
         if self.regularizers:
