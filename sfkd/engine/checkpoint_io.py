@@ -49,8 +49,8 @@ def _load_failure(err: Exception) -> str:
         'torch.save'
 
 
-def read_state_dict(path: str, owner: str = 'model',
-                    made_by: Optional[str] = None) -> Dict[str, torch.Tensor]:
+def read_state_dict(path: str, owner: str = 'model', made_by: Optional[str] = None,
+                    option: Optional[str] = None) -> Dict[str, torch.Tensor]:
     """Read the state dict of an MMEngine or plain PyTorch checkpoint file.
 
     Args:
@@ -58,12 +58,14 @@ def read_state_dict(path: str, owner: str = 'model',
         owner: How the model is named in errors (``teacher``, ``student``).
         made_by: The command that writes ``path``; a missing file's error
             names it.
+        option: The config key that names ``path``, for that error (default
+            ``model.<owner>_ckpt``).
     """
-    return read_checkpoint(path, owner, made_by)[0]
+    return read_checkpoint(path, owner, made_by, option)[0]
 
 
-def read_checkpoint(path: str, owner: str = 'model', made_by: Optional[str] = None
-                    ) -> Tuple[Dict[str, torch.Tensor], dict]:
+def read_checkpoint(path: str, owner: str = 'model', made_by: Optional[str] = None,
+                    option: Optional[str] = None) -> Tuple[Dict[str, torch.Tensor], dict]:
     """The state dict and the ``meta`` dict (empty if none) of a checkpoint file;
     arguments and errors as :func:`read_state_dict`."""
     if osp.isdir(path):
@@ -73,7 +75,7 @@ def read_checkpoint(path: str, owner: str = 'model', made_by: Optional[str] = No
         if made_by:
             raise CheckpointError(f'{owner} checkpoint {path!r} not found; this config\'s '
                                   f'{owner} is made by `{made_by}` (run it first), or set '
-                                  f'model.{owner}_ckpt to an existing checkpoint')
+                                  f'{option or f"model.{owner}_ckpt"} to an existing checkpoint')
         raise CheckpointError(f'{owner} checkpoint {path!r} not found; check the path '
                               '(a work dir holds epoch_N.pth files and last_checkpoint)')
     try:
@@ -230,7 +232,7 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
             is missing or unexpected.
     """
     from mmengine.logging import MMLogger
-    state, meta = read_checkpoint(path, owner, made_by)
+    state, meta = read_checkpoint(path, owner, made_by, option=f'model.{owner}_init.checkpoint')
     state = map_keys(state, key_map)
     never = set(map_keys(dict.fromkeys(meta.get('never_trained') or [], None), key_map))
     own = model.state_dict()
