@@ -63,9 +63,15 @@ class LipschitzRegularizer(TeacherRegularizer):
     total pull needs ``weight * reference_steps / steps``: about 1e-3 for
     ~1.9k steps. Where the mean learning rate differs as well, the general
     rule keeps ``weight * sum_t lr_t`` fixed; this option scales by steps only.
-    The rule is for runs that stop far from convergence, like the short CPU
-    schedules: a run long enough to settle at a stationary point of
-    ``loss + weight * R`` is governed by ``weight`` itself, not by its length.
+    What the rule does not keep is the balance with the task loss at each
+    step: the term pushes a conv weight towards zero by ``weight`` per unit of
+    learning rate whatever the weight is, so it wins wherever the task loss's
+    gradient on that weight is smaller. Scaled up a hundredfold or more (a few
+    thousand steps or fewer), it can outweigh the task loss and shrink the
+    teacher towards a poor one within the run; check the teacher's accuracy.
+    The rule makes the term act as much in total as in the official runs;
+    whether that helps a short run is for the experiment to show, which is why
+    it is an option.
 
     ``steps=None`` (default) uses ``weight`` as given; an integer scales it by
     ``reference_steps / steps``; ``'auto'`` takes the run's ``max_iters``

@@ -126,10 +126,14 @@ def test_bad_steps_are_refused_by_name(steps):
         LipschitzRegularizer(steps=steps)
 
 
-def test_fashion_mnist_config_scales_to_the_run():
+def test_fashion_mnist_configs_keep_or_scale_the_weight():
     from mmengine.config import Config
 
     from sfkd_testing import ROOT
-    cfg = Config.fromfile(f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py')
+    plain = Config.fromfile(f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py')
+    assert plain.model.regularizers.lipschitz.get('steps') is None
+    cfg = Config.fromfile(f'{ROOT}/configs/soteacher/soteacher-steps_small-resnet_fashion-mnist.py')
     lip = cfg.model.regularizers.lipschitz
-    assert (lip.weight, lip.steps, lip.reference_steps) == (1e-5, 'auto', 187680)
+    assert (lip.type, lip.weight, lip.steps, lip.reference_steps) == \
+        ('LipschitzRegularizer', 1e-5, 'auto', 187680)
+    assert cfg.model.regularizers.consistency == plain.model.regularizers.consistency
