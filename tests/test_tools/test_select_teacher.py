@@ -4,6 +4,7 @@ import csv
 import importlib.util
 import json
 import math
+import os
 import os.path as osp
 
 import pytest
@@ -122,6 +123,20 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
     assert 'Command: `python tools/analysis/select_teacher.py' in md
     assert open(out / 'ranking.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert osp.isfile(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
+
+    # a second call with other full results reuses the finished probes
+    full.write_text(json.dumps({'teacher_a': 82.0}))
+    os.remove(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
+    tool.main([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
+               '--student-config', KD_CFG, '--out', str(out), '--epochs', '1',
+               '--train-size', '128', '--val-size', '128', '--workers', '1',
+               '--full-results', str(full), '--full-seconds', '1000', '--cfg-options', *opts])
+    again = list(csv.DictReader(open(out / 'ranking.csv')))
+    assert [(r['candidate'], r['probe_top1']) for r in again] == \
+        [(r['candidate'], r['probe_top1']) for r in rows]
+    assert not osp.exists(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
+    assert [r['full_top1'] for r in again if r['candidate'] == 'teacher_a'] == ['82.0']
+    assert json.load(open(out / 'summary.json'))['matched'] == 1
 
 
 def test_bad_candidate_names_the_file(tool, tmp_path):

@@ -9,7 +9,10 @@ are ranked by their probe students' top-1 on the first ``--val-size`` test
 images, next to each teacher's own top-1 there, the probe student's top-1
 agreement with it and KL(teacher || student) (:mod:`sfkd.apis.agreement`), and
 the teacher's calibration, ECE (15 bins, %) and NLL (:mod:`sfkd.apis.calibration`).
-Probes run in ``--workers`` processes at once.
+Probes run in ``--workers`` processes at once. A probe that finished with the
+same config, checkpoint (path and modification time) and options is not run
+again (its ``probe.json`` in the probe's work dir), so a second call with other
+``--full-results`` only writes the report.
 
 Given the full-length students of the same candidates (``--full-results``: a
 pipeline's ``results.csv``, whose ``distill`` rows of ``--full-method`` are
@@ -179,10 +182,17 @@ def probe(name: str, ckpt: str, args, threads: int = 0) -> dict:
     from sfkd.apis.calibration import calibration_metrics
     from sfkd.tools import train as train_tool
 
+    work_dir = osp.join(args.work_dir, 'probe_' + name.replace('/', '_'))
+    key = dict(config=args.student_config, checkpoint=osp.abspath(ckpt),
+               checkpoint_mtime=osp.getmtime(ckpt), options=probe_options(args, ckpt))
+    done_file = osp.join(work_dir, 'probe.json')
+    if osp.isfile(done_file):
+        done = json.load(open(done_file))
+        if done.get('key') == key:
+            return dict(done['row'], candidate=name, checkpoint=ckpt)
     if threads:
         torch.set_num_threads(threads)
     logging.getLogger('mmengine').setLevel(logging.WARNING)
-    work_dir = osp.join(args.work_dir, 'probe_' + name.replace('/', '_'))
     start = time.perf_counter()
     runner = train_tool.run([args.student_config, '--work-dir', work_dir,
                              '--cfg-options', *probe_options(args, ckpt)])
@@ -196,10 +206,13 @@ def probe(name: str, ckpt: str, args, threads: int = 0) -> dict:
     s_logits, _ = predict_logits(student, loader)
     agree = agreement_metrics(t_logits, s_logits, labels)
     calib = calibration_metrics(t_logits, labels)
-    return dict(candidate=name, checkpoint=ckpt, probe_top1=agree['student_top1'],
-                teacher_top1=agree['teacher_top1'], agreement=agree['agreement'],
-                kl=agree['kl'], ece=calib['ece'], nll=calib['nll'],
-                probe_seconds=round(seconds, 2))
+    row = dict(candidate=name, checkpoint=ckpt, probe_top1=agree['student_top1'],
+               teacher_top1=agree['teacher_top1'], agreement=agree['agreement'],
+               kl=agree['kl'], ece=calib['ece'], nll=calib['nll'],
+               probe_seconds=round(seconds, 2))
+    with open(done_file, 'w') as f:
+        json.dump(dict(key=key, row=row), f)
+    return row
 
 
 def run_probes(candidates: Sequence[Tuple[str, str]], args) -> List[dict]:
