@@ -14,3 +14,12 @@ model = dict(
     branch_task_weight=1.0,
     branch_imitation_weight=3.0,
 )
+# teacher_final.pth: the teacher alone (the distillations' teacher_ckpt);
+# branch_student_final.pth: the trained branch student without what never got a
+# gradient (its stem and layer1, before the first attach point), the start of
+# configs/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py
+custom_hooks = [
+    dict(type='ExportSubmodelHook', part='teacher', filename='teacher_final.pth'),
+    dict(type='ExportSubmodelHook', part='students.b0', filename='branch_student_final.pth',
+         trained_only=True),
+]

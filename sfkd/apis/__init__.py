@@ -1,6 +1,7 @@
 """High-level APIs: the two-stage pipeline and its report (tasks in
 ``sfkd.apis.tasks``), teacher-student agreement, inference."""
 from .agreement import agreement_metrics, load_classifier, predict_logits
+from .calibration import calibration_metrics, expected_calibration_error, negative_log_likelihood
 from .inference import inference_classifier, init_classifier
 from .pipeline import Run, plan, run_pipeline, run_with_progress, teacher_checkpoint
 from .report import summarise, timing_text
@@ -8,5 +9,6 @@ from .tasks import Metric, Scale, Task, TeacherSpec, get_task, task_names
 
 __all__ = ['Run', 'plan', 'run_pipeline', 'run_with_progress', 'teacher_checkpoint',
            'summarise', 'timing_text', 'Metric', 'Scale', 'Task', 'TeacherSpec', 'get_task',
-           'task_names', 'agreement_metrics', 'load_classifier', 'predict_logits',
+           'task_names', 'agreement_metrics', 'calibration_metrics', 'expected_calibration_error',
+           'negative_log_likelihood', 'load_classifier', 'predict_logits',
            'inference_classifier', 'init_classifier']

@@ -2,7 +2,7 @@
 import glob
 import os.path as osp
 import re
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -49,8 +49,8 @@ def _load_failure(err: Exception) -> str:
         'torch.save'
 
 
-def read_state_dict(path: str, owner: str = 'model',
-                    made_by: Optional[str] = None) -> Dict[str, torch.Tensor]:
+def read_state_dict(path: str, owner: str = 'model', made_by: Optional[str] = None,
+                    option: Optional[str] = None) -> Dict[str, torch.Tensor]:
     """Read the state dict of an MMEngine or plain PyTorch checkpoint file.
 
     Args:
@@ -58,7 +58,16 @@ def read_state_dict(path: str, owner: str = 'model',
         owner: How the model is named in errors (``teacher``, ``student``).
         made_by: The command that writes ``path``; a missing file's error
             names it.
+        option: The config key that names ``path``, for that error (default
+            ``model.<owner>_ckpt``).
     """
+    return read_checkpoint(path, owner, made_by, option)[0]
+
+
+def read_checkpoint(path: str, owner: str = 'model', made_by: Optional[str] = None,
+                    option: Optional[str] = None) -> Tuple[Dict[str, torch.Tensor], dict]:
+    """The state dict and the ``meta`` dict (empty if none) of a checkpoint file;
+    arguments and errors as :func:`read_state_dict`."""
     if osp.isdir(path):
         raise CheckpointError(f'{owner} checkpoint {path!r} is a directory; pass a checkpoint '
                               f'file inside it, e.g. {_file_in(path)!r}')
@@ -66,7 +75,7 @@ def read_state_dict(path: str, owner: str = 'model',
         if made_by:
             raise CheckpointError(f'{owner} checkpoint {path!r} not found; this config\'s '
                                   f'{owner} is made by `{made_by}` (run it first), or set '
-                                  f'model.{owner}_ckpt to an existing checkpoint')
+                                  f'{option or f"model.{owner}_ckpt"} to an existing checkpoint')
         raise CheckpointError(f'{owner} checkpoint {path!r} not found; check the path '
                               '(a work dir holds epoch_N.pth files and last_checkpoint)')
     try:
@@ -76,7 +85,9 @@ def read_state_dict(path: str, owner: str = 'model',
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f'{owner} checkpoint {path!r} holds no state dict of tensors')
-    return {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    meta = ckpt.get('meta') if isinstance(ckpt.get('meta'), dict) else {}
+    return {k[len('module.'):] if k.startswith('module.') else k: v
+            for k, v in state.items()}, meta
 
 
 def _has(keys: Iterable[str], prefix: str) -> bool:
@@ -175,6 +186,26 @@ def map_keys(state: Dict[str, torch.Tensor],
     return out
 
 
+def outermost_modules(keys: Iterable[str], all_keys: Iterable[str]) -> List[str]:
+    """The largest module paths all of whose state keys (among ``all_keys``) are in
+    ``keys``: ``backbone.stem`` rather than each of its tensors. A key directly
+    under a module that also holds other keys is given as itself."""
+    keys, all_keys = set(keys), list(all_keys)
+    out: List[str] = []
+    for key in sorted(keys, key=lambda k: (k.count('.'), k)):
+        if any(key == m or key.startswith(f'{m}.') for m in out):
+            continue
+        parts, chosen = key.split('.'), key
+        for depth in range(1, len(parts)):
+            prefix = '.'.join(parts[:depth])
+            if all(k in keys for k in all_keys if k.startswith(f'{prefix}.')):
+                chosen = prefix
+                break
+        if not any(chosen == m or chosen.startswith(f'{m}.') for m in out):
+            out.append(chosen)
+    return sorted(out)
+
+
 def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str, str]] = None,
                         strict: bool = True, owner: str = 'student',
                         made_by: Optional[str] = None) -> Dict[str, List[str]]:
@@ -185,19 +216,31 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
     match. With ``strict`` any missing or unexpected key is an error;
     without it they are logged and the matched ones loaded.
 
+    Keys that the file's ``meta['never_trained']`` lists (written by
+    ``ExportSubmodelHook(trained_only=True)``: they never received a gradient
+    in the run that made the file, e.g. an SFTN branch student's stages before
+    its first attach point) are left out of the file; they are reported apart
+    from the missing keys, as "never trained in the teacher run", with the
+    modules they make up, and do not count against ``strict``.
+
     Returns:
-        ``dict(loaded=[...], missing=[...], unexpected=[...])``.
+        ``dict(loaded=[...], missing=[...], unexpected=[...], never_trained=[...],
+        never_trained_modules=[...])``.
 
     Raises:
         CheckpointError: Nothing matches, a shape differs, or (strict) a key
             is missing or unexpected.
     """
     from mmengine.logging import MMLogger
-    state = map_keys(read_state_dict(path, owner, made_by), key_map)
+    state, meta = read_checkpoint(path, owner, made_by, option=f'model.{owner}_init.checkpoint')
+    state = map_keys(state, key_map)
+    never = set(map_keys(dict.fromkeys(meta.get('never_trained') or [], None), key_map))
     own = model.state_dict()
     report = dict(loaded=[k for k in own if k in state],
-                  missing=[k for k in own if k not in state],
-                  unexpected=[k for k in state if k not in own])
+                  missing=[k for k in own if k not in state and k not in never],
+                  unexpected=[k for k in state if k not in own],
+                  never_trained=[k for k in own if k not in state and k in never])
+    report['never_trained_modules'] = outermost_modules(report['never_trained'], own)
     shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
               for k in report['loaded'] if state[k].shape != own[k].shape]
     mapping = f' after key_map {key_map}' if key_map else ''
@@ -210,7 +253,8 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
     if shapes or (strict and (report['missing'] or report['unexpected'])):
         explain = getattr(model, 'state_mismatch_hint', None)
         hint = explain(state) if callable(explain) else None
-        problems = '; '.join([hint] if hint else mismatch(state, model))
+        problems = '; '.join([hint] if hint else mismatch(
+            {**state, **{k: own[k] for k in report['never_trained']}}, model))
         raise CheckpointError(f'{owner} init checkpoint {path!r}{mapping} does not fit the '
                               f'{owner} model: {problems}; use a checkpoint of the same '
                               'architecture' + ('' if shapes else ', or strict=False to load '
@@ -218,7 +262,10 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
     logger = MMLogger.get_current_instance()
     logger.info(f'{owner} initialised from {path}{mapping}: {len(report["loaded"])} tensors '
                 f'loaded, {len(report["missing"])} missing, {len(report["unexpected"])} '
-                'unexpected')
+                f'unexpected, {len(report["never_trained"])} never trained in the teacher run')
+    if report['never_trained']:
+        logger.warning(f'{owner} init: never trained in the teacher run (no gradient reached '
+                       f'them there), left as initialised: {report["never_trained_modules"]}')
     for kind in ('missing', 'unexpected'):
         if report[kind]:
             logger.warning(f'{owner} init: {kind} keys {report[kind]}')

@@ -1,7 +1,7 @@
 """Save one part of a wrapper model (a student, a teacher) as a plain checkpoint."""
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict, Optional, Set
 
 import torch
 
@@ -34,3 +34,24 @@ def export_submodel(src: str, dst: str, part: str = 'student') -> int:
                               'needs no export)')
     save_submodel(sub, dst, meta=dict(exported_from=osp.abspath(src), part=part))
     return len(sub)
+
+
+def untrained_keys(model: torch.nn.Module, trained: Set[str]) -> Set[str]:
+    """State-dict keys of ``model`` that training never reached.
+
+    ``trained`` names the parameters that received a gradient. The result
+    holds every other parameter, and the buffers of each module that has
+    parameters of its own but none of them trained (a BatchNorm's running
+    statistics in a stage without gradient); buffers of parameter-free modules
+    stay.
+    """
+    out = set()
+    for prefix, module in model.named_modules():
+        dot = f'{prefix}.' if prefix else ''
+        params = [n for n, _ in module.named_parameters(recurse=False)]
+        untrained = [n for n in params if f'{dot}{n}' not in trained]
+        out.update(f'{dot}{n}' for n in untrained)
+        if params and len(untrained) == len(params):
+            out.update(f'{dot}{n}' for n, b in module.named_buffers(recurse=False)
+                       if b is not None and n not in module._non_persistent_buffers_set)
+    return out

@@ -111,6 +111,12 @@ def test_distiller_trains_a_step(path, fmnist_batch, tmp_path):
 
 @pytest.mark.parametrize('path', [p for p in FRIENDLY if p not in MRI], ids=rel)
 def test_friendly_teacher_trains_a_step(path, fmnist_batch, tmp_path):
+    import uuid
+
+    from mmengine.logging import MessageHub
+    # a runner's message hub, which LipschitzRegularizer(steps='auto') reads the run length from
+    hub = MessageHub.get_instance(f'zoo-step-{uuid.uuid4().hex}')
+    hub.update_info('max_iters', 100)
     cfg = Config.fromfile(path).model.to_dict()
     if cfg.get('teacher_ckpt'):  # fine-tune configs start from a trained teacher
         cfg['teacher_ckpt'] = str(tmp_path / 'teacher.pth')

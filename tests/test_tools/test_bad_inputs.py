@@ -31,6 +31,7 @@ KD = f'{C}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS = f'{C}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{C}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
+KD_SFTN = f'{C}/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
 TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
@@ -193,6 +194,10 @@ CASES: Dict[str, Case] = {
         'model.branches=[]')]),
     'negative regulariser weight': Case(lambda f: [SOT, *opt(
         'model.regularizers.lipschitz.weight=-1')]),
+    'Lipschitz steps that are not a step count': Case(lambda f: [SOT, *opt(
+        'model.regularizers.lipschitz.steps=0')]),
+    'branch-student init missing (KD from SFTN, teacher run without its export)': Case(
+        lambda f: [KD_SFTN, *opt(f'model.teacher_ckpt={f["teacher_run"]}/teacher_final.pth')]),
     'consistency buffer of zero samples': Case(lambda f: [SOT, *opt(
         'model.regularizers.consistency.num_samples=0')]),
     'consistency buffer smaller than the data set': Case(lambda f: [SOT, *opt(

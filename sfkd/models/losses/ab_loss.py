@@ -7,7 +7,9 @@ from sfkd.registry import MODELS
 from .utils import Features, check_same_shape, stage_pairs
 from .base import DistillLoss
 
-_REDUCTIONS = ('mean', 'batchmean')
+_REDUCTIONS = ('batchmean', 'mean')
+#: the authors' factor on the summed loss (``loss_alter / 1000 * 3`` in their CIFAR code)
+AUTHORS_WEIGHT = 3e-3
 
 
 @MODELS.register_module()
@@ -24,10 +26,18 @@ class ABLoss(DistillLoss):
         (s + m)**2 * [s > -m and t <= 0] + (s - m)**2 * [s <= m and t > 0]
 
     It is zero where the student is on the teacher's side of the boundary by
-    at least ``m``. ``reduction='mean'`` (default) averages it over all
-    elements; ``'batchmean'`` sums it and divides by the batch size, the
-    reduction of the authors' code and RepDistiller, which then scale every
-    stage by ``3 / 1000`` (use ``loss_weight=3e-3`` to match).
+    at least ``m``.
+
+    The defaults give the authors' loss: ``reduction='batchmean'`` sums the
+    elementwise loss and divides by the batch size, and ``loss_weight=3e-3``
+    is their ``/ 1000 * 3`` factor (official code, github.com/bhheo/
+    AB_distillation, ``cifar10_AB_distillation.py``; RepDistiller uses the
+    same). ``reduction='mean'`` averages over all elements instead; it is
+    ``1 / (C * H * W)`` of the batch mean, so ``loss_weight=1`` there is
+    ``1000 / (3 * C * H * W)`` of the authors' scale, about 0.08x for a
+    64 x 8 x 8 CIFAR stage. To restore the authors' scale under ``'mean'``,
+    use ``loss_weight=3e-3 * C * H * W`` (exact for one stage; with several
+    stages each is off by its own ``C * H * W``).
 
     A list of stages gives ``sum_i w_i * loss_i``; by default ``w_i =
     2**(i - n + 1)`` for stage ``i`` of ``n`` (the last stage has weight 1, each
@@ -37,18 +47,21 @@ class ABLoss(DistillLoss):
 
     Args:
         margin: Margin ``m`` around the boundary. Defaults to 1.0.
-        reduction: ``'mean'`` or ``'batchmean'``. Defaults to ``'mean'``.
+        reduction: ``'batchmean'`` (the authors') or ``'mean'``. Defaults to
+            ``'batchmean'``.
         stage_weights: Weights of the stages of a list input; ``None`` uses the
             geometric weights above. Defaults to None.
-        loss_weight: Multiplier of the loss. Defaults to 1.0.
+        loss_weight: Multiplier of the loss. Defaults to 3e-3, the authors'
+            factor (with ``'batchmean'``).
     """
 
-    def __init__(self, margin: float = 1.0, reduction: str = 'mean',
+    def __init__(self, margin: float = 1.0, reduction: str = 'batchmean',
                  stage_weights: Optional[Sequence[float]] = None,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = AUTHORS_WEIGHT) -> None:
         super().__init__(loss_weight=loss_weight)
         if reduction not in _REDUCTIONS:
-            raise ValueError(f'reduction must be one of {_REDUCTIONS}, got {reduction!r}')
+            raise ValueError(f'ABLoss reduction must be one of {_REDUCTIONS}, got '
+                             f"{reduction!r}; 'batchmean' is the authors' reduction")
         self.margin = float(margin)
         self.reduction = reduction
         self.stage_weights = None if stage_weights is None else [float(w) for w in stage_weights]

@@ -5,7 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from sfkd.models.regularizers import LipschitzRegularizer
+from sfkd.models.regularizers import REFERENCE_STEPS, LipschitzRegularizer, weight_for_steps
+from sfkd.utils.errors import BadConfigError
 from sfkd.registry import MODELS
 
 
@@ -56,3 +57,83 @@ def test_bad_mode_and_registry():
     with pytest.raises(ValueError, match="'l1' or 'spectral'"):
         LipschitzRegularizer(mode='l2')
     assert isinstance(MODELS.build(dict(type='LipschitzRegularizer')), LipschitzRegularizer)
+
+
+# ---------------------------------------------------------------- steps scaling
+def l1_bound_sum(model):
+    """The three hand-computed bounds of tiny_model(), as in the first test."""
+    eps = model[1].eps
+    return 3 + max(0.5 / math.sqrt(0.25 + eps), 3.0 / math.sqrt(8.0 + eps)) + 4.5
+
+
+def test_reference_steps_are_the_official_runs():
+    # CIFAR-100: ceil(50000 / 64) = 782 steps an epoch, 240 epochs
+    assert REFERENCE_STEPS == 187680 == math.ceil(50000 / 64) * 240
+
+
+def test_weight_for_steps_is_weight_times_reference_over_steps():
+    assert weight_for_steps(1e-5, 1876) == pytest.approx(1e-5 * 187680 / 1876, rel=1e-12)
+    assert weight_for_steps(2e-5, 100, reference_steps=400) == pytest.approx(8e-5, rel=1e-12)
+    assert weight_for_steps(1e-5, REFERENCE_STEPS) == pytest.approx(1e-5, rel=1e-12)
+
+
+def test_integer_steps_scale_the_term():
+    model = tiny_model()
+    reg = LipschitzRegularizer(mode='l1', weight=1e-5, steps=1000, reference_steps=250000)
+    assert reg.effective_weight() == pytest.approx(2.5e-3, rel=1e-12)
+    assert reg(model).item() == pytest.approx(2.5e-3 * l1_bound_sum(model), rel=1e-6)
+
+
+def test_auto_steps_read_max_iters_from_the_message_hub():
+    import uuid
+
+    from mmengine.logging import MessageHub
+    name = f'lipschitz-steps-{uuid.uuid4().hex}'
+    hub = MessageHub.get_instance(name)
+    try:
+        hub.update_info('max_iters', 1876)
+        model = tiny_model()
+        reg = LipschitzRegularizer(mode='l1', weight=1e-5, steps='auto')
+        expected = 1e-5 * 187680 / 1876
+        assert reg(model).item() == pytest.approx(expected * l1_bound_sum(model), rel=1e-6)
+        hub.update_info('max_iters', 938)  # half the steps: twice the weight
+        assert reg.effective_weight() == pytest.approx(2 * expected, rel=1e-12)
+    finally:
+        MessageHub._instance_dict.pop(name, None)
+
+
+def test_auto_steps_without_a_runner_is_a_clear_error():
+    import uuid
+
+    from mmengine.logging import MessageHub
+    name = f'lipschitz-no-iters-{uuid.uuid4().hex}'
+    MessageHub.get_instance(name)
+    try:
+        with pytest.raises(BadConfigError, match=r"steps='auto' found no max_iters.*steps=1876"):
+            LipschitzRegularizer(steps='auto')(tiny_model())
+    finally:
+        MessageHub._instance_dict.pop(name, None)
+
+
+def test_no_steps_keeps_the_weight_as_given():
+    reg = LipschitzRegularizer(weight=1e-5)
+    assert reg.steps is None and reg.effective_weight() == 1e-5
+
+
+@pytest.mark.parametrize('steps', [0, 2.5, 'many'])
+def test_bad_steps_are_refused_by_name(steps):
+    with pytest.raises(BadConfigError, match='^steps must be'):
+        LipschitzRegularizer(steps=steps)
+
+
+def test_fashion_mnist_configs_keep_or_scale_the_weight():
+    from mmengine.config import Config
+
+    from sfkd_testing import ROOT
+    plain = Config.fromfile(f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py')
+    assert plain.model.regularizers.lipschitz.get('steps') is None
+    cfg = Config.fromfile(f'{ROOT}/configs/soteacher/soteacher-steps_small-resnet_fashion-mnist.py')
+    lip = cfg.model.regularizers.lipschitz
+    assert (lip.type, lip.weight, lip.steps, lip.reference_steps) == \
+        ('LipschitzRegularizer', 1e-5, 'auto', 187680)
+    assert cfg.model.regularizers.consistency == plain.model.regularizers.consistency
