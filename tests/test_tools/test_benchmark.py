@@ -115,6 +115,8 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
     ms = run['step_ms']
     assert run['uncached_distill_ratio'] == pytest.approx(ms['sfkd_distill'] /
                                                           ms['student_alone'])
+    assert run['cached_distill_ratio'] == pytest.approx(ms['cached_distill'] /
+                                                        ms['student_alone'])
     for pair, key in ((('sftn_teacher', 'plain_teacher'), 'sftn'),
                       (('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher'),
                        'sftn_resnet32x4')):

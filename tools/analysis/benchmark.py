@@ -8,7 +8,10 @@ Side by side, on the same batch of real Fashion-MNIST images:
 - the KD step against the same student's step trained alone (its own
   ``train_step``, no teacher): ``uncached_distill_ratio``, what an uncached KD
   epoch costs over the student's epoch alone, measured per step on one batch
-  (an epoch is a number of such steps);
+  (an epoch is a number of such steps); and ``cached_distill_ratio``, the same
+  for the KD step that reads the teacher's logits from an fp32 teacher cache
+  (``tools/analysis/benchmark_cache.py`` times whole epochs, data loading
+  included, and the pipeline with and without the cache);
 - the peak memory of the KD, hand-written, SFTN and plain teacher steps,
   measured in a fresh process per step kind (so the figures do not mix): the
   highest resident set size sampled while three steps run, after a first one,
@@ -59,7 +62,8 @@ sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
 
-STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone')
+STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone',
+         'cached_distill')
 MEMORY_STEPS = STEPS[:4]  # the steps whose peak memory is measured
 LARGE_STEPS = ('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher')
 DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
@@ -89,13 +93,47 @@ def distill_steps(data: dict, tmpdir: str, student_width: int = None) -> dict:
     pre = distiller.data_preprocessor
     labels = torch.cat([s.gt_label for s in data['data_samples']])
     kd = cfg['distill_losses']['loss_kd']
+    cached, c_wrap, cached_data = cached_distiller(data, tmpdir, student_width)
     return {
         'sfkd_distill': lambda: distiller.train_step(data, d_wrap),
+        'cached_distill': lambda: cached.train_step(cached_data, c_wrap),
         'plain_distill': lambda: bd.plain_step(student, teacher, s_opt, data['inputs'], labels,
                                                pre.mean, pre.std, kd['tau'],
                                                cfg['student_loss_weight'], kd['loss_weight']),
         'student_alone': lambda: alone.train_step(data, a_wrap),
     }
+
+
+def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
+    """The same KD ``Distiller`` reading the teacher's logits for ``data`` from an fp32
+    teacher cache (the batch's samples carry their cache slots), as in a cached epoch."""
+    import copy
+
+    import benchmark_distill as bd
+    from mmengine.optim import OptimWrapper
+
+    from sfkd.datasets.cached_views import SLOT_KEY
+    from sfkd.engine.teacher_cache import CacheStore, TeacherCacheReader, build_codec
+
+    distiller, _ = bd.build_distiller(tmpdir, student_width)
+    distiller.train()
+    data = copy.deepcopy(data)
+    for slot, sample in enumerate(data['data_samples']):
+        sample.set_metainfo({SLOT_KEY: slot})
+    batch = distiller.data_preprocessor(copy.deepcopy(data), True)
+    records = distiller.teacher_records(batch['inputs'], batch['data_samples'])
+    codecs = {n: build_codec('fp32', v.shape[1:], n) for n, v in records.items()}
+    size = len(data['data_samples'])
+    store = CacheStore.create(osp.join(tmpdir, f'cache_{student_width}'), dict(
+        key='benchmark', what={}, views=1, size=size, chunk=size, seed=0,
+        arrays={f'{n}.{k}': [list(shape), dtype] for n, c in codecs.items()
+                for k, (shape, dtype) in c.layout().items()},
+        structure={n: None for n in records}))
+    store.write_chunk(0, 0, 0, {f'{n}.{k}': v for n, c in codecs.items()
+                                for k, v in c.encode(records[n], []).items()}, [{}] * size)
+    store.finish()
+    distiller.attach_teacher_cache(TeacherCacheReader(store, codecs, {n: None for n in records}))
+    return distiller, OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3)), data
 
 
 def sftn_steps(data: dict, config: str, names=('sftn_teacher', 'plain_teacher')) -> dict:
@@ -159,7 +197,8 @@ def measure_memory(step: str, args) -> None:
     print(max(peak[0] - base, 0.0))
 
 
-RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio', 'sftn_time_ratio',
+RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio',
+          'cached_distill_ratio', 'sftn_time_ratio',
           'sftn_flop_ratio', 'sftn_time_over_flop_ratio', 'sftn_memory_ratio',
           'student_flop_share', 'student_time_share',
           'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
@@ -266,6 +305,7 @@ def measure_once(args) -> dict:
         run.update(
             distill_ratio=med['sfkd_distill'] / med['plain_distill'],
             uncached_distill_ratio=med['sfkd_distill'] / med['student_alone'],
+            cached_distill_ratio=med['cached_distill'] / med['student_alone'],
             sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
             sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'])
         run['sftn_time_over_flop_ratio'] = run['sftn_time_ratio'] / run['sftn_flop_ratio']
@@ -326,6 +366,10 @@ def summary_lines(result: dict) -> list:
         lines.append(f"uncached distill step / the student's step alone : time "
                      f"{fig('uncached_distill_ratio')} (an uncached KD epoch over the student's "
                      'epoch alone, per step on one batch)')
+        if 'cached_distill_ratio' in s:
+            lines.append(f"cached distill step / the student's step alone : time "
+                         f"{fig('cached_distill_ratio')} (KD reading the teacher's logits from "
+                         'an fp32 teacher cache; goal <= 1.10)')
         lines.append(f"SFTN step / plain teacher : time {fig('sftn_time_ratio')}, FLOPs "
                      f"{fig('sftn_flop_ratio')} ({s['gflops.sftn_teacher']['median']:.2f} vs "
                      f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), time over "

@@ -14,13 +14,14 @@ per sample are read from the files of real fills, for each storage option, for
 KD's logits and FitNets' feature map.
 
 ``--pipeline-scale`` also times the classification pipeline's distillation
-runs at that scale without and with the cache, the teachers and students
-alone trained once and shared by both (their time is added to both totals).
+runs at that scale without and with the cache, interleaved run by run; the
+teachers and students alone are trained once and shared by both (their time
+is added to both totals). ``--pipeline-teachers`` picks the teacher types.
 
 Example::
 
     python tools/analysis/benchmark_cache.py --repeats 3 --pipeline-scale default \\
-        --out tools/analysis/results/benchmark/teacher_cache.json
+        --pipeline-teachers standard --out tools/analysis/results/benchmark/teacher_cache.json
 """
 import argparse
 import glob
@@ -144,29 +145,36 @@ def measure_epochs(args, tmp: str) -> dict:
                 cache_bytes_per_sample=sizes)
 
 
-def measure_pipeline(scale_name: str, tmp: str) -> dict:
-    """Distillation runs of the classification pipeline without and with the cache."""
-    from sfkd.apis import get_task, plan, run_with_progress
+def measure_pipeline(scale_name: str, teachers, tmp: str) -> dict:
+    """Distillation runs of the classification pipeline without and with the cache,
+    interleaved run by run (each run without the cache, then the same run with it)."""
+    import dataclasses
+
+    from tqdm import tqdm
+
+    from sfkd.apis import get_task, plan, run_pipeline
+    from sfkd.apis.pipeline import execute
     task = get_task('cls')
     scale = task.scales[scale_name]
+    if teachers:
+        scale = dataclasses.replace(scale, teachers=tuple(teachers))
     out = f'{tmp}/pipeline'
     runs = plan(task, scale, out)
-    shared = [r for r in runs if r.kind != 'distill']
-    distill = [r for r in runs if r.kind == 'distill']
-    base = run_with_progress(task, scale, out, runs=shared)
-    import dataclasses
-    cached_runs = [dataclasses.replace(r, work_dir=r.work_dir + '_cached') for r in distill]
-    plain = run_with_progress(task, scale, out, runs=distill)
-    cached = run_with_progress(task, scale, out, runs=cached_runs,
-                               teacher_cache=f'{tmp}/pipeline_cache')
-    shared_s = sum(r['seconds'] for r in base)
+    shared = run_pipeline(task, scale, out, runs=[r for r in runs if r.kind != 'distill'])
+    plain, cached = [], []
+    for run in tqdm([r for r in runs if r.kind == 'distill'], desc='pipeline runs'):
+        plain.append(execute(task, run, out))
+        cached.append(execute(task, dataclasses.replace(run, work_dir=run.work_dir + '_cached'),
+                              out, teacher_cache=f'{tmp}/pipeline_cache'))
+    shared_s = sum(r['seconds'] for r in shared)
     plain_s, cached_s = (sum(r['seconds'] for r in rs) for rs in (plain, cached))
     accuracy = {name: [r['metrics']['accuracy'] for r in rs]
                 for name, rs in (('uncached', plain), ('cached', cached))}
-    return dict(scale=scale_name, runs=len(runs), shared_seconds=shared_s,
+    return dict(scale=scale_name, teachers=list(scale.teachers), runs=len(runs),
+                shared_seconds=shared_s,
                 distill_seconds=dict(uncached=plain_s, cached=cached_s),
                 pipeline_seconds=dict(uncached=shared_s + plain_s, cached=shared_s + cached_s),
-                distill_runs=len(distill), student_accuracy=accuracy,
+                distill_runs=len(plain), student_accuracy=accuracy,
                 largest_accuracy_change=max(abs(a - b) for a, b in
                                             zip(accuracy['uncached'], accuracy['cached'])))
 
@@ -187,7 +195,7 @@ def summary_lines(result: dict) -> list:
     p = result.get('pipeline')
     if p:
         lines.append(
-            f"Pipeline ({p['scale']} scale, {p['runs']} runs): "
+            f"Pipeline ({p['scale']} scale, teachers {', '.join(p['teachers'])}, {p['runs']} runs): "
             f"{p['pipeline_seconds']['uncached'] / 60:.1f} min without the cache, "
             f"{p['pipeline_seconds']['cached'] / 60:.1f} min with it (its {p['distill_runs']} "
             f"distillation runs {p['distill_seconds']['uncached'] / 60:.1f} -> "
@@ -207,6 +215,8 @@ def main() -> None:
     parser.add_argument('--no-feature-bytes', dest='feature_bytes', action='store_false',
                         help="skip the bytes of FitNets' feature map")
     parser.add_argument('--pipeline-scale', help='also time the pipeline at this scale')
+    parser.add_argument('--pipeline-teachers', nargs='+',
+                        help="the pipeline's teacher types (default: the scale's)")
     parser.add_argument('--out', help='write the figures as JSON here (and a .md next to it)')
     args = parser.parse_args()
     import logging
@@ -223,7 +233,8 @@ def main() -> None:
                           batch_size=args.batch_size, repeats=args.repeats,
                           epochs=measure_epochs(args, tmp))
             if args.pipeline_scale:
-                result['pipeline'] = measure_pipeline(args.pipeline_scale, tmp)
+                result['pipeline'] = measure_pipeline(args.pipeline_scale, args.pipeline_teachers,
+                                                      tmp)
         finally:
             os.chdir(cwd)
     result['command'] = ' '.join(['python tools/analysis/benchmark_cache.py'] + [
