@@ -1,6 +1,6 @@
 """Stage 1: train a teacher for its students (SFTN branches, SoTeacher regularisers)."""
 import copy
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -11,6 +11,7 @@ from torch import nn
 from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
+from sfkd.utils.options import number
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
@@ -24,6 +25,20 @@ from .prefix import prefix_losses
 
 AttachSpec = Union[Tuple[str, str], List[str], Dict[str, str]]
 OUTPUT = '<output>'  # name of the output tap among the attach-point taps
+REDUCTIONS = ('sum', 'mean')
+
+
+def _detached(value: Any) -> Any:
+    """``value`` with every tensor detached: a tensor, or a tuple/list/dict of them, nested."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, dict):
+        return type(value)((k, _detached(v)) for k, v in value.items())
+    if isinstance(value, tuple) and hasattr(value, '_fields'):  # a named tuple
+        return type(value)(*(_detached(v) for v in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_detached(v) for v in value)
+    return value
 
 
 class Branch:
@@ -66,12 +81,57 @@ class FriendlyTeacher(BaseModel):
     student's own head and task loss. The teacher's objective is::
 
         teacher_weight * task(T)
-          + branch_task_weight * sum_i task(branch_i)
-          + branch_imitation_weight * sum_i imitation(branch_i output, T output)
+          + branch_task_weight * r * sum_i task(branch_i)
+          + branch_imitation_weight * r * sum_i imitation(branch_i output, T output)
 
-    with the imitation loss ``KL_tau(T || branch_i)`` by default. The branch
-    terms' gradients reach the teacher through the transforms (and through
-    the teacher output, as ``detach_teacher=False`` in the default loss).
+    with the imitation loss ``KL_tau(T || branch_i)`` by default, ``r = 1``
+    (``branch_reduction='sum'``) or ``r = 1 / n_branches`` (``'mean'``). The
+    branch terms' gradients reach the teacher through the transforms (and
+    through the teacher output, as ``detach_teacher=False`` in the default
+    loss, unless ``detach_teacher_in_kl=True``).
+
+    Options that choose between readings of SFTN (each keeps the behaviour
+    this class had before it existed as its default):
+
+    - ``branch_reduction``: ``'sum'`` (default) adds the branch terms as the
+      paper's objective writes them (its branch cross-entropy and KL losses
+      are sums over the branches), so each added branch adds its full
+      weight to the teacher's loss; ``'mean'`` divides
+      every branch term by the number of branches, as re-implementations
+      that average them do (the teacher then feels ``1 / n`` of each term,
+      half with two branches). Each logged branch term carries its factor,
+      so the logged terms still add up to the objective.
+    - ``detach_teacher_in_kl``: ``False`` (default) passes the teacher output
+      to the imitation loss as it is, so a loss that does not detach it
+      (``KDLoss(detach_teacher=False)`` in the SFTN configs) pulls the
+      teacher's output toward its branches too, the joint optimisation of
+      every term over the teacher's parameters that the paper describes.
+      ``True`` detaches it: the imitation term then trains the branches
+      toward the teacher and reaches the teacher only through the branch
+      inputs (the transforms and the teacher stages up to each attach
+      point), never through the teacher's later stages or head. With
+      ``False`` a loss that detaches by itself (``KDLoss``'s default,
+      ``ChannelWiseDivergence``) still detaches.
+    - ``branch_warmup_epochs``: ``0`` (default) trains the teacher with its
+      branches from the first step. ``N > 0``, for the fine-tune mode
+      (``teacher_ckpt`` given, required): during the first ``N`` epochs (the
+      runner's epoch, 0-based, read from the message hub as the regularisers
+      do) only the transforms and the branch students train; the teacher
+      runs in eval mode under ``no_grad``, so its parameters get no gradient
+      and its BatchNorm statistics do not move, its task loss is logged
+      without gradient and the regularisers (teacher-only terms) are off.
+      Joint training follows. Without it a trained teacher is pulled toward
+      branches that have not learnt anything yet. The paper trains teacher
+      and branches jointly from scratch and has no fine-tune mode, so 0
+      keeps its schedule; ``N`` must be below the run's ``max_epochs`` (an
+      iteration-based loop counts as one epoch).
+    - ``share_student`` (a branch spec key): ``True`` (default, the behaviour
+      this class had) runs one student copy for all attach points of a spec
+      (``students.b<k>``), so its later stages and head are trained by every
+      branch that reaches them; ``False`` builds one copy per attach point
+      (``students.b<k>_<i>``), each trained by its own branch only, with as
+      many times the student's parameters as there are attach points: each
+      branch is then a student network of its own.
 
     SoTeacher (Dong et al., ICLR 2024, arXiv:2206.06661): ``regularizers``
     add terms such as :class:`LipschitzRegularizer` and
@@ -109,6 +169,13 @@ class FriendlyTeacher(BaseModel):
         teacher_weight: ``l_T``.
         branch_task_weight: ``l_CE``.
         branch_imitation_weight: ``l_KL``.
+        branch_reduction: ``'sum'`` (default) or ``'mean'`` over the branches
+            of the branch task and imitation terms (see above).
+        detach_teacher_in_kl: Detach the teacher output in the imitation
+            term. Defaults to False (see above).
+        branch_warmup_epochs: Epochs at the start during which only the
+            branches train, the teacher frozen; needs ``teacher_ckpt``.
+            Defaults to 0 (see above).
         transform: Default transform config for every attach point.
         regularizers: ``{name: regulariser config}``; logged as
             ``teacher.loss_<name>``. At least one branch or one regulariser is
@@ -130,6 +197,9 @@ class FriendlyTeacher(BaseModel):
                  teacher_weight: float = 1.0,
                  branch_task_weight: float = 1.0,
                  branch_imitation_weight: float = 3.0,
+                 branch_reduction: str = 'sum',
+                 detach_teacher_in_kl: bool = False,
+                 branch_warmup_epochs: int = 0,
                  transform: Optional[dict] = None,
                  regularizers: Optional[Dict[str, dict]] = None,
                  teacher_ckpt: Optional[str] = None,
@@ -138,6 +208,11 @@ class FriendlyTeacher(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self._check_options(branch_reduction, detach_teacher_in_kl, branch_warmup_epochs,
+                            teacher_ckpt, branches)
+        self.branch_reduction = branch_reduction
+        self.detach_teacher_in_kl = detach_teacher_in_kl
+        self.branch_warmup_epochs = int(branch_warmup_epochs)
         self.teacher = build_model(teacher, 'model.teacher')
         if data_preprocessor is None and hasattr(self.teacher, 'data_preprocessor'):
             self.data_preprocessor = self.teacher.data_preprocessor
@@ -180,6 +255,29 @@ class FriendlyTeacher(BaseModel):
         # and each branch student's output
         self._teacher_taps = self._taps('teacher', {b.teacher_path for b in self.branches})
         self._student_taps = {key: self._taps('student', set()) for key in self.students}
+
+    @staticmethod
+    def _check_options(reduction: Any, detach: Any, warmup: Any, teacher_ckpt: Optional[str],
+                       branches: Sequence[dict]) -> None:
+        if reduction not in REDUCTIONS:
+            raise BadConfigError(
+                f"model.branch_reduction must be 'sum' (the branch terms added, as in the SFTN "
+                f"paper) or 'mean' (averaged over the branches), got {reduction!r}")
+        if not isinstance(detach, bool):
+            raise BadConfigError('model.detach_teacher_in_kl must be True or False (whether '
+                                 f'the imitation term detaches the teacher output), got '
+                                 f'{detach!r}')
+        warmup = number(warmup, 'model.branch_warmup_epochs', at_least=0, integer=True,
+                        why='the epochs in which only the branches train')
+        if warmup and teacher_ckpt is None:
+            raise BadConfigError(
+                f'model.branch_warmup_epochs={warmup} freezes the teacher while its branches '
+                'warm up, which needs a trained teacher: set model.teacher_ckpt (the fine-tune '
+                'mode) or set model.branch_warmup_epochs=0')
+        if warmup and not branches:
+            raise BadConfigError(f'model.branch_warmup_epochs={warmup} warms up branches, but '
+                                 'model.branches is empty: add branches or set '
+                                 'model.branch_warmup_epochs=0')
 
     # ------------------------------------------------------------ branch set-up
     def _declare_branches(self, specs: Sequence[dict], default: Optional[dict]) -> Dict[str, dict]:
@@ -358,10 +456,37 @@ class FriendlyTeacher(BaseModel):
             return self.loss(inputs, data_samples)
         return self.teacher(inputs, data_samples, mode=mode)
 
+    def warming_up(self) -> bool:
+        """Whether this training step is in the branch warm-up (the teacher frozen)."""
+        if not self.branch_warmup_epochs or not self.training:
+            return False
+        hub = MessageHub.get_current_instance()
+        max_epochs = hub.get_info('max_epochs')
+        if max_epochs is not None and self.branch_warmup_epochs >= max_epochs:
+            raise BadConfigError(
+                f'model.branch_warmup_epochs={self.branch_warmup_epochs} covers the whole run '
+                f'(max_epochs={max_epochs}; an iteration-based loop counts as one epoch), so the '
+                'teacher would never train: use fewer warm-up epochs or more epochs')
+        return hub.get_info('epoch', 0) < self.branch_warmup_epochs
+
+    @contextmanager
+    def _frozen_teacher(self) -> Iterator[None]:
+        """The teacher in eval mode (BatchNorm on its running statistics, which then do not
+        move) and without autograd while active; each module's mode is restored after."""
+        modes = [(m, m.training) for m in self.teacher.modules()]
+        self.teacher.eval()
+        try:
+            with torch.no_grad():
+                yield
+        finally:
+            for module, mode in modes:
+                module.training = mode
+
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
         """Teacher task loss + branch task and imitation losses + regularisers."""
         taps = self._teacher_taps
-        with taps.recording(self.teacher):
+        warm = self.warming_up()
+        with (self._frozen_teacher() if warm else nullcontext()), taps.recording(self.teacher):
             teacher_losses = self.teacher(inputs, data_samples, mode='loss')
         feats = {b.teacher_path: taps.taps[b.teacher_path.replace('.', '/')].value
                  for b in self.branches}
@@ -370,15 +495,19 @@ class FriendlyTeacher(BaseModel):
             tap.reset()  # the step holds on to no recorded value
         losses = prefix_losses(teacher_losses, 'teacher', self.weights['teacher'])
 
+        scale = 1.0 / len(self.branches) if self.branch_reduction == 'mean' and self.branches \
+            else 1.0
+        t_kl = _detached(t_out) if self.detach_teacher_in_kl else t_out
         for branch in self.branches:
             feature = self.transforms[branch.key](feats[branch.teacher_path])
             branch_losses, s_out = self._run_branch(branch, feature, inputs, data_samples)
             losses.update(prefix_losses(branch_losses, f'student.{branch.name}',
-                                        self.weights['task']))
-            imitation = self.imitation(student=s_out, teacher=t_out)
-            losses[f'distill.{branch.name}.loss_imitation'] = self.weights['imitation'] * imitation
+                                        self.weights['task'] * scale))
+            imitation = self.imitation(student=s_out, teacher=t_kl)
+            losses[f'distill.{branch.name}.loss_imitation'] = \
+                self.weights['imitation'] * scale * imitation
 
-        if self.regularizers:
+        if self.regularizers and not warm:
             hub = MessageHub.get_current_instance()
             epoch, max_epochs = hub.get_info('epoch', 0), hub.get_info('max_epochs', 1)
             needs_index = any(reg.needs_index for reg in self.regularizers.values())

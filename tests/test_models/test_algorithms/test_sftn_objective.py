@@ -88,9 +88,12 @@ def test_each_logged_term_is_its_weight_times_the_loss(share):
 
 
 def test_the_branch_logits_are_those_of_the_transformed_teacher_features():
-    """The head of the shared student runs once per branch, in the order of the attach points."""
+    """The head of the shared student runs once per branch, in the order of the attach points
+    (after the first training pass, which plans what each branch skips by running it more
+    than once)."""
     model = build()
     x = inputs()
+    model(x, data_samples(LABELS, INDICES), mode='loss')
     seen = []
     handle = model.students['b0'].head.fc.register_forward_hook(
         lambda m, a, out: seen.append(out.detach()))
@@ -162,6 +165,7 @@ def test_the_student_stages_before_an_attach_point_do_not_change_the_branch_outp
             handle.remove()
         return seen, losses
 
+    model(x, samples, mode='loss')  # the planning pass, which runs each branch more than once
     (before1, before2), losses = branch_outputs()
     sum(losses.values()).backward()
     # their output is replaced, so they get no gradient (DDP's find_unused_parameters)
