@@ -13,6 +13,10 @@ model = dict(
     teacher_weight=1.0,
     branch_task_weight=1.0,
     branch_imitation_weight=3.0,
+    # the SFTN options at their defaults (FriendlyTeacher's docstring, README "SFTN
+    # options"): branch terms summed, the teacher's logits not detached in the KL
+    branch_reduction='sum',
+    detach_teacher_in_kl=False,
 )
 # teacher_final.pth: the teacher alone (the distillations' teacher_ckpt);
 # branch_student_final.pth: the trained branch student without what never got a

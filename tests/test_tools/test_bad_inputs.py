@@ -175,6 +175,8 @@ CASES: Dict[str, Case] = {
     'zero temperature': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.tau=0')),
     'negative temperature (SFTN imitation loss)': Case(lambda f: [SFTN, *opt(
         'model.imitation_loss.tau=-1')]),
+    'SFTN branch reduction that is neither sum nor mean': Case(lambda f: [SFTN, *opt(
+        'model.branch_reduction=avg')]),
     'loss weight that is not a number': Case(lambda f: kd(
         f, 'model.distill_losses.loss_kd.loss_weight=abc')),
     'route onto an argument the loss does not have': Case(lambda f: kd(

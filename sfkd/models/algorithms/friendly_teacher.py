@@ -218,6 +218,9 @@ class FriendlyTeacher(BaseModel):
             self.data_preprocessor = self.teacher.data_preprocessor
         if teacher_ckpt is not None:
             load_weights(self.teacher, teacher_ckpt, owner='teacher', made_by=teacher_ckpt_hint)
+            # the runner's init_weights must not overwrite the loaded teacher (an mmpretrain
+            # head's init_cfg would re-draw head.fc)
+            self.teacher._is_init = True
         output_taps = output_taps or dict(teacher='head.fc', student='head.fc')
         if set(output_taps) != {'teacher', 'student'}:
             raise BadConfigError("output_taps must name the 'teacher' and 'student' output "

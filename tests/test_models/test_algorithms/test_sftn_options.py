@@ -232,3 +232,34 @@ def test_bad_option_values(options, message):
     with pytest.raises(BadConfigError) as err:
         MODELS.build(cfg(**options))
     assert str(err.value) == message
+
+
+# ------------------------------------------------------------- the warm-up config
+def test_the_warm_up_config_freezes_the_teacher_in_its_first_epoch_only(tmp_path, fmnist_root):
+    """Two epochs of the warm-up config on a real subset, through the training tool: the
+    epoch-1 checkpoint holds the starting teacher, the last one a trained teacher."""
+    from sfkd_testing import tiny_options
+
+    from sfkd.tools import train as train_tool
+    teacher = build_model(Config.fromfile(SFTN_CFG).model.teacher.to_dict(), 'teacher')
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': teacher.state_dict()}, ckpt)
+    work = str(tmp_path / 'run')
+    train_tool.run([f'{ROOT}/configs/sftn/sftn-finetune-warmup_small-resnet_tiny-resnet_'
+                    'fashion-mnist.py', '--work-dir', work, '--cfg-options',
+                    *tiny_options(train=64, test=32, batch=32, epochs=2),
+                    f'model.teacher_ckpt={ckpt}'])
+    start = teacher.state_dict()
+
+    def teacher_of(name):
+        state = torch.load(f'{work}/{name}', map_location='cpu', weights_only=False)
+        return {k[len('teacher.'):]: v for k, v in state['state_dict'].items()
+                if k.startswith('teacher.')}
+
+    warm, joint = teacher_of('epoch_1.pth'), teacher_of('epoch_2.pth')
+    assert set(warm) == set(start)
+    diff = [k for k, v in start.items() if not torch.equal(warm[k], v)]
+    assert not diff, diff
+    assert not torch.equal(joint['head.fc.weight'], start['head.fc.weight'])
+    assert not torch.equal(joint['backbone.stem.1.running_mean'],
+                           start['backbone.stem.1.running_mean'])
