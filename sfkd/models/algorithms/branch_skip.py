@@ -40,17 +40,23 @@ def tensors_in(value: Any) -> List[torch.Tensor]:
     return []
 
 
+def map_tensors(value: Any, fn: Callable[[torch.Tensor], Any]) -> Any:
+    """``value`` with ``fn`` applied to each tensor: a tensor, or a tuple (named too), list
+    or dict of them, nested; other values are kept."""
+    if isinstance(value, torch.Tensor):
+        return fn(value)
+    if isinstance(value, dict):
+        return type(value)((k, map_tensors(v, fn)) for k, v in value.items())
+    if isinstance(value, tuple) and hasattr(value, '_fields'):  # a named tuple
+        return type(value)(*(map_tensors(v, fn) for v in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(map_tensors(v, fn) for v in value)
+    return value
+
+
 def placeholder(value: Any) -> Any:
     """``value`` with each tensor replaced by an empty batch of its shape (zero samples)."""
-    if isinstance(value, torch.Tensor):
-        return value.new_zeros((0, *value.shape[1:])) if value.dim() else value.detach()
-    if isinstance(value, dict):
-        return type(value)((k, placeholder(v)) for k, v in value.items())
-    if isinstance(value, tuple) and hasattr(value, '_fields'):  # a named tuple
-        return type(value)(*(placeholder(v) for v in value))
-    if isinstance(value, (tuple, list)):
-        return type(value)(placeholder(v) for v in value)
-    return value
+    return map_tensors(value, lambda t: t.new_zeros((0, *t.shape[1:])) if t.dim() else t.detach())
 
 
 @contextmanager

@@ -17,8 +17,8 @@ from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
 from ..taps import TapSet, check_input_shape, dry_run, resolve_module
-from .branch_skip import (BranchPlan, Snapshot, find_feeders, placeholder, record_calls,
-                          same_values, tensors_in)
+from .branch_skip import (BranchPlan, Snapshot, find_feeders, map_tensors, placeholder,
+                          record_calls, same_values, tensors_in)
 from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import gather_data_field
 from .prefix import prefix_losses
@@ -26,19 +26,6 @@ from .prefix import prefix_losses
 AttachSpec = Union[Tuple[str, str], List[str], Dict[str, str]]
 OUTPUT = '<output>'  # name of the output tap among the attach-point taps
 REDUCTIONS = ('sum', 'mean')
-
-
-def _detached(value: Any) -> Any:
-    """``value`` with every tensor detached: a tensor, or a tuple/list/dict of them, nested."""
-    if isinstance(value, torch.Tensor):
-        return value.detach()
-    if isinstance(value, dict):
-        return type(value)((k, _detached(v)) for k, v in value.items())
-    if isinstance(value, tuple) and hasattr(value, '_fields'):  # a named tuple
-        return type(value)(*(_detached(v) for v in value))
-    if isinstance(value, (tuple, list)):
-        return type(value)(_detached(v) for v in value)
-    return value
 
 
 class Branch:
@@ -500,7 +487,7 @@ class FriendlyTeacher(BaseModel):
 
         scale = 1.0 / len(self.branches) if self.branch_reduction == 'mean' and self.branches \
             else 1.0
-        t_kl = _detached(t_out) if self.detach_teacher_in_kl else t_out
+        t_kl = map_tensors(t_out, torch.Tensor.detach) if self.detach_teacher_in_kl else t_out
         for branch in self.branches:
             feature = self.transforms[branch.key](feats[branch.teacher_path])
             branch_losses, s_out = self._run_branch(branch, feature, inputs, data_samples)
