@@ -139,6 +139,12 @@ class Distiller(BaseModel):
             load_weights(self.student, student_ckpt, owner='student')
         if student_init is not None:
             self._init_student(student_init, teacher_ckpt)
+        # loaded weights must survive the Runner's init_weights() (an mmpretrain head
+        # has its own init_cfg, which would draw it afresh)
+        if student_ckpt is not None or getattr(self, 'student_init_report', None) is not None:
+            self.student._is_init = True
+        if teacher_trainable and teacher_ckpt is not None:
+            teacher._is_init = True
         if teacher_trainable:
             self.teacher = teacher
         else:

@@ -162,6 +162,11 @@ def test_student_checkpoint_round_trip(tmp_path, teacher_ckpt):
     again = MODELS.build(model_cfg(KD_CFG, teacher_ckpt, student_ckpt=str(out)))
     for key, value in model.student.state_dict().items():
         torch.testing.assert_close(again.student.state_dict()[key], value)
+    # the Runner's init_weights() keeps them (the mmpretrain head has its own init_cfg,
+    # which would otherwise draw head.fc afresh)
+    again.init_weights()
+    for key, value in model.student.state_dict().items():
+        assert torch.equal(again.student.state_dict()[key], value), key
     with pytest.raises(CheckpointError, match='no keys starting with'):
         export_submodel(str(out), str(tmp_path / 'again.pth'))
 
