@@ -47,8 +47,6 @@ Example::
     python tools/analysis/benchmark.py --repeats 5 --out tools/analysis/results/benchmark/benchmark.json
 """
 import argparse
-import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -61,6 +59,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
+from stored_report import command_line, write_report  # noqa: E402
 
 STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone',
          'cached_distill')
@@ -496,17 +495,11 @@ def main() -> None:
                   scale_batch_sizes=args.scale_batch_sizes, scale_widths=args.scale_widths,
                   scale_iters=args.scale_iters,
                   machine=machine, summary=summary, runs=runs,
-                  command=' '.join(['python tools/analysis/benchmark.py'] + [
-                      osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]]))
+                  command=command_line('tools/analysis/benchmark.py'))
     lines = summary_lines(result)
     print('\n'.join(lines))
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
-        with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
-            f.write('# Step-time and memory benchmark\n\n```\n' + '\n'.join(lines) +
-                    f"\n```\n\nCommand: `{result['command']}`\n")
+        write_report(args.out, result, lines, 'Step-time and memory benchmark')
         if 'scaling' in args.parts:
             plot_scaling(result, osp.splitext(args.out)[0] + '_scaling.png')
 

@@ -36,8 +36,10 @@ import time
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.abspath(osp.join(HERE, '..', '..'))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
+from stored_report import command_line, write_report  # noqa: E402
 
 CFG = osp.join(ROOT, 'configs')
 ALONE = f'{CFG}/baseline/tiny-resnet_3e_fashion-mnist.py'
@@ -237,17 +239,11 @@ def main() -> None:
                                                       tmp)
         finally:
             os.chdir(cwd)
-    result['command'] = ' '.join(['python tools/analysis/benchmark_cache.py'] + [
-        osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]])
+    result['command'] = command_line('tools/analysis/benchmark_cache.py')
     lines = summary_lines(result)
     print('\n'.join(lines))
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
-        with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
-            f.write('# Teacher-output cache benchmark\n\n```\n' + '\n'.join(lines) +
-                    f"\n```\n\nCommand: `{result['command']}`\n")
+        write_report(args.out, result, lines, 'Teacher-output cache benchmark')
 
 
 if __name__ == '__main__':
