@@ -128,3 +128,24 @@ def test_small_data_student_alone_cell_is_the_mean_of_its_stored_seeds():
     md = open(osp.join(RESULTS, 'sftn_study_small-data', 'study.md')).read()
     minutes = re.search(r'Training time: ([\d.]+) min for (\d+) runs', md)
     assert f'{minutes.group(1)} min of training for its {minutes.group(2)} runs' in readme()
+
+
+def test_teacher_cache_figures_are_the_stored_ones():
+    stored = json.load(open(osp.join(RESULTS, 'benchmark', 'teacher_cache.json')))
+    text, epochs = other_figures(), stored['epochs']
+    for side in ('cached', 'uncached'):
+        low, high = epochs['ratio_range'][side]
+        assert (f"{epochs[f'{side}_distill_ratio']:.3f} (range {low:.3f}-{high:.3f})x"
+                in text), side
+    sizes = epochs['cache_bytes_per_sample']
+    assert (f"fp32 {sizes['kd_logits.fp32']:.0f}, fp16 {sizes['kd_logits.fp16']:.0f}, "
+            f"top-3 {sizes['kd_logits.topk3']:.0f}, 16 sampled classes "
+            f"{sizes['kd_logits.sampled16']:.0f}") in text
+    assert (f"{sizes['fitnets_feat_and_logits.fp32']:.0f} (fp32) and "
+            f"{sizes['fitnets_feat_and_logits.fp16']:.0f} (fp16)") in text
+    minutes = {k: v / 60 for k, v in stored['pipeline']['pipeline_seconds'].items()}
+    assert (f"{minutes['uncached']:.1f} min without the cache, {minutes['cached']:.1f} min "
+            'with it') in text
+    bench = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))['summary']
+    v = bench['cached_distill_ratio']
+    assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text

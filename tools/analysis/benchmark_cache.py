@@ -2,7 +2,8 @@
 
 Epochs, side by side in one run (each a fresh Runner on the same real
 Fashion-MNIST subset, the order rotated every round; the time from the start
-to the end of the training epoch, without validation):
+to the end of the training epoch, without validation, the data loaded in the
+training process unless ``--loader-workers`` says otherwise):
 - the tiny ResNet student trained alone;
 - KD from the small ResNet teacher, the teacher run at every step;
 - the same KD reading the teacher's outputs from a complete cache
@@ -65,6 +66,8 @@ def random_teacher(path: str) -> str:
 
 def options(args, size: int, teacher=None, cache=None, storage=()) -> list:
     opts = [f'train_dataloader.dataset.indices={size}', 'train_cfg.max_epochs=1',
+            f'train_dataloader.num_workers={args.loader_workers}',
+            f'train_dataloader.persistent_workers={args.loader_workers > 0}',
             'train_cfg.val_interval=1000', 'log_level=ERROR',
             f'train_dataloader.dataset.data_root={args.data_root}',
             f'val_dataloader.dataset.data_root={args.data_root}',
@@ -185,7 +188,8 @@ def summary_lines(result: dict) -> list:
     e = result['epochs']
     med = e['epoch_median']
     lines = [f"Machine: {machine_line(result['machine'])}",
-             f"One epoch of {result['train_size']} images, batch {result['batch_size']}, median "
+             f"One epoch of {result['train_size']} images, batch {result['batch_size']}, "
+             f"{result.get('loader_workers', 0)} loader workers, median "
              f"of {result['repeats']} rounds: student alone {med['alone']:.2f} s, KD "
              f"{med['uncached']:.2f} s, KD from the cache {med['cached']:.2f} s",
              f"cached_distill_ratio {e['cached_distill_ratio']:.3f} (range "
@@ -212,6 +216,10 @@ def main() -> None:
     parser.add_argument('--train-size', type=int, default=8192)
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--loader-workers', type=int, default=0,
+                        help='data loader workers of the timed epochs (default 0: the data is '
+                        'loaded in the training process, so an epoch times the training work; '
+                        'one worker on a 2-core machine makes the loader the bottleneck)')
     parser.add_argument('--storages', nargs='+', choices=list(STORAGES), default=list(STORAGES),
                         help='storage options whose bytes per sample are measured')
     parser.add_argument('--no-feature-bytes', dest='feature_bytes', action='store_false',
@@ -233,6 +241,7 @@ def main() -> None:
         try:
             result = dict(machine=machine, train_size=args.train_size,
                           batch_size=args.batch_size, repeats=args.repeats,
+                          loader_workers=args.loader_workers,
                           epochs=measure_epochs(args, tmp))
             if args.pipeline_scale:
                 result['pipeline'] = measure_pipeline(args.pipeline_scale, args.pipeline_teachers,
