@@ -117,6 +117,8 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
                                                           ms['student_alone'])
     assert run['cached_distill_ratio'] == pytest.approx(ms['cached_distill'] /
                                                         ms['student_alone'])
+    # 10 logits per sample: 4 or 2 bytes each; top-3 float32 + int16; 16 int16 draws
+    assert run['cache_bytes_per_sample'] == dict(fp32=40, fp16=20, topk3=18, sampled16=32)
     for pair, key in ((('sftn_teacher', 'plain_teacher'), 'sftn'),
                       (('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher'),
                        'sftn_resnet32x4')):

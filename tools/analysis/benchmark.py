@@ -135,6 +135,28 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
     return distiller, OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3)), data
 
 
+CACHE_STORAGES = {'fp32': 'fp32', 'fp16': 'fp16', 'topk3': dict(type='topk', k=3),
+                  'sampled16': dict(type='sampled', k=16)}
+
+
+def cache_bytes_per_sample(data: dict, tmpdir: str) -> dict:
+    """Bytes per sample of the KD teacher logits in each cache storage, from the
+    encoded arrays of the benchmark batch."""
+    import benchmark_distill as bd
+
+    from sfkd.engine.teacher_cache import build_codec
+    distiller, cfg = bd.build_distiller(tmpdir)
+    batch = distiller.data_preprocessor(data, True)
+    logits = distiller.teacher_records(batch['inputs'], batch['data_samples'])['logits']
+    tau = cfg['distill_losses']['loss_kd']['tau']
+    sizes = {}
+    for name, spec in CACHE_STORAGES.items():
+        codec = build_codec(spec, logits.shape[1:], name, tau=tau)
+        arrays = codec.encode(logits, list(range(len(logits))))
+        sizes[name] = sum(a.nbytes for a in arrays.values()) / len(logits)
+    return sizes
+
+
 def sftn_steps(data: dict, config: str, names=('sftn_teacher', 'plain_teacher')) -> dict:
     """The SFTN teacher step and the plain teacher step (same weights) of ``config``."""
     import benchmark_sftn as bs
@@ -204,7 +226,8 @@ RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio',
           'sftn_resnet32x4_time_over_flop_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
           'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio',
           'det_student_flop_share', 'det_student_time_share')
-GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops', 'scaling_ms')
+GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops', 'scaling_ms',
+          'cache_bytes_per_sample')
 
 
 def interleaved_ms(steps: dict, iters: int, warmup: int) -> dict:
@@ -277,6 +300,9 @@ def measure_once(args) -> dict:
         steps, forward = {}, {}
         if 'classification' in args.parts:
             steps.update(build_steps(args.data_root, args.batch_size, tmp))
+            from sfkd.datasets.fashion_mnist import fashion_mnist_batch
+            cache_bytes = cache_bytes_per_sample(
+                fashion_mnist_batch(args.data_root, args.batch_size), tmp)
         if 'dense' in args.parts:
             import benchmark_dense as bdn
             steps.update(bdn.build_dense_distill(args.canvas_root, args.det_batch_size, tmp))
@@ -308,6 +334,8 @@ def measure_once(args) -> dict:
             sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
             sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'])
         run['sftn_time_over_flop_ratio'] = run['sftn_time_ratio'] / run['sftn_flop_ratio']
+        run['cache_bytes_per_sample'] = cache_bytes
+
         # the branches' student (the KD student) trained alone, against the teacher
         run['student_flop_share'] = flops['student_alone'] / flops['plain_teacher']
         run['student_time_share'] = med['student_alone'] / med['plain_teacher']
