@@ -113,6 +113,7 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
 
     from sfkd.datasets.cached_views import SLOT_KEY
     from sfkd.engine.teacher_cache import CacheStore, TeacherCacheReader, build_codec
+    from sfkd.engine.teacher_cache.store import array_layout
 
     distiller, _ = bd.build_distiller(tmpdir, student_width)
     distiller.train()
@@ -125,8 +126,7 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
     size = len(data['data_samples'])
     store = CacheStore.create(osp.join(tmpdir, f'cache_{student_width}'), dict(
         key='benchmark', what={}, views=1, size=size, chunk=size, seed=0,
-        arrays={f'{n}.{k}': [list(shape), dtype] for n, c in codecs.items()
-                for k, (shape, dtype) in c.layout().items()},
+        arrays=array_layout(codecs),
         structure={n: None for n in records}))
     store.write_chunk(0, 0, 0, {f'{n}.{k}': v for n, c in codecs.items()
                                 for k, v in c.encode(records[n], []).items()}, [{}] * size)

@@ -16,7 +16,7 @@ from sfkd.engine.teacher_cache.codecs import build_codec
 from sfkd.engine.teacher_cache.fill import TeacherRunner, check_replay, fill, split_record
 from sfkd.engine.teacher_cache.key import cache_key, describe_module, weights_digest
 from sfkd.engine.teacher_cache.reader import TeacherCacheReader
-from sfkd.engine.teacher_cache.store import CacheStore
+from sfkd.engine.teacher_cache.store import CacheStore, array_layout
 from sfkd.registry import HOOKS
 from sfkd.utils.errors import BadConfigError
 
@@ -162,8 +162,7 @@ class TeacherCacheHook(Hook):
             structure[tap], elements = split_record(tap, value)
             shapes.update({e: (tap, tuple(t.shape[1:])) for e, t in elements.items()})
         codecs = self._codecs(model, structure, shapes)
-        arrays = {f'{e}.{suffix}': [list(shape), dtype] for e, c in codecs.items()
-                  for suffix, (shape, dtype) in c.layout().items()}
+        arrays = array_layout(codecs)
         bytes_per_sample = sum(c.bytes_per_sample() for c in codecs.values())
         total = bytes_per_sample * views * len(dataset)
         if total > self.max_gib * 2**30:

@@ -88,11 +88,6 @@ def fill(store: CacheStore, runner: TeacherRunner, codecs: Dict[str, Codec],
     return filled
 
 
-def probe(runner: TeacherRunner, count: int) -> Tuple[Dict[str, Any], List[dict], tuple]:
-    """Run the teacher on the first ``count`` samples of view 0."""
-    return runner.run(list(range(min(count, runner.views.size))))
-
-
 def check_replay(views: CachedViews, params: List[dict]) -> None:
     """Make the first samples again from their recorded parameters, under other
     seeds, and require the same inputs: a transform that draws random numbers

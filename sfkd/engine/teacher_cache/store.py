@@ -23,6 +23,13 @@ from sfkd.utils.errors import CheckpointError
 COMPLETE = 'COMPLETE'
 
 
+def array_layout(codecs: dict) -> Dict[str, list]:
+    """``meta['arrays']`` of a cache: ``{'<element>.<suffix>': [shape per sample, dtype]}``
+    for every codec's arrays (``codecs``: ``{element: codec}``)."""
+    return {f'{element}.{suffix}': [list(shape), dtype] for element, codec in codecs.items()
+            for suffix, (shape, dtype) in codec.layout().items()}
+
+
 class CacheStore:
     """One cache folder; ``meta`` as written by :meth:`create`.
 
