@@ -29,14 +29,6 @@ AUG_DATA = 'configs/_base_/datasets/fashion_mnist_aug.py'
 KD_CFG = 'configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
-@pytest.fixture
-def in_repo():
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # the pipeline's configs are relative to the repository
-    yield
-    os.chdir(cwd)
-
-
 def names(runs):
     return [osp.basename(r.work_dir) for r in runs]
 

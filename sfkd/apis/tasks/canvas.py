@@ -31,8 +31,7 @@ def describe(scale: Scale) -> str:
     val = f'{scale.val_size} validation canvases' if scale.val_size else 'the 200 validation canvases'
     return (f'64x64 canvases of 1-4 Fashion-MNIST items; {train}; teachers '
             f'{scale.teacher_epochs} epochs ({teacher_seed_text(scale)}), students '
-            f'{scale.student_epochs} epochs, '
-            f'seeds {list(scale.seeds)}; scored on {val}, mean ± std over seeds.')
+            f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; scored on {val}, mean ± std over seeds.')
 
 
 def drawer(teacher_config: str, student_config: str):
@@ -48,8 +47,8 @@ def drawer(teacher_config: str, student_config: str):
             f'{out_dir}/teacher_{teacher_run_name(scale, t, tseed)}')) for t in scale.teachers]
         models.append(('student alone', student_config,
                        teacher_checkpoint(f'{out_dir}/alone_seed{seed}')))
-        models += [(f'{method.upper()} from {t}', student_config,
-                    f'{out_dir}/{student_run_name(scale, method, t, tseed, seed)}/student_final.pth')
+        models += [(f'{method.upper()} from {t}', student_config, f'{out_dir}/'
+                    f'{student_run_name(scale, method, t, tseed, seed)}/student_final.pth')
                    for t in scale.teachers]
         if not all(osp.isfile(ckpt) for _, _, ckpt in models):
             return None
