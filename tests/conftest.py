@@ -1,4 +1,5 @@
 """Shared fixtures. Helper functions live in tests/helpers/sfkd_testing.py."""
+import os
 import os.path as osp
 import socket
 import sys
@@ -17,6 +18,16 @@ def fmnist_root() -> str:
     if not osp.isfile(osp.join(FMNIST_ROOT, 'train-images-idx3-ubyte')):
         pytest.fail(f'Fashion-MNIST is not prepared in {FMNIST_ROOT}: run `bash tools/setup.sh`')
     return FMNIST_ROOT
+
+
+@pytest.fixture
+def in_repo():
+    """Run the test in the repository root: the pipelines' configs are relative to it."""
+    from sfkd_testing import ROOT
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    yield
+    os.chdir(cwd)
 
 
 @pytest.fixture

@@ -17,10 +17,16 @@ Examples::
     python tools/run_pipeline.py --scale full             # the README's classification table
     python tools/run_pipeline.py --task det --scale full  # the README's detection table
     python tools/run_pipeline.py --task mri --scale smoke # the MRI wiring, a few minutes
+    python tools/run_pipeline.py --teacher-seeds 0 1 2    # each teacher type over 3 seeds
+    python tools/run_pipeline.py --student-weights paper --augment
 
 Re-running continues an interrupted pipeline: finished runs are not repeated.
+The switches (``--teacher-seeds`` other than ``0``, ``--student-weights paper``,
+``--augment``) change the default output folder, so that their runs never replace
+those of the plain pipeline.
 """
 import argparse
+import dataclasses
 import logging
 import os.path as osp
 import sys
@@ -29,6 +35,41 @@ import time
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from sfkd.apis import get_task, run_with_progress, summarise, task_names  # noqa: E402
+from sfkd.apis.tasks.task import STUDENT_WEIGHTS  # noqa: E402
+
+
+def switched_scale(parser, task, scale, args):
+    """The scale with the command line's switches, and the suffix they add to the
+    default output folder ('' without switches)."""
+    changes, suffix = {}, ''
+    if args.teacher_seeds is not None:
+        seeds = tuple(args.teacher_seeds)
+        if len(set(seeds)) != len(seeds):
+            parser.error(f'--teacher-seeds {" ".join(map(str, seeds))}: give each seed once')
+        changes['teacher_seeds'] = seeds
+        if seeds != (0, ):
+            suffix += '_tseeds' + '-'.join(map(str, seeds))
+    if args.student_weights is not None:
+        changes['student_weights'] = args.student_weights
+        if args.student_weights != 'shared':
+            suffix += f'_{args.student_weights}-weights'
+    if args.augment:
+        if not task.augmented_data:
+            parser.error(f'--augment: the {task.name} task has no augmented training pipeline '
+                         '(only cls has one); drop --augment')
+        changes['train_pipeline_from'] = task.augmented_data
+        suffix += '_aug'
+    return dataclasses.replace(scale, **changes), suffix
+
+
+def switch_args(args) -> list:
+    """The switches as typed, for the stored command."""
+    out = []
+    if args.teacher_seeds is not None:
+        out.append('--teacher-seeds ' + ' '.join(map(str, args.teacher_seeds)))
+    if args.student_weights is not None:
+        out.append(f'--student-weights {args.student_weights}')
+    return out + (['--augment'] if args.augment else [])
 
 
 def main() -> None:
@@ -37,18 +78,30 @@ def main() -> None:
     parser.add_argument('--scale', default='default',
                         help="the task's scale (default: default; e.g. full, smoke)")
     parser.add_argument('--out', help="output folder (default: work_dirs/pipeline_<scale> for "
-                        'cls, work_dirs/pipeline_<task>_<scale> for the others)')
+                        'cls, work_dirs/pipeline_<task>_<scale> for the others; the switches '
+                        'below add a suffix, e.g. _tseeds0-1-2_paper-weights_aug)')
     parser.add_argument('--teacher-cache', nargs='?', const='', default=None, metavar='DIR',
                         help='distil from cached teacher outputs: each teacher runs once per '
                         'KD method, and every seed reads its outputs (folder: DIR, default '
                         '<out>/teacher_cache)')
+    parser.add_argument('--teacher-seeds', nargs='+', type=int, metavar='T',
+                        help="train each teacher type once per seed T and distil each "
+                        "teacher's students over the scale's seeds (default: the scale's, "
+                        'the single seed 0)')
+    parser.add_argument('--student-weights', choices=STUDENT_WEIGHTS, default=None,
+                        help="the students' CE/KD weights: shared (default: every KD config's "
+                        "own, whatever the teacher) or paper (each friendly teacher's paper: "
+                        'SoTeacher CE 0.5 / KD 0.5, SFTN CE 0.1 / KD 0.9, for KD)')
+    parser.add_argument('--augment', action='store_true',
+                        help="every run (teachers and students) trains on the task's augmented "
+                        'pipeline (cls: random crop with padding 4, horizontal flip)')
     args = parser.parse_args()
     task = get_task(args.task)
     if args.scale not in task.scales:
         parser.error(f'--scale {args.scale}: the {args.task} task has the scales '
                      f'{sorted(task.scales)}')
-    scale = task.scales[args.scale]
-    out = args.out or task.out_dir.format(scale=args.scale)
+    scale, suffix = switched_scale(parser, task, task.scales[args.scale], args)
+    out = args.out or task.out_dir.format(scale=args.scale) + suffix
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     start = time.time()
@@ -57,7 +110,7 @@ def main() -> None:
     command = ' '.join(['python tools/run_pipeline.py']
                        + ([f'--task {args.task}'] if args.task != 'cls' else [])
                        + ([f'--scale {args.scale}'] if args.scale != 'default' else [])
-                       + (['--teacher-cache'] if cache else []))
+                       + (['--teacher-cache'] if cache else []) + switch_args(args))
     table = summarise(task, results, scale, out, command)
     print(f'\n{table}\n')
     print(f'{len(results)} runs in {(time.time() - start) / 60:.1f} min; '

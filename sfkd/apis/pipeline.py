@@ -1,6 +1,6 @@
-"""The two-stage pipeline: train the teachers of a task, then distil the same
-student from each with several KD methods over several seeds, and train the
-student alone as the reference.
+"""The two-stage pipeline: train the teachers of a task (over one or several
+teacher seeds), then distil the same student from each with several KD methods
+over several seeds, and train the student alone as the reference.
 
 What differs between tasks (configs, metric keys, titles, drawings) lives in
 a :class:`~sfkd.apis.tasks.Task` (``sfkd/apis/tasks/``); this module knows no
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
 from sfkd.apis.tasks import Scale, Task
+from sfkd.apis.tasks.task import STUDENT_WEIGHTS
 from sfkd.tools import train as train_tool
 from sfkd.utils.machine import describe_machine
 
@@ -32,13 +33,32 @@ class Run:
     config: str
     work_dir: str
     options: List[str] = field(default_factory=list)
-    # the teacher run whose final checkpoint goes in as model.teacher_ckpt
+    # the teacher run (work dir teacher_<init_from>) whose final checkpoint goes in
+    # as model.teacher_ckpt
     init_from: Optional[str] = None
+    # the teacher seed of a teacher run and of its students; None: the single teacher
+    # seed 0 of a scale whose runs are named without it
+    teacher_seed: Optional[int] = None
 
     @property
     def label(self) -> str:
-        parts = [self.kind, self.teacher, self.method, f'seed{self.seed}']
+        tseed = '-' if self.teacher_seed is None or self.kind == 'teacher' \
+            else f'tseed{self.teacher_seed}'
+        parts = [self.kind, self.teacher, self.method, tseed, f'seed{self.seed}']
         return ' '.join(p for p in parts if p != '-')
+
+
+def teacher_run_name(scale: Scale, teacher: str, teacher_seed: int) -> str:
+    """``<type>`` (the single teacher seed 0) or ``<type>_seed<t>``: the teacher run
+    ``teacher_<name>`` and a student's ``init_from``."""
+    return f'{teacher}_seed{teacher_seed}' if scale.seeded_teachers else teacher
+
+
+def student_run_name(scale: Scale, method: str, teacher: str, teacher_seed: int,
+                     seed: int) -> str:
+    """``<method>_<type>_seed<s>``, or ``<method>_<type>_tseed<t>_seed<s>`` with teacher seeds."""
+    tseed = f'_tseed{teacher_seed}' if scale.seeded_teachers else ''
+    return f'{method}_{teacher}{tseed}_seed{seed}'
 
 
 def data_options(scale: Scale, epochs: int, seed: int) -> List[str]:
@@ -51,29 +71,63 @@ def data_options(scale: Scale, epochs: int, seed: int) -> List[str]:
         opts.append(f'train_dataloader.dataset.indices={scale.train_size}')
     if scale.val_size:
         opts.append(f'val_dataloader.dataset.indices={scale.val_size}')
+    if scale.train_pipeline_from:
+        opts.append(f'train_pipeline_from={scale.train_pipeline_from}')
     return opts
 
 
+def recorded(scale: Scale, teacher_seed: int) -> Optional[int]:
+    """A run's ``teacher_seed``: None where the runs are named without it."""
+    return teacher_seed if scale.seeded_teachers else None
+
+
+def student_options(task: Task, scale: Scale, teacher: str, method: str) -> List[str]:
+    """The extra options of a student of ``teacher`` distilled with ``method``: none with
+    ``student_weights='shared'``, the teacher's ``student_options`` with ``'paper'``."""
+    if scale.student_weights not in STUDENT_WEIGHTS:
+        raise ValueError(f'{task.name} pipeline: student_weights={scale.student_weights!r} is '
+                         f'not one of {list(STUDENT_WEIGHTS)}; use shared (each KD config\'s '
+                         'weights) or paper (the teacher paper\'s student stage)')
+    if scale.student_weights == 'shared':
+        return []
+    return list(task.teacher_spec(scale, teacher).student_options.get(method, ()))
+
+
 def plan(task: Task, scale: Scale, out_dir: str) -> List[Run]:
-    """Every run, in order: teachers first, then students."""
+    """Every run, in order: the teachers (each type over the teacher seeds), then per
+    student seed the student alone and, for every teacher type and teacher seed, the
+    students of every KD method."""
     unknown = sorted(set(scale.methods) - set(task.methods))
     if unknown:
         raise KeyError(f'{task.name} pipeline: unknown KD method(s) {unknown}; '
                        f'known: {sorted(task.methods)}')
+    tseeds = list(scale.teacher_seeds)
+    if not tseeds or len(set(tseeds)) != len(tseeds):
+        raise ValueError(f'{task.name} pipeline: teacher_seeds={tseeds} must be distinct seeds, '
+                         'at least one, e.g. (0, 1, 2)')
     runs = []
     for name in scale.teachers:
         spec = task.teacher_spec(scale, name)
-        options = data_options(scale, spec.epochs or scale.teacher_epochs, 0) + list(spec.options)
-        runs.append(Run('teacher', name, '-', 0, spec.config, f'{out_dir}/teacher_{name}',
-                        options, init_from=spec.finetune_from))
+        for t in tseeds:
+            options = data_options(scale, spec.epochs or scale.teacher_epochs, t) + \
+                list(spec.options)
+            start = spec.finetune_from and teacher_run_name(scale, spec.finetune_from, t)
+            runs.append(Run('teacher', name, '-', t, spec.config,
+                            f'{out_dir}/teacher_{teacher_run_name(scale, name, t)}', options,
+                            init_from=start or None, teacher_seed=recorded(scale, t)))
     for seed in scale.seeds:
         runs.append(Run('alone', '-', '-', seed, task.student_alone, f'{out_dir}/alone_seed{seed}',
                         data_options(scale, scale.student_epochs, seed)))
         for name in scale.teachers:
-            for method in scale.methods:
-                runs.append(Run('distill', name, method, seed, task.methods[method],
-                                f'{out_dir}/{method}_{name}_seed{seed}',
-                                data_options(scale, scale.student_epochs, seed), init_from=name))
+            for t in tseeds:
+                for method in scale.methods:
+                    runs.append(Run(
+                        'distill', name, method, seed, task.methods[method],
+                        f'{out_dir}/{student_run_name(scale, method, name, t, seed)}',
+                        data_options(scale, scale.student_epochs, seed)
+                        + student_options(task, scale, name, method),
+                        init_from=teacher_run_name(scale, name, t),
+                        teacher_seed=recorded(scale, t)))
     return runs
 
 
@@ -136,8 +190,10 @@ def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = N
     start = time.perf_counter()
     runner = train_tool.run([run.config, '--work-dir', run.work_dir, '--cfg-options', *options])
     hub = runner.message_hub
-    result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed,
-                  metrics=read_metrics(task, hub), config=run.config, options=options,
+    result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed)
+    if run.teacher_seed is not None:
+        result['teacher_seed'] = run.teacher_seed
+    result.update(metrics=read_metrics(task, hub), config=run.config, options=options,
                   seconds=round(time.perf_counter() - start, 1), machine=describe_machine())
     if run.kind == 'distill' and teacher_evaluated(runner):
         result['teacher_metrics'] = read_metrics(task, hub, 'teacher.')

@@ -1,6 +1,14 @@
 """The pipeline's report: a table per metric (mean ± std over seeds), the CSV
 of every run, the training time, and a bar plot of the first metric.
 
+With several teacher seeds (results that carry ``teacher_seed``), a teacher
+cell is the mean ± std over the teacher seeds, a student cell the mean ± std
+over all its runs (every teacher seed, every student seed), and a second
+table, the teacher-seed spread, gives for each teacher type and method the
+standard deviation over teacher seeds of the per-teacher-seed student means,
+with those means: how much of a student cell's spread comes from which
+teacher was trained.
+
 Everything task-specific comes from the :class:`~sfkd.apis.tasks.Task`:
 metric names and labels, title, reference rows and the predictions drawing.
 """
@@ -20,7 +28,7 @@ def mean_std(values: List[float], digits: int = 2) -> str:
 
 
 def _grouped(results: List[dict], metric: Metric) -> Dict[str, Dict[str, List[float]]]:
-    """teacher type -> KD method -> the students' values over seeds."""
+    """teacher type -> KD method -> the students' values over seeds (and teacher seeds)."""
     out: Dict[str, Dict[str, List[float]]] = {}
     for r in results:
         if r['kind'] == 'distill':
@@ -29,20 +37,38 @@ def _grouped(results: List[dict], metric: Metric) -> Dict[str, Dict[str, List[fl
     return out
 
 
+def teacher_seeds_of(results: List[dict]) -> List[int]:
+    """The teacher seeds the results name (none: a run of the single teacher seed 0)."""
+    return sorted({r['teacher_seed'] for r in results if 'teacher_seed' in r})
+
+
+def _by_teacher_seed(results: List[dict], metric: Metric) -> Dict[tuple, Dict[int, List[float]]]:
+    """(teacher type, KD method) -> teacher seed -> the students' values over seeds."""
+    out: Dict[tuple, Dict[int, List[float]]] = {}
+    for r in results:
+        if r['kind'] == 'distill':
+            out.setdefault((r['teacher'], r['method']), {}).setdefault(
+                r.get('teacher_seed', 0), []).append(r['metrics'][metric.name])
+    return out
+
+
 def metric_table(task: Task, results: List[dict], scale: Scale, metric: Metric,
                  references: Dict[str, Dict[str, float]]) -> str:
     """Teachers as rows, KD methods as columns; then the student alone and the references."""
     d = metric.digits
-    teacher = {r['teacher']: r['metrics'][metric.name] for r in results if r['kind'] == 'teacher'}
+    teacher: Dict[str, List[float]] = {}
+    for r in results:
+        if r['kind'] == 'teacher':  # over the teacher seeds
+            teacher.setdefault(r['teacher'], []).append(r['metrics'][metric.name])
     alone = [r['metrics'][metric.name] for r in results if r['kind'] == 'alone']
     students = _grouped(results, metric)
     blank = ' |' * (len(scale.methods) - 1)
     lines = [f'| teacher | teacher {metric.label} | ' + ' | '.join(
-        f'student {metric.label}, {m.upper()}' for m in scale.methods) + ' |',
+        f'student {metric.label}, {task.method_label(m)}' for m in scale.methods) + ' |',
         '|' + ' --- |' * (2 + len(scale.methods))]
     for t in scale.teachers:
         cells = [mean_std(students.get(t, {}).get(m, []), d) for m in scale.methods]
-        value = f'{teacher[t]:.{d}f}' if t in teacher else '-'
+        value = mean_std(teacher.get(t, []), d)
         lines.append(f'| {t} | {value} | ' + ' | '.join(cells) + ' |')
     lines.append(f'| (student alone) | - | {mean_std(alone, d)} (no teacher) |' + blank)
     for label, values in references.items():
@@ -50,15 +76,50 @@ def metric_table(task: Task, results: List[dict], scale: Scale, metric: Metric,
     return '\n'.join(lines)
 
 
+def teacher_seed_table(task: Task, results: List[dict], scale: Scale, metric: Metric) -> str:
+    """The teacher-seed spread: per teacher type and KD method, the sample std over teacher
+    seeds of the per-teacher-seed student means, and those means in teacher-seed order;
+    '' for results of a single teacher seed."""
+    seeds = teacher_seeds_of(results)
+    if len(seeds) < 2:
+        return ''
+    d = metric.digits
+    groups = _by_teacher_seed(results, metric)
+    lines = ['| teacher | ' + ' | '.join(
+        f'teacher-seed spread, {task.method_label(m)}' for m in scale.methods) + ' |',
+        '|' + ' --- |' * (1 + len(scale.methods))]
+    for t in scale.teachers:
+        cells = []
+        for m in scale.methods:
+            per_seed = groups.get((t, m), {})
+            means = [statistics.mean(per_seed[s]) for s in seeds if per_seed.get(s)]
+            spread = f'{statistics.stdev(means):.{d}f}' if len(means) > 1 else '-'
+            cells.append(spread if not means else
+                         f"{spread} ({' / '.join(f'{v:.{d}f}' for v in means)})")
+        lines.append(f'| {t} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def spread_text(results: List[dict], metric: Metric) -> str:
+    seeds = teacher_seeds_of(results)
+    return (f'Teacher-seed spread of the student {metric.label}: the standard deviation over '
+            f'the teacher seeds {seeds} of each teacher seed\'s mean student (its runs over the '
+            'student seeds), and in brackets those means, in teacher-seed order.')
+
+
 def write_csv(task: Task, results: List[dict], path: str) -> None:
+    """Every run, one row; a ``teacher_seed`` column after ``seed`` when the runs carry
+    teacher seeds (the file of a single teacher seed has none)."""
     names = [m.name for m in task.metrics]
-    fields = ['kind', 'teacher', 'method', 'seed', *names, *(f'teacher_{n}' for n in names),
-              'seconds']
+    keys = ['kind', 'teacher', 'method', 'seed']
+    if teacher_seeds_of(results):
+        keys.append('teacher_seed')
+    fields = [*keys, *names, *(f'teacher_{n}' for n in names), 'seconds']
     with open(path, 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=fields, restval='')
         writer.writeheader()
         for r in results:
-            row = {k: r.get(k, '') for k in ('kind', 'teacher', 'method', 'seed', 'seconds')}
+            row = {k: r.get(k, '') for k in (*keys, 'seconds')}
             row.update(r['metrics'])
             row.update({f'teacher_{n}': v for n, v in r.get('teacher_metrics', {}).items()})
             writer.writerow(row)
@@ -69,11 +130,17 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
     if it has one); return the markdown table of the first metric."""
     write_csv(task, results, osp.join(out_dir, 'results.csv'))
     references = {label: f(scale) for label, f in task.references.items()}
-    tables = [metric_table(task, results, scale, m, references) for m in task.metrics]
+    tables = []
+    for m in task.metrics:
+        table = metric_table(task, results, scale, m, references)
+        spread = teacher_seed_table(task, results, scale, m)
+        tables.append(table + (f'\n\n{spread_text(results, m)}\n\n{spread}' if spread else ''))
     body = tables[0] if len(tables) == 1 else '\n\n'.join(
         f'{m.label}:\n\n{t}' for m, t in zip(task.metrics, tables))
+    switches = switches_text(scale)
     md = (f'# Two-stage pipeline on {task.title} ({scale.name} scale)\n\n'
-          f'{task.describe(scale)}\n\n{body}\n\nCommand: `{command}`\n' + timing_text(results))
+          f'{task.describe(scale)}' + (f' {switches}' if switches else '') +
+          f'\n\n{body}\n\nCommand: `{command}`\n' + timing_text(results))
     plot(task, results, scale, osp.join(out_dir, 'results.png'))
     if task.draw:
         drawn = task.draw(results, scale, out_dir)
@@ -82,6 +149,19 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(md)
     return tables[0]
+
+
+def switches_text(scale: Scale) -> str:
+    """The scale's non-default student weights and training pipeline, as a sentence
+    ('' at the defaults)."""
+    parts = []
+    if scale.student_weights != 'shared':
+        parts.append(f"students' loss weights: {scale.student_weights} (each teacher paper's "
+                     'student stage)')
+    if scale.train_pipeline_from:
+        parts.append(f'training pipeline of every run: `{scale.train_pipeline_from}`')
+    text = '; '.join(parts)
+    return f'{text[0].upper()}{text[1:]}.' if parts else ''
 
 
 def timing_text(results: List[dict]) -> str:
@@ -98,7 +178,8 @@ def timing_text(results: List[dict]) -> str:
 
 
 def plot(task: Task, results: List[dict], scale: Scale, path: str) -> None:
-    """Grouped bars of the first metric: per KD method, one bar per teacher type."""
+    """Grouped bars of the first metric: per KD method, one bar per teacher type (its
+    students' mean, the error bar their std over all runs, teacher seeds included)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -119,7 +200,7 @@ def plot(task: Task, results: List[dict], scale: Scale, path: str) -> None:
     values = [v for d in students.values() for vs in d.values() for v in vs] + alone
     if values:
         ax.set_ylim(min(values) - 1.0, max(values) + 0.8)
-    ax.set_xticks(range(len(scale.methods)), [m.upper() for m in scale.methods])
+    ax.set_xticks(range(len(scale.methods)), [task.method_label(m) for m in scale.methods])
     ax.set_ylabel(f'student {metric.label}')
     ax.set_title(f'{task.title}, {task.student} student ({scale.name} scale)')
     ax.legend(fontsize=8, loc='lower right')

@@ -15,6 +15,10 @@ from typing import Any, Iterable, List, Optional
 
 from sfkd.utils.errors import BadConfigError
 
+# top-level keys that sfkd's train tool reads itself (sfkd/tools/pipeline_from.py), never
+# typos of the config's own keys (``train_pipeline_from`` is close to ``train_pipeline``)
+TOOL_KEYS = ('train_pipeline_from', )
+
 
 def _free_form(node: dict) -> bool:
     """A dict of named entries (``distill_losses``), as opposed to the options of one thing."""
@@ -24,6 +28,8 @@ def _free_form(node: dict) -> bool:
 
 def near_miss(node: Any, parts: List[str]) -> Optional[str]:
     """Why the dotted key ``parts`` does not fit ``node``, or None if it may be set."""
+    if parts and parts[0] in TOOL_KEYS:
+        return None
     path = []
     for part in parts:
         if isinstance(node, (list, tuple)):

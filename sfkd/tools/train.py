@@ -30,6 +30,7 @@ from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
                                 default_work_dir, error_last, load_config, one_line_errors)
 from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.pipeline_from import apply_train_pipeline_from
 from sfkd.tools.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
 from sfkd.tools.work_dir import check_work_dir
 from sfkd.utils import register_all_modules
@@ -61,6 +62,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace):
     cfg = load_config(args.config, args.cfg_options)
+    apply_train_pipeline_from(cfg)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     if args.amp:

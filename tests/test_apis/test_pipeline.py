@@ -6,20 +6,11 @@ import os
 import os.path as osp
 
 import pytest
-from sfkd_testing import ROOT
 
 from sfkd.apis import get_task, plan, run_pipeline, summarise
 
 TASK = get_task('cls')
 SCALES = TASK.scales
-
-
-@pytest.fixture
-def in_repo():
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # the pipeline's configs are relative to the repository
-    yield
-    os.chdir(cwd)
 
 
 def test_plan_covers_every_teacher_method_and_seed():

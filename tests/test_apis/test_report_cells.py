@@ -16,7 +16,7 @@ STUDENTS = {  # (teacher, method) -> accuracy of seeds 0, 1, 2
     ('sftn', 'fitnets'): [87.0, 90.0, 87.0],
 }
 TABLE = [
-    '| teacher | teacher top-1 | student top-1, KD | student top-1, FITNETS |',
+    '| teacher | teacher top-1 | student top-1, KD | student top-1, FitNets |',  # Task.method_labels
     '| --- | --- | --- | --- |',
     # mean 91; deviations -1, 0, 1 -> sqrt(2 / 2) = 1
     # mean 268 / 3 = 89.33; deviations -4/3, -1/3, 5/3 -> sqrt((16 + 1 + 25) / 9 / 2) = 1.53

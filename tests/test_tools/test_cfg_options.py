@@ -43,3 +43,10 @@ def test_near_misses_are_refused(key, message):
 ])
 def test_existing_keys_and_new_entries_are_accepted(key):
     assert near_miss(CFG, key.split('.')) is None
+
+
+def test_keys_the_train_tool_reads_itself_are_no_near_misses():
+    cfg = dict(CFG, train_pipeline=[])  # a data base's variable, close to train_pipeline_from
+    assert near_miss(cfg, ['train_pipeline_from']) is None
+    assert near_miss(cfg, ['train_pipeline_fro']) == \
+        "the config has no 'train_pipeline_fro'; did you mean ['train_pipeline']?"

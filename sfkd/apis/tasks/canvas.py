@@ -5,7 +5,7 @@ canvases with mmdet's or mmseg's own visualiser."""
 import os.path as osp
 from typing import List, Mapping, Optional
 
-from .task import Metric, Scale, Task, TeacherSpec
+from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
 TRAIN_CANVASES = 1200  # made by tools/setup.sh
 
@@ -30,8 +30,8 @@ def describe(scale: Scale) -> str:
              else f'all {TRAIN_CANVASES} training canvases')
     val = f'{scale.val_size} validation canvases' if scale.val_size else 'the 200 validation canvases'
     return (f'64x64 canvases of 1-4 Fashion-MNIST items; {train}; teachers '
-            f'{scale.teacher_epochs} epochs (seed 0), students {scale.student_epochs} epochs, '
-            f'seeds {list(scale.seeds)}; scored on {val}, mean ± std over seeds.')
+            f'{scale.teacher_epochs} epochs ({teacher_seed_text(scale)}), students '
+            f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; scored on {val}, mean ± std over seeds.')
 
 
 def drawer(teacher_config: str, student_config: str):
@@ -39,16 +39,16 @@ def drawer(teacher_config: str, student_config: str):
     first KD method (seed 0) on the same test canvases, ``predictions.png``."""
 
     def draw(results: List[dict], scale: Scale, out_dir: str) -> Optional[str]:
-        from sfkd.apis.pipeline import teacher_checkpoint
+        from sfkd.apis.pipeline import student_run_name, teacher_checkpoint, teacher_run_name
         from sfkd.apis.prediction_figure import draw_predictions
 
-        seed, method = scale.seeds[0], scale.methods[0]
-        models = [(f'{t} teacher', teacher_config, teacher_checkpoint(f'{out_dir}/teacher_{t}'))
-                  for t in scale.teachers]
+        seed, method, tseed = scale.seeds[0], scale.methods[0], scale.teacher_seeds[0]
+        models = [(f'{t} teacher', teacher_config, teacher_checkpoint(
+            f'{out_dir}/teacher_{teacher_run_name(scale, t, tseed)}')) for t in scale.teachers]
         models.append(('student alone', student_config,
                        teacher_checkpoint(f'{out_dir}/alone_seed{seed}')))
-        models += [(f'{method.upper()} from {t}', student_config,
-                    f'{out_dir}/{method}_{t}_seed{seed}/student_final.pth')
+        models += [(f'{method.upper()} from {t}', student_config, f'{out_dir}/'
+                    f'{student_run_name(scale, method, t, tseed, seed)}/student_final.pth')
                    for t in scale.teachers]
         if not all(osp.isfile(ckpt) for _, _, ckpt in models):
             return None

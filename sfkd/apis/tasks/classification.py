@@ -3,15 +3,36 @@
 Teachers: a small ResNet trained alone (standard), as an SFTN teacher and
 with SoTeacher's regularisers; its student, the same layout at half width,
 is distilled with KD, FitNets and AT, and trained alone as the reference.
+
+The students' loss weights (``Scale.student_weights``): ``shared`` keeps every KD
+config's weights for all teachers (KD: CE 0.1, KD 0.9, tau 4); ``paper`` gives the
+KD students of each friendly teacher the student stage of its paper: SFTN (Park et
+al., NeurIPS 2021) CE 0.1 / KD 0.9 (the weights of the public re-implementation
+kimyuji/SFTN_kd; the paper's own are unverified), SoTeacher (Dong et al., ICLR
+2024) CE 0.5 / KD 0.5, both at tau 4. FitNets and AT keep their configs' weights
+under either: the papers give no separate weights for them on this pair.
 """
-from .task import Metric, Scale, Task, TeacherSpec
+from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
 CFG = 'configs'
+
+
+def kd_weights(ce: float, kd: float) -> dict:
+    """The ``student_options`` of a teacher whose KD students weigh CE and KD so."""
+    return {'kd': (f'model.student_loss_weight={ce}',
+                   f'model.distill_losses.loss_kd.loss_weight={kd}')}
+
+
 TEACHERS = {
     'standard': TeacherSpec(f'{CFG}/baseline/small-resnet_3e_fashion-mnist.py'),
-    'sftn': TeacherSpec(f'{CFG}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'),
-    'soteacher': TeacherSpec(f'{CFG}/soteacher/soteacher_small-resnet_fashion-mnist.py'),
+    'sftn': TeacherSpec(f'{CFG}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py',
+                        student_options=kd_weights(0.1, 0.9)),
+    'soteacher': TeacherSpec(f'{CFG}/soteacher/soteacher_small-resnet_fashion-mnist.py',
+                             student_options=kd_weights(0.5, 0.5)),
 }
+# the training pipeline of --augment: random crop (padding 4) and horizontal flip
+AUGMENTED_DATA = f'{CFG}/_base_/datasets/fashion_mnist_aug.py'
+METHOD_LABELS = {'kd': 'KD', 'fitnets': 'FitNets', 'at': 'AT'}
 METHODS = {
     'kd': f'{CFG}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',
     'fitnets': f'{CFG}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py',
@@ -38,7 +59,8 @@ SCALES = {
 def describe(scale: Scale) -> str:
     train = f'{scale.train_size} training images' if scale.train_size else 'all 60k training images'
     test = f'{scale.val_size} test images' if scale.val_size else 'the 10k test images'
-    return (f'{train}; teachers {scale.teacher_epochs} epochs (seed 0), students '
+    return (f'{train}; teachers {scale.teacher_epochs} epochs '
+            f'({teacher_seed_text(scale)}), students '
             f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; top-1 on {test}, '
             'mean ± std over seeds.')
 
@@ -47,4 +69,5 @@ TASK = Task(
     name='cls', title='Fashion-MNIST', student='tiny ResNet',
     teachers=TEACHERS, methods=METHODS, student_alone=STUDENT_ALONE,
     metrics=(Metric('accuracy', 'accuracy/top1', 'top-1'), ),
-    scales=SCALES, describe=describe)
+    scales=SCALES, describe=describe, method_labels=METHOD_LABELS,
+    augmented_data=AUGMENTED_DATA)

@@ -8,7 +8,7 @@ val slab and on the macaque volume (cross-subject)."""
 import os.path as osp
 from typing import Dict, List, Optional
 
-from .task import Metric, Scale, Task, TeacherSpec
+from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
 CFG = 'configs/mri'
 TEACHERS = {
@@ -48,7 +48,8 @@ def describe(scale: Scale) -> str:
     train = f'{scale.train_size} of the {TRAIN_SLICES}' if scale.train_size else \
         f'all {TRAIN_SLICES}'
     return (f'64x64 T1 slices of mricron-data, 4x random Cartesian masks; {train} human '
-            f'training slices; teachers {scale.teacher_epochs} epochs (seed 0), students '
+            f'training slices; teachers {scale.teacher_epochs} epochs '
+            f'({teacher_seed_text(scale)}), students '
             f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; PSNR and SSIM per '
             'volume on the held-out human val slab and on the macaque volume, mean ± std '
             'over seeds.')
@@ -84,11 +85,12 @@ def draw(results: List[dict], scale: Scale, out_dir: str) -> Optional[str]:
     """``reconstructions.png``: ground truth, zero-filled, the student alone and the
     first method's students from both teachers (seed 0) on the same test slice."""
     from sfkd.apis.mri_figure import draw_reconstructions
-    from sfkd.apis.pipeline import teacher_checkpoint
-    seed, method = scale.seeds[0], scale.methods[0]
+    from sfkd.apis.pipeline import student_run_name, teacher_checkpoint
+    seed, method, tseed = scale.seeds[0], scale.methods[0], scale.teacher_seeds[0]
     models = [('student alone', teacher_checkpoint(f'{out_dir}/alone_seed{seed}'))]
     models += [(f'{method.upper()} from {t}',
-                f'{out_dir}/{method}_{t}_seed{seed}/student_final.pth') for t in scale.teachers]
+                f'{out_dir}/{student_run_name(scale, method, t, tseed, seed)}/student_final.pth')
+               for t in scale.teachers]
     if not all(osp.isfile(ckpt) for _, ckpt in models):
         return None
     return draw_reconstructions(STUDENT_ALONE, models, osp.join(out_dir, 'reconstructions.png'))

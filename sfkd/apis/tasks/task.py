@@ -37,11 +37,25 @@ class Metric:
 
 @dataclass(frozen=True)
 class TeacherSpec:
-    """How one teacher type is trained."""
+    """How one teacher type is trained, and how its students are weighted.
+
+    Args:
+        config: The teacher's training config.
+        options: Extra ``--cfg-options`` of the teacher run.
+        epochs: None: the scale's ``teacher_epochs``.
+        finetune_from: A teacher type whose checkpoint this one starts from
+            (of the same teacher seed).
+        student_options: KD method -> extra ``--cfg-options`` of the students
+            of this teacher when the scale's ``student_weights`` is
+            ``'paper'``: the student stage as the teacher's paper runs it
+            (e.g. SoTeacher's CE 0.5 / KD 0.5). Methods not named keep their
+            config's weights.
+    """
     config: str
-    options: Tuple[str, ...] = ()        # extra --cfg-options
-    epochs: Optional[int] = None         # None: the scale's teacher_epochs
-    finetune_from: Optional[str] = None  # a teacher type whose checkpoint this one starts from
+    options: Tuple[str, ...] = ()
+    epochs: Optional[int] = None
+    finetune_from: Optional[str] = None
+    student_options: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +65,21 @@ class Scale:
     ``train_size`` and ``val_size`` subset the data sets through the dataset's
     ``indices`` option (``None``: the whole set), which every MMEngine
     ``BaseDataset`` accepts.
+
+    ``teacher_seeds``: every teacher type is trained once per teacher seed,
+    and the students of each teacher seed run over ``seeds``. With the single
+    teacher seed 0 (the default) the runs are named without it
+    (``teacher_<type>``, ``<method>_<type>_seed<s>``); otherwise
+    ``teacher_<type>_seed<t>`` and ``<method>_<type>_tseed<t>_seed<s>``.
+
+    ``student_weights``: ``'shared'`` (default): every student keeps its KD
+    config's loss weights, whatever its teacher; ``'paper'``: the students of
+    a teacher type also get its :attr:`TeacherSpec.student_options`.
+
+    ``train_pipeline_from``: a data config whose training pipeline
+    (``train_dataloader.dataset.pipeline``) replaces that of every run, teachers
+    and students (the ``train_pipeline_from`` option of ``tools/train.py``);
+    None: each config's own.
     """
     name: str
     teacher_epochs: int
@@ -62,6 +91,23 @@ class Scale:
     val_size: Optional[int] = None
     # teacher types by name; studies add variants (tools/analysis/sftn_study.py)
     teacher_specs: Mapping[str, TeacherSpec] = field(default_factory=dict)
+    teacher_seeds: Sequence[int] = (0, )
+    student_weights: str = 'shared'
+    train_pipeline_from: Optional[str] = None
+
+    @property
+    def seeded_teachers(self) -> bool:
+        """Whether teacher runs are named by their seed (any teacher seeds but the single 0)."""
+        return tuple(self.teacher_seeds) != (0, )
+
+
+STUDENT_WEIGHTS = ('shared', 'paper')
+
+
+def teacher_seed_text(scale: Scale) -> str:
+    """``'seed 0'`` or ``'seeds [0, 1, 2]'``: the teacher seeds, for a task's ``describe``."""
+    seeds = list(scale.teacher_seeds)
+    return f'seed {seeds[0]}' if len(seeds) == 1 else f'seeds {seeds}'
 
 
 @dataclass(frozen=True)
@@ -87,6 +133,11 @@ class Task:
         draw: ``f(results, scale, out_dir)`` drawing predictions into
             ``out_dir``; returns the file it wrote, or None.
         out_dir: Default output folder of a scale, ``{scale}`` formatted.
+        method_labels: KD method name -> how tables and plots spell it
+            (``'FitNets'``); a method not named is spelled ``name.upper()``.
+        augmented_data: The data config whose training pipeline the pipeline's
+            ``--augment`` gives every run (:attr:`Scale.train_pipeline_from`);
+            None: the task has no augmented variant.
     """
     name: str
     title: str
@@ -100,6 +151,11 @@ class Task:
     references: Mapping[str, Callable[[Scale], Dict[str, float]]] = field(default_factory=dict)
     draw: Optional[Callable[[List[dict], Scale, str], Optional[str]]] = None
     out_dir: str = 'work_dirs/pipeline_{scale}'
+    method_labels: Mapping[str, str] = field(default_factory=dict)
+    augmented_data: Optional[str] = None
+
+    def method_label(self, method: str) -> str:
+        return self.method_labels.get(method, method.upper())
 
     @property
     def primary(self) -> Metric:
