@@ -34,7 +34,7 @@ import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from sfkd.apis import get_task, run_with_progress, summarise, task_names  # noqa: E402
+from sfkd.apis import get_task, run_with_progress, summarise, task_names, verdict  # noqa: E402
 from sfkd.apis.tasks.task import STUDENT_WEIGHTS  # noqa: E402
 
 
@@ -113,6 +113,9 @@ def main() -> None:
                        + (['--teacher-cache'] if cache else []) + switch_args(args))
     table = summarise(task, results, scale, out, command)
     print(f'\n{table}\n')
+    line = verdict(task, results, scale)
+    if line:
+        print(f'{line}\n')
     print(f'{len(results)} runs in {(time.time() - start) / 60:.1f} min; '
           f'{out}/results.md, results.csv, results.png')
 

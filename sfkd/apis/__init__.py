@@ -4,11 +4,11 @@ from .agreement import agreement_metrics, load_classifier, predict_logits
 from .calibration import calibration_metrics, expected_calibration_error, negative_log_likelihood
 from .inference import inference_classifier, init_classifier
 from .pipeline import Run, plan, run_pipeline, run_with_progress, teacher_checkpoint
-from .report import summarise, timing_text
+from .report import summarise, timing_text, verdict
 from .tasks import Metric, Scale, Task, TeacherSpec, get_task, task_names
 
 __all__ = ['Run', 'plan', 'run_pipeline', 'run_with_progress', 'teacher_checkpoint',
-           'summarise', 'timing_text', 'Metric', 'Scale', 'Task', 'TeacherSpec', 'get_task',
+           'summarise', 'timing_text', 'verdict', 'Metric', 'Scale', 'Task', 'TeacherSpec', 'get_task',
            'task_names', 'agreement_metrics', 'calibration_metrics', 'expected_calibration_error',
            'negative_log_likelihood', 'load_classifier', 'predict_logits',
            'inference_classifier', 'init_classifier']

@@ -140,7 +140,8 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
     switches = switches_text(scale)
     md = (f'# Two-stage pipeline on {task.title} ({scale.name} scale)\n\n'
           f'{task.describe(scale)}' + (f' {switches}' if switches else '') +
-          f'\n\n{body}\n\nCommand: `{command}`\n' + timing_text(results))
+          f'\n\n{body}\n\n' + (f'{line}\n\n' if (line := verdict(task, results, scale)) else '')
+          + f'Command: `{command}`\n' + timing_text(results))
     plot(task, results, scale, osp.join(out_dir, 'results.png'))
     if task.draw:
         drawn = task.draw(results, scale, out_dir)
@@ -149,6 +150,40 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(md)
     return tables[0]
+
+
+def verdict(task: Task, results: List[dict], scale: Scale) -> str:
+    """One sentence on what the first metric's table shows: the best student's cell,
+    its margin over the best student of any other teacher type under the same KD
+    method, and over the student alone, each against the seed spread (the larger
+    std of the two cells; a margin below it is called within the spread)."""
+    metric, d = task.primary, task.primary.digits
+    students = _grouped(results, metric)
+    cells = [(statistics.mean(v), t, m, v) for t in scale.teachers
+             for m, v in students.get(t, {}).items() if v and m in scale.methods]
+    if not cells:
+        return ''
+    best, teacher, method, values = max(cells, key=lambda c: c[0])
+
+    def std(vs: List[float]) -> float:
+        return statistics.stdev(vs) if len(vs) > 1 else 0.0
+
+    def against(other_mean: float, other: List[float], name: str) -> str:
+        margin, spread = best - other_mean, max(std(values), std(other))
+        word = 'more than' if margin > spread else 'within'
+        return (f'{margin:+.{d}f} over {name} ({mean_std(other, d)}; {word} '
+                f'the seed spread of {spread:.{d}f})')
+
+    parts = []
+    rivals = [c for c in cells if c[2] == method and c[1] != teacher]
+    if rivals:
+        r_mean, r_teacher, _, r_values = max(rivals, key=lambda c: c[0])
+        parts.append(against(r_mean, r_values, f'the {r_teacher} teacher'))
+    alone = [r['metrics'][metric.name] for r in results if r['kind'] == 'alone']
+    if alone:
+        parts.append(against(statistics.mean(alone), alone, 'the student alone'))
+    return (f'Best student {metric.label}: {task.method_label(method)} from the {teacher} '
+            f'teacher, {mean_std(values, d)}' + (f", {'; '.join(parts)}" if parts else '') + '.')
 
 
 def switches_text(scale: Scale) -> str:

@@ -64,3 +64,21 @@ def test_summarise_writes_the_table_and_every_run(tmp_path):
     assert 'Training time: 6.0 min for 12 runs' in md and '4 runs have no stored time' in md
     rows = open(tmp_path / 'results.csv').read().splitlines()
     assert len(rows) == 1 + len(runs)
+
+
+def test_verdict_names_the_best_cell_and_its_margins():
+    from sfkd.apis import verdict
+    # best cell: standard KD, mean 91 (std 1); the best other teacher under KD: sftn,
+    # 89.5 (std 0) -> +1.50, spread max(1, 0) = 1 -> more than; the student alone
+    # 85.5 (std 0.71) -> +5.50, spread max(1, 0.71) = 1 -> more than
+    assert verdict(TASK, results(), SCALE) == (
+        'Best student top-1: KD from the standard teacher, 91.00 ± 1.00, '
+        '+1.50 over the sftn teacher (89.50 ± 0.00; more than the seed spread of 1.00); '
+        '+5.50 over the student alone (85.50 ± 0.71; more than the seed spread of 1.00).')
+    # sftn KD at 90.5 ± 0: margin 0.50 < spread 1.00 -> within
+    close = [dict(r, metrics={'accuracy': 90.5})
+             if (r['kind'], r['teacher'], r['method']) == ('distill', 'sftn', 'kd') else r
+             for r in results()]
+    assert '+0.50 over the sftn teacher (90.50 ± 0.00; within the seed spread of 1.00)' \
+        in verdict(TASK, close, SCALE)
+    assert verdict(TASK, [r for r in results() if r['kind'] != 'distill'], SCALE) == ''
