@@ -53,8 +53,9 @@ def n_params(model) -> int:
 
 def real_images(fmnist_root, n=4, split='test'):
     from sfkd.registry import DATASETS
+    # mmpretrain's MNIST reads the test files by test_mode, not by split
     ds = DATASETS.build(dict(type='mmpretrain.FashionMNIST', data_root=fmnist_root, split=split,
-                             download=False, indices=n,
+                             test_mode=split == 'test', download=False, indices=n,
                              pipeline=[dict(type='mmpretrain.PackInputs')]))
     items = [ds[i] for i in range(len(ds))]
     return dict(inputs=[i['inputs'] for i in items],
@@ -88,6 +89,7 @@ def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
     from sfkd.apis.agreement import load_classifier
     model = load_classifier(f'{ROOT}/configs/baseline/small-resnet_aug_fashion-mnist.py',
                             f'{runs}/teacher_standard/teacher_final.pth')
+    model.eval()
     standard = rows[0]
     for split, n, key in (('test', 256, 'teacher_top1'), ('train', 256, 'teacher_train_top1')):
         batch = real_images(fmnist_root, n, split)

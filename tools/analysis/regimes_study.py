@@ -44,20 +44,20 @@ full_runs.csv (``candidate,accuracy,seconds`` per teacher: the input of
 test top-1 against KD-student test top-1, every teacher type on one figure)
 to ``--out``, and prints each part's time.
 
-Full-scale plan (an ESTIMATE, from 1-epoch runs of each model on 250 and 2000
-augmented training images with OMP_NUM_THREADS=1 on a shared 2-core machine,
-extrapolated linearly in images; not a measured study): teachers 40 epochs and
-students 20 epochs on the first 5000 training images, seeds 0, 1, 2, the 10k
-test images::
+Full-scale plan (an ESTIMATE, not a measured study: ``--estimate`` trains
+every model for 1 epoch on 250 and 2000 augmented training images, fits each
+run's wall time as fixed + per-image cost and extrapolates; measured with
+OMP_NUM_THREADS=1 on a 2-core machine shared with other jobs, so its per-image
+costs are noisy; stored in tools/analysis/results/regimes/estimate.md):
+teachers 40 epochs and students 20 epochs on the first 5000 training images,
+seeds 0, 1, 2, the 10k test images::
 
-    part                                      runs   estimated minutes
-    standard + SoTeacher teachers (shared)       2      27
-    long-aug: SFTN teacher + 12 students        13      37
-    gap: SFTN teacher + 12 students             13      30
-    cross-family: SFTN teacher + 12 students    13      45
-    sweep: 4 more SFTN teachers + 12 students   16      68
-    teacher measurements (9 teachers)            -       2
-    total                                       57     209  (about 3.5 h)
+    regime (the runs it adds)                       runs   estimated minutes
+    long-aug (incl. the shared standard, SoTeacher)   15      53
+    gap (SFTN teacher + 12 students)                  13      30
+    cross-family (SFTN teacher + 12 students)         13      71
+    sweep (4 more SFTN teachers + 12 students)        16      67
+    total                                             57     222  (about 3.7 h)
 
 Run the regimes one after another, long-aug first (the sweep reuses it), each
 in one process (the runs use one core each with OMP_NUM_THREADS=1; two regimes
@@ -385,7 +385,7 @@ def estimate_runs(run_dir: str, size: int) -> Tuple[List[Run], Dict[str, Tuple[s
     return runs, labels
 
 
-def estimate(run_dir: str, scale: Scale, out: str) -> str:
+def estimate(run_dir: str, scale: Scale, out: str, command: str) -> str:
     """Time every model for one epoch on two subset sizes, fit seconds = fixed +
     per-image cost, and extrapolate each regime's runs to ``scale``."""
     timed = {}
@@ -449,8 +449,7 @@ def estimate(run_dir: str, scale: Scale, out: str) -> str:
                 'timed as the default SFTN teacher; validation on the 10k test images not '
                 'included). The regimes share the standard and SoTeacher teachers and the sweep '
                 'the long-aug runs; each row counts the runs it adds.\n\n'
-                f'{text}\n\nCommand: `python tools/analysis/regimes_study.py --estimate '
-                f'--scale {scale.name}`\n')
+                f'{text}\n\nCommand: `{command}`\n')
     return text
 
 
@@ -475,8 +474,12 @@ def main(argv=None) -> str:
     run_dir = args.dir or f'work_dirs/regimes_{args.scale}'
     out = args.out or f'{run_dir}/report_{args.regime or "estimate"}'
     logging.getLogger('mmengine').setLevel(logging.WARNING)
+    # paths relative to the working directory: a stored command names no machine's folders
+    given = sys.argv[1:] if argv is None else list(argv)
+    command = ' '.join(['python tools/analysis/regimes_study.py'] +
+                       [osp.relpath(a) if osp.isabs(a) else a for a in given])
     if args.estimate:
-        print('\n' + estimate(run_dir, scale, out) + '\n')
+        print('\n' + estimate(run_dir, scale, out, command) + '\n')
         return out
     regime = REGIMES[args.regime]
 
@@ -485,10 +488,6 @@ def main(argv=None) -> str:
     start = time.perf_counter()
     teachers = measure_teachers(list(regime.teachers()), scale, run_dir)
     parts = part_times(regime, results, time.perf_counter() - start)
-    # paths relative to the working directory: a stored command names no machine's folders
-    given = sys.argv[1:] if argv is None else list(argv)
-    command = ' '.join(['python tools/analysis/regimes_study.py'] +
-                       [osp.relpath(a) if osp.isabs(a) else a for a in given])
     text = report(regime, rows_of(regime, results, teachers), parts, scale, out, command)
     print(f'\n{text}\n')
     return out
