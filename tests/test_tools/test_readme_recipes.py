@@ -36,6 +36,7 @@ COVERED_ELSEWHERE = {
     ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
     ('python', 'tools/analysis/kd_variants.py'): 'tests/test_apis/test_kd_variants.py',
     ('python', 'tools/analysis/select_teacher.py'): 'tests/test_tools/test_select_teacher.py',
+    ('python', 'tools/analysis/regimes_study.py'): 'tests/test_tools/test_regimes_study.py',
     ('python', 'tools/analysis/draw_mri.py'): 'tests/test_tools/test_mri_recipes.py',
 }
 

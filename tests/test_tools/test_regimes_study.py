@@ -1,0 +1,188 @@
+"""tools/analysis/regimes_study.py and the configs of its regimes.
+
+The smoke scale of the gap regime runs end to end on 256 real training images
+(1 epoch); the parameter ratio of the gap pair and the cross-family student
+are checked on the models the configs build."""
+import csv
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import pytest
+import torch
+from mmengine import DefaultScope
+from mmengine.config import Config
+from sfkd_testing import ROOT
+
+from sfkd.models.model_config import build_model
+from sfkd.registry import MODELS
+
+NEW_CONFIGS = [
+    'baseline/small-resnet_aug_fashion-mnist.py', 'baseline/tiny-resnet_aug_fashion-mnist.py',
+    'baseline/micro-resnet_aug_fashion-mnist.py',
+    'baseline/mobilenet-v2-small_aug_fashion-mnist.py',
+    'sftn/sftn-aug_small-resnet_tiny-resnet_fashion-mnist.py',
+    'sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py',
+    'sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py',
+    'soteacher/soteacher-aug_small-resnet_fashion-mnist.py',
+    'kd/kd-aug_small-resnet_tiny-resnet_fashion-mnist.py',
+    'kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py',
+    'kd/kd-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py',
+]
+
+
+def load_study():
+    spec = importlib.util.spec_from_file_location('regimes_study',
+                                                  f'{ROOT}/tools/analysis/regimes_study.py')
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    return study
+
+
+@pytest.fixture(autouse=True)
+def sfkd_scope(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        yield
+
+
+def n_params(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def real_images(fmnist_root, n=4, split='test'):
+    from sfkd.registry import DATASETS
+    # mmpretrain's MNIST reads the test files by test_mode, not by split
+    ds = DATASETS.build(dict(type='mmpretrain.FashionMNIST', data_root=fmnist_root, split=split,
+                             test_mode=split == 'test', download=False, indices=n,
+                             pipeline=[dict(type='mmpretrain.PackInputs')]))
+    items = [ds[i] for i in range(len(ds))]
+    return dict(inputs=[i['inputs'] for i in items],
+                data_samples=[i['data_samples'] for i in items])
+
+
+def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
+    study = load_study()
+    runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
+    study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', runs, '--out', out])
+
+    rows = list(csv.DictReader(open(f'{out}/study.csv')))
+    assert [r['teacher'] for r in rows] == ['standard', 'sftn-gap', 'soteacher', '-']
+    assert [r['teacher_type'] for r in rows] == ['standard', 'sftn', 'soteacher', 'alone']
+    # the teachers live in the shared runs folder, the students under their student's name
+    for name in ('standard', 'sftn-gap', 'soteacher'):
+        assert osp.isfile(f'{runs}/teacher_{name}/teacher_final.pth')
+        kd = json.load(open(f'{runs}/micro-resnet/kd_{name}_seed0/result.json'))
+        assert f'model.teacher_ckpt={runs}/teacher_{name}/teacher_final.pth' in kd['options']
+        assert 'train_dataloader.dataset.indices=256' in kd['options']
+        assert kd['config'].endswith('kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py')
+        row = next(r for r in rows if r['teacher'] == name)
+        # the student's accuracy is the one its own run measured
+        assert float(row['student_top1']) == pytest.approx(kd['metrics']['accuracy'], abs=1e-6)
+        assert 0.0 <= float(row['teacher_ece']) <= 100.0
+    teacher = json.load(open(f'{runs}/teacher_sftn-gap/result.json'))
+    assert teacher['config'].endswith('sftn-aug_small-resnet_micro-resnet_fashion-mnist.py')
+    assert 'train_cfg.max_epochs=1' in teacher['options']
+
+    # the standard teacher's numbers, recomputed here from its checkpoint
+    from sfkd.apis.agreement import load_classifier
+    model = load_classifier(f'{ROOT}/configs/baseline/small-resnet_aug_fashion-mnist.py',
+                            f'{runs}/teacher_standard/teacher_final.pth')
+    model.eval()
+    standard = rows[0]
+    for split, n, key in (('test', 256, 'teacher_top1'), ('train', 256, 'teacher_train_top1')):
+        batch = real_images(fmnist_root, n, split)
+        with torch.no_grad():
+            data = model.data_preprocessor(batch, False)
+            logits = model(data['inputs'], mode='tensor')
+        labels = torch.tensor([int(s.gt_label) for s in batch['data_samples']])
+        assert float(standard[key]) == pytest.approx(
+            100.0 * (logits.argmax(1) == labels).float().mean().item(), abs=1e-3)
+        if split == 'test':
+            probs = logits.double().softmax(1)
+            nll = -probs[torch.arange(n), labels].log().mean().item()
+            assert float(standard['teacher_nll']) == pytest.approx(nll, rel=1e-5)
+
+    md = open(f'{out}/study.md').read()
+    assert 'Command: `python tools/analysis/regimes_study.py --regime gap --scale smoke' in md
+    assert '| teacher sftn-gap | 1 |' in md and '| total | 7 |' in md
+    assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    full = list(csv.DictReader(open(f'{out}/full_runs.csv')))
+    assert [r['candidate'] for r in full] == ['teacher_standard', 'teacher_sftn-gap',
+                                              'teacher_soteacher']
+
+    # a second call trains nothing: every run's result is reused
+    stamps = {p: os.stat(p).st_mtime_ns for p in
+              [f'{runs}/teacher_standard/result.json', f'{runs}/micro-resnet/alone_seed0/result.json']}
+    study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', runs, '--out', out])
+    assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
+
+
+def test_gap_pair_teacher_has_over_ten_times_the_students_parameters():
+    cfg = Config.fromfile(f'{ROOT}/configs/kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py')
+    teacher, student = build_model(cfg.model.teacher.to_dict()), \
+        build_model(cfg.model.student.to_dict())
+    assert n_params(teacher) >= 10 * n_params(student), (n_params(teacher), n_params(student))
+    # and the gap regime's SFTN branches are that student
+    sftn = Config.fromfile(f'{ROOT}/configs/sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py')
+    assert sftn.model.branches[0].student.cfg_path == cfg.model.student.cfg_path
+
+
+def test_cross_family_student_builds_and_forwards_grey_images(fmnist_root):
+    cfg = Config.fromfile(f'{ROOT}/configs/baseline/mobilenet-v2-small_aug_fashion-mnist.py')
+    model = build_model(cfg.model.to_dict())
+    model.eval()
+    from mmpretrain.models.backbones import MobileNetV2
+    assert isinstance(model.backbone, MobileNetV2)
+    batch = real_images(fmnist_root, 4)
+    with torch.no_grad():
+        data = model.data_preprocessor(batch, False)
+        assert tuple(data['inputs'].shape) == (4, 1, 28, 28)
+        feats = model.backbone(data['inputs'])
+        logits = model(data['inputs'], mode='tensor')
+    assert tuple(feats[-1].shape) == (4, 64, 7, 7)
+    assert tuple(logits.shape) == (4, 10) and torch.isfinite(logits).all()
+    # smaller than its teacher, the small ResNet
+    teacher = build_model(Config.fromfile(
+        f'{ROOT}/configs/baseline/small-resnet_aug_fashion-mnist.py').model.to_dict())
+    assert n_params(model) < n_params(teacher)
+
+
+def test_cross_family_sftn_teacher_attaches_the_mobilenet_branches():
+    cfg = Config.fromfile(
+        f'{ROOT}/configs/sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py')
+    model = MODELS.build(cfg.model)  # the dry run checks every attach point's shapes
+    student = model.students['b0']
+    from mmpretrain.models.backbones import MobileNetV2
+    assert isinstance(student.backbone, MobileNetV2)
+
+
+@pytest.mark.parametrize('path', NEW_CONFIGS)
+def test_regime_configs_load_and_build(path, tmp_path):
+    cfg = Config.fromfile(f'{ROOT}/configs/{path}')
+    steps = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert steps == ['mmpretrain.RandomCrop', 'mmpretrain.RandomFlip', 'mmpretrain.PackInputs']
+    assert [t['type'] for t in cfg.val_dataloader.dataset.pipeline] == ['mmpretrain.PackInputs']
+    model = cfg.model.to_dict()
+    if model['type'] == 'Distiller':
+        model['teacher_ckpt'] = str(tmp_path / 'teacher.pth')
+        torch.save({'state_dict': build_model(model['teacher']).state_dict()},
+                   model['teacher_ckpt'])
+        MODELS.build(model)
+    elif model['type'] == 'FriendlyTeacher':
+        MODELS.build(model)
+    else:
+        build_model(model)
+
+
+def test_sweep_options_change_the_sftn_teacher():
+    from mmengine.config import DictAction
+    study = load_study()
+    specs = study.REGIMES['sweep'].teachers()
+    assert len(specs) >= 6  # the candidates select_teacher.py is validated on
+    for name, (lkl, tau) in study.REGIMES['sweep'].sftn.items():
+        cfg = Config.fromfile(specs[name].config)
+        cfg.merge_from_dict({k: DictAction._parse_iterable(v) for k, v in
+                             (o.split('=', 1) for o in specs[name].options)})
+        assert cfg.model.branch_imitation_weight == lkl and cfg.model.imitation_loss.tau == tau

@@ -1,0 +1,497 @@
+"""Do student-friendly teachers help across regimes? Teachers, calibration and KD students.
+
+Each regime trains the three teacher types on augmented Fashion-MNIST
+(``configs/_base_/datasets/fashion_mnist_aug.py``: random crop with padding 4,
+horizontal flip) -- the standard small ResNet, an SFTN teacher with branches
+of the regime's student (Park et al., NeurIPS 2021, arXiv:2102.07650) and a
+SoTeacher teacher (Lipschitz + consistency regularisers; Dong et al., ICLR
+2024, arXiv:2206.06661) -- then distils the regime's student from each with
+KD (Hinton et al., arXiv:1503.02531) over the seeds, and trains the student
+alone as the reference:
+
+    long-aug      the small ResNet -> tiny ResNet pair (77.8k / 19.8k parameters)
+                  with schedules long enough for the standard teacher to fit its
+                  training subset (>= 99 % top-1 there is checked and reported)
+    gap           a large capacity gap: the same teacher -> a quarter-width ResNet
+                  (5.1k parameters, 1/15 of the teacher's)
+    cross-family  the same teacher -> a MobileNetV2-style student (27.2k parameters,
+                  configs/_base_/models/mobilenet_v2_small_fmnist.py)
+    sweep         the long-aug pair with SFTN's l_KL (model.branch_imitation_weight:
+                  1, 3, 10 at tau 1) and temperature (model.imitation_loss.tau: 2, 4
+                  at l_KL 3) swept, next to the standard and SoTeacher teachers
+
+Per teacher it records the test top-1, the top-1 on its (un-augmented) training
+subset, and its calibration on the test set: ECE (15 bins, %) and NLL (nats)
+(``sfkd.apis.calibration``; Guo et al., ICML 2017, arXiv:1706.04599); per
+student the test top-1 of every seed.
+
+All runs go through the pipeline's runs (``sfkd.apis.pipeline``): a run whose
+``result.json`` holds the same config and options is reused, so an interrupted
+study continues where it stopped, and the regimes share one runs folder
+(``--dir``): the standard and SoTeacher teachers do not depend on the student
+and are trained once for all regimes, and the sweep reuses the long-aug
+regime's teachers and students.
+
+Example::
+
+    python tools/analysis/regimes_study.py --regime long-aug --scale full \\
+        --out tools/analysis/results/regimes/long-aug
+
+Writes study.md (the tables, the command and the measured time of each part),
+study.csv (one row per teacher and seed, plus the student alone),
+full_runs.csv (``candidate,accuracy,seconds`` per teacher: the input of
+``tools/analysis/select_teacher.py --full-results``) and study.png (teacher
+test top-1 against KD-student test top-1, every teacher type on one figure)
+to ``--out``, and prints each part's time.
+
+Full-scale plan (an ESTIMATE, not a measured study: ``--estimate`` trains
+every model for 1 epoch on 250 and 2000 augmented training images, fits each
+run's wall time as fixed + per-image cost and extrapolates; measured with
+OMP_NUM_THREADS=1 on a 2-core machine shared with other jobs, so its per-image
+costs are noisy; stored in tools/analysis/results/regimes/estimate.md):
+teachers 40 epochs and students 20 epochs on the first 5000 training images,
+seeds 0, 1, 2, the 10k test images::
+
+    regime (the runs it adds)                       runs   estimated minutes
+    long-aug (incl. the shared standard, SoTeacher)   15      53
+    gap (SFTN teacher + 12 students)                  13      30
+    cross-family (SFTN teacher + 12 students)         13      71
+    sweep (4 more SFTN teachers + 12 students)        16      67
+    total                                             57     222  (about 3.7 h)
+
+Run the regimes one after another, long-aug first (the sweep reuses it), each
+in one process (the runs use one core each with OMP_NUM_THREADS=1; two regimes
+may run side by side on two cores once the shared teachers exist).
+"""
+import argparse
+import csv
+import dataclasses
+import logging
+import os
+import os.path as osp
+import statistics
+import sys
+import time
+from typing import Dict, List, Sequence, Tuple
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from sfkd.apis import Run, Scale, TeacherSpec, run_with_progress, teacher_checkpoint  # noqa: E402
+from sfkd.apis.pipeline import data_options  # noqa: E402
+from sfkd.apis.tasks import classification as cls  # noqa: E402
+
+CFG = cls.CFG
+STANDARD = TeacherSpec(f'{CFG}/baseline/small-resnet_aug_fashion-mnist.py')
+SOTEACHER = TeacherSpec(f'{CFG}/soteacher/soteacher-aug_small-resnet_fashion-mnist.py')
+# the plain teacher config every teacher's teacher_final.pth loads into
+TEACHER_CONFIG = STANDARD.config
+SFTN_DEFAULTS = dict(lkl=3.0, tau=1.0)  # the SFTN configs' l_KL and tau
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """A regime's student: its configs alone, under KD and as SFTN branches."""
+    label: str
+    alone: str
+    kd: str
+    sftn: str
+
+
+PAIRS = {
+    'tiny-resnet': Pair('tiny ResNet', f'{CFG}/baseline/tiny-resnet_aug_fashion-mnist.py',
+                        f'{CFG}/kd/kd-aug_small-resnet_tiny-resnet_fashion-mnist.py',
+                        f'{CFG}/sftn/sftn-aug_small-resnet_tiny-resnet_fashion-mnist.py'),
+    'micro-resnet': Pair('quarter-width ResNet',
+                         f'{CFG}/baseline/micro-resnet_aug_fashion-mnist.py',
+                         f'{CFG}/kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py',
+                         f'{CFG}/sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py'),
+    'mobilenet-v2-small': Pair(
+        'MobileNetV2-style', f'{CFG}/baseline/mobilenet-v2-small_aug_fashion-mnist.py',
+        f'{CFG}/kd/kd-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py',
+        f'{CFG}/sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py'),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Regime:
+    """The student of a regime and its SFTN teachers: name -> (l_KL, tau)."""
+    name: str
+    title: str
+    pair: str
+    sftn: Dict[str, Tuple[float, float]]
+
+    def teachers(self) -> Dict[str, TeacherSpec]:
+        """Teacher name -> spec, in table order: standard, SFTN ones, SoTeacher."""
+        config = PAIRS[self.pair].sftn
+        specs = {'standard': STANDARD}
+        for name, (lkl, tau) in self.sftn.items():
+            options = []
+            if lkl != SFTN_DEFAULTS['lkl']:
+                options.append(f'model.branch_imitation_weight={lkl}')
+            if tau != SFTN_DEFAULTS['tau']:
+                options.append(f'model.imitation_loss.tau={tau}')
+            specs[name] = TeacherSpec(config, tuple(options))
+        specs['soteacher'] = SOTEACHER
+        return specs
+
+
+DEFAULT = (SFTN_DEFAULTS['lkl'], SFTN_DEFAULTS['tau'])
+REGIMES = {
+    'long-aug': Regime('long-aug', 'small ResNet -> tiny ResNet, long schedules',
+                       'tiny-resnet', {'sftn': DEFAULT}),
+    'gap': Regime('gap', 'small ResNet -> quarter-width ResNet (capacity gap)',
+                  'micro-resnet', {'sftn-gap': DEFAULT}),
+    'cross-family': Regime('cross-family', 'small ResNet -> MobileNetV2-style student',
+                           'mobilenet-v2-small', {'sftn-xfam': DEFAULT}),
+    'sweep': Regime('sweep', "small ResNet -> tiny ResNet, SFTN's l_KL and tau swept",
+                    'tiny-resnet', {'sftn': DEFAULT, 'sftn-lkl1': (1.0, 1.0),
+                                    'sftn-lkl10': (10.0, 1.0), 'sftn-tau2': (3.0, 2.0),
+                                    'sftn-tau4': (3.0, 4.0)}),
+}
+# every run of a regime loads its data in the main process: with runs of a few
+# seconds, starting and stopping workers is a large part of each
+NO_WORKERS = tuple(f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader')
+                   for key in ('num_workers=0', 'persistent_workers=False'))
+SCALES = {
+    # the study (see the estimate above)
+    'full': Scale('full', teacher_epochs=40, student_epochs=20, seeds=(0, 1, 2),
+                  teachers=(), methods=('kd', ), train_size=5000),
+    # a few seconds per run, for the tests; its numbers mean nothing
+    'smoke': Scale('smoke', teacher_epochs=1, student_epochs=1, seeds=(0, ),
+                   teachers=(), methods=('kd', ), train_size=256, val_size=256),
+}
+
+
+def regime_plan(regime: Regime, scale: Scale, out: str) -> List[Run]:
+    """The runs: the teachers (``{out}/teacher_<name>``, shared between regimes),
+    then per seed the student alone and its KD students (``{out}/<student>/``,
+    shared by the regimes of one student)."""
+    pair = PAIRS[regime.pair]
+    students = f'{out}/{regime.pair}'
+    runs = [Run('teacher', name, '-', 0, spec.config, f'{out}/teacher_{name}',
+                data_options(scale, scale.teacher_epochs, 0) + list(NO_WORKERS)
+                + list(spec.options))
+            for name, spec in regime.teachers().items()]
+    for seed in scale.seeds:
+        options = data_options(scale, scale.student_epochs, seed) + list(NO_WORKERS)
+        runs.append(Run('alone', '-', '-', seed, pair.alone, f'{students}/alone_seed{seed}',
+                        list(options)))
+        runs += [Run('distill', name, 'kd', seed, pair.kd, f'{students}/kd_{name}_seed{seed}',
+                     list(options), init_from=name) for name in regime.teachers()]
+    return runs
+
+
+def task_of(regime: Regime):
+    """The classification task with the regime's teachers, KD config and student."""
+    pair = PAIRS[regime.pair]
+    return dataclasses.replace(cls.TASK, name=f'regimes {regime.name}',
+                               teachers=regime.teachers(), methods={'kd': pair.kd},
+                               student_alone=pair.alone, student=pair.label)
+
+
+def measure_teachers(names: Sequence[str], scale: Scale, out: str) -> Dict[str, dict]:
+    """Per teacher: test top-1, ECE and NLL on the test set, and top-1 on its
+    training subset through the test pipeline (no augmentation)."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+
+    from sfkd.apis.agreement import load_classifier, predict_logits
+    from sfkd.apis.calibration import calibration_metrics
+    from sfkd.utils import register_all_modules
+
+    register_all_modules()
+    init_default_scope('sfkd')
+    val = Config.fromfile(TEACHER_CONFIG).val_dataloader
+    val.num_workers, val.persistent_workers = 0, False
+    if scale.val_size:
+        val.dataset.indices = scale.val_size
+    train = val.copy()
+    train.dataset = val.dataset.copy()
+    train.dataset.update(split='train', test_mode=False, indices=scale.train_size)
+    loaders = dict(test=Runner.build_dataloader(val.to_dict()),
+                   train=Runner.build_dataloader(train.to_dict()))
+    found = {}
+    for name in names:
+        model = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{out}/teacher_{name}'))
+        logits, labels = predict_logits(model, loaders['test'])
+        fit, fit_labels = predict_logits(model, loaders['train'])
+        found[name] = dict(
+            teacher_top1=100.0 * (logits.argmax(1) == labels).double().mean().item(),
+            teacher_train_top1=100.0 * (fit.argmax(1) == fit_labels).double().mean().item(),
+            **{f'teacher_{k}': v for k, v in calibration_metrics(logits, labels).items()})
+    return found
+
+
+def rows_of(regime: Regime, results: List[dict], teachers: Dict[str, dict]) -> List[dict]:
+    """One row per teacher and seed (the KD student), then one per seed of the
+    student alone (teacher ``-``)."""
+    rows = []
+    for name, spec in regime.teachers().items():
+        lkl, tau = regime.sftn.get(name, (None, None))
+        kind = 'sftn' if name in regime.sftn else name
+        for r in results:
+            if r['kind'] == 'distill' and r['teacher'] == name:
+                rows.append(dict(regime=regime.name, teacher=name, teacher_type=kind,
+                                 lkl=lkl, tau=tau, seed=r['seed'], **teachers[name],
+                                 student_top1=r['metrics']['accuracy'],
+                                 student_seconds=r['seconds']))
+    rows += [dict(regime=regime.name, teacher='-', teacher_type='alone', seed=r['seed'],
+                  student_top1=r['metrics']['accuracy'], student_seconds=r['seconds'])
+             for r in results if r['kind'] == 'alone']
+    return rows
+
+
+def part_times(regime: Regime, results: List[dict], measure_seconds: float) -> List[tuple]:
+    """``(part, runs, seconds)``: each teacher's run, the students alone, the KD
+    students of each teacher, and the teacher measurements. The seconds are the
+    runs' own (stored in their result.json when they were trained)."""
+    parts = []
+    for name in regime.teachers():
+        rs = [r for r in results if r['kind'] == 'teacher' and r['teacher'] == name]
+        parts.append((f'teacher {name}', len(rs), sum(r['seconds'] for r in rs)))
+    alone = [r for r in results if r['kind'] == 'alone']
+    parts.append(('student alone', len(alone), sum(r['seconds'] for r in alone)))
+    for name in regime.teachers():
+        rs = [r for r in results if r['kind'] == 'distill' and r['teacher'] == name]
+        parts.append((f'KD students of {name}', len(rs), sum(r['seconds'] for r in rs)))
+    parts.append(('teacher measurements (this call)', 0, measure_seconds))
+    return parts
+
+
+def _ms(values, digits=2):
+    if len(values) < 2:
+        return f'{values[0]:.{digits}f}'
+    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
+
+
+def _value(v):
+    return '-' if v is None else f'{v:g}'
+
+
+def report(regime: Regime, rows: List[dict], parts: List[tuple], scale: Scale, out: str,
+           command: str) -> str:
+    os.makedirs(out, exist_ok=True)
+    fields = ['regime', 'teacher', 'teacher_type', 'lkl', 'tau', 'seed', 'teacher_top1',
+              'teacher_train_top1', 'teacher_ece', 'teacher_nll', 'student_top1',
+              'student_seconds']
+    with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=fields, restval='')
+        writer.writeheader()
+        writer.writerows(rows)
+    teacher_seconds = {p[0][len('teacher '):]: p[2] for p in parts if p[0].startswith('teacher ')}
+    with open(osp.join(out, 'full_runs.csv'), 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['candidate', 'accuracy', 'seconds'])
+        for name in regime.teachers():
+            rs = [r for r in rows if r['teacher'] == name]
+            writer.writerow([f'teacher_{name}', f'{statistics.mean(r["student_top1"] for r in rs):.4f}',
+                             f'{teacher_seconds[name] + sum(r["student_seconds"] for r in rs):.1f}'])
+    lines = ['| teacher | l_KL | tau | teacher top-1 | teacher top-1 on its training images '
+             '| teacher ECE (%) | teacher NLL | KD student top-1 | KD gain over the student alone |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
+    for name in regime.teachers():
+        rs = [r for r in rows if r['teacher'] == name]
+        t = rs[0]
+        gain = statistics.mean(r['student_top1'] for r in rs) - statistics.mean(alone)
+        lines.append(f'| {name} | {_value(t["lkl"])} | {_value(t["tau"])} '
+                     f'| {t["teacher_top1"]:.2f} | {t["teacher_train_top1"]:.2f} '
+                     f'| {t["teacher_ece"]:.2f} | {t["teacher_nll"]:.3f} '
+                     f'| {_ms([r["student_top1"] for r in rs])} | {gain:+.2f} |')
+    lines.append(f'| (student alone) | | | | | | | {_ms(alone)} | |')
+    table = '\n'.join(lines)
+    time_lines = ['| part | runs | minutes |', '| --- | --- | --- |']
+    time_lines += [f'| {part} | {n} | {seconds / 60:.1f} |' for part, n, seconds in parts]
+    total = sum(p[2] for p in parts)
+    time_lines.append(f'| total | {sum(p[1] for p in parts)} | {total / 60:.1f} |')
+    train = f'the first {scale.train_size} training images' if scale.train_size \
+        else 'all 60k training images'
+    test = f'the first {scale.val_size} test images' if scale.val_size else 'the 10k test images'
+    with open(osp.join(out, 'study.md'), 'w') as f:
+        f.write(f'# Friendly-teacher regimes: {regime.name} ({scale.name} scale)\n\n'
+                f'{regime.title}. Augmented Fashion-MNIST (random crop, padding 4; '
+                f'horizontal flip), {train}; teachers {scale.teacher_epochs} epochs (seed 0), '
+                f'the {PAIRS[regime.pair].label} student {scale.student_epochs} epochs, seeds '
+                f'{list(scale.seeds)}; test metrics on {test}, student top-1 mean ± std over '
+                'seeds. Teacher top-1 on its training images: the same training subset '
+                'without augmentation. ECE: 15 equal-width confidence bins.\n\n'
+                f'{table}\n\nCommand: `{command}`\n\nTime of each part (each run\'s own '
+                f'wall time, from its result.json):\n\n' + '\n'.join(time_lines) + '\n')
+    plot(regime, rows, osp.join(out, 'study.png'))
+    return table + '\n\n' + '\n'.join(time_lines)
+
+
+MARKERS = {'standard': ('o', 'tab:blue', 'standard'), 'sftn': ('^', 'tab:orange', 'SFTN'),
+           'soteacher': ('s', 'tab:green', 'SoTeacher')}
+
+
+def plot(regime: Regime, rows: List[dict], path: str) -> None:
+    """KD-student test top-1 (mean ± std over seeds) against teacher test top-1,
+    one point per teacher, marked by type; the student alone as a dashed line."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    labelled = set()
+    for name in regime.teachers():
+        rs = [r for r in rows if r['teacher'] == name]
+        ys = [r['student_top1'] for r in rs]
+        marker, colour, label = MARKERS[rs[0]['teacher_type']]
+        ax.errorbar(rs[0]['teacher_top1'], statistics.mean(ys),
+                    yerr=statistics.stdev(ys) if len(ys) > 1 else 0.0, fmt=marker, color=colour,
+                    capsize=3, label=None if label in labelled else label)
+        labelled.add(label)
+        ax.annotate(name, (rs[0]['teacher_top1'], statistics.mean(ys)), fontsize=7,
+                    xytext=(4, 4), textcoords='offset points')
+    alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
+    ax.axhline(statistics.mean(alone), ls='--', color='grey', label='student alone')
+    ax.set_xlabel('teacher test top-1 (%)')
+    ax.set_ylabel('KD student test top-1 (%), mean ± std')
+    ax.set_title(f'{regime.name}: {regime.title}', fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+ESTIMATE_SIZES = (250, 2000)  # training images of the two timed 1-epoch runs per model
+ESTIMATE_VAL = 500
+
+
+def estimate_runs(run_dir: str, size: int) -> Tuple[List[Run], Dict[str, Tuple[str, str]]]:
+    """One 1-epoch run of every distinct model of the regimes on ``size`` images:
+    the teachers, and per student its run alone and its KD run (from the standard
+    teacher). Returns the runs and label -> (kind, what) for the per-model table."""
+    scale = Scale('estimate', 1, 1, (0, ), (), ('kd', ), train_size=size, val_size=ESTIMATE_VAL)
+    out = f'{run_dir}/estimate/{size}'
+    options = data_options(scale, 1, 0) + list(NO_WORKERS)
+    runs, labels = [], {}
+    teachers = {}
+    for regime in REGIMES.values():
+        teachers.update({n: s for n, s in regime.teachers().items()
+                         if n in ('standard', 'soteacher') or not s.options})
+    for name, spec in teachers.items():
+        runs.append(Run('teacher', name, '-', 0, spec.config, f'{out}/teacher_{name}',
+                        options + list(spec.options)))
+        labels[f'teacher {name}'] = ('teacher', name)
+    for key, pair in PAIRS.items():
+        runs.append(Run('alone', '-', '-', 0, pair.alone, f'{out}/{key}/alone', list(options)))
+        runs.append(Run('distill', 'standard', 'kd', 0, pair.kd, f'{out}/{key}/kd',
+                        list(options), init_from='standard'))
+        labels[f'{key} alone'] = ('alone', key)
+        labels[f'{key} KD'] = ('distill', key)
+    return runs, labels
+
+
+def estimate(run_dir: str, scale: Scale, out: str, command: str) -> str:
+    """Time every model for one epoch on two subset sizes, fit seconds = fixed +
+    per-image cost, and extrapolate each regime's runs to ``scale``."""
+    timed = {}
+    for size in ESTIMATE_SIZES:
+        runs, labels = estimate_runs(run_dir, size)
+        results = run_with_progress(cls.TASK, Scale('estimate', 1, 1, (0, ), (), ()),
+                                    f'{run_dir}/estimate/{size}', runs=runs)
+        for run, r in zip(runs, results):
+            key = f'teacher {run.teacher}' if run.kind == 'teacher' else \
+                f'{run.work_dir.split("/")[-2]} {"alone" if run.kind == "alone" else "KD"}'
+            timed.setdefault(key, {})[size] = r['seconds']
+    (n1, n2) = ESTIMATE_SIZES
+    model = {}
+    for key, t in timed.items():
+        per_image = max((t[n2] - t[n1]) / (n2 - n1), 0.0)
+        model[key] = (max(t[n1] - per_image * n1, 0.0), per_image)
+    images = scale.train_size or 60000
+
+    def seconds(key, epochs):
+        fixed, per_image = model[key]
+        return fixed + per_image * images * epochs
+
+    lines = ['| model | 1 epoch on %d images (s) | 1 epoch on %d images (s) | fixed (s) '
+             '| per 1000 image-epochs (s) |' % ESTIMATE_SIZES, '| --- | --- | --- | --- | --- |']
+    lines += [f'| {k} | {t[n1]:.1f} | {t[n2]:.1f} | {model[k][0]:.1f} | {1000 * model[k][1]:.2f} |'
+              for k, t in timed.items()]
+    parts, done = [], set()
+    for regime in REGIMES.values():
+        total, n = 0.0, 0
+        for name, spec in regime.teachers().items():
+            if name in done:
+                continue
+            done.add(name)
+            key = f'teacher {name}' if f'teacher {name}' in model else \
+                f'teacher {next(iter(REGIMES[regime.name].sftn))}'
+            total, n = total + seconds(key, scale.teacher_epochs), n + 1
+        for seed in scale.seeds:
+            if (regime.pair, seed, 'alone') not in done:
+                done.add((regime.pair, seed, 'alone'))
+                total, n = total + seconds(f'{regime.pair} alone', scale.student_epochs), n + 1
+            for name in regime.teachers():
+                if (regime.pair, seed, name) not in done:
+                    done.add((regime.pair, seed, name))
+                    total, n = total + seconds(f'{regime.pair} KD', scale.student_epochs), n + 1
+        parts.append((regime.name, n, total))
+    plan_lines = ['| regime (runs not already in an earlier row) | runs | estimated minutes |',
+                  '| --- | --- | --- |']
+    plan_lines += [f'| {name} | {n} | {sec / 60:.0f} |' for name, n, sec in parts]
+    plan_lines.append(f'| total | {sum(p[1] for p in parts)} | '
+                      f'{sum(p[2] for p in parts) / 60:.0f} |')
+    text = ('\n'.join(lines) + '\n\n' + '\n'.join(plan_lines))
+    os.makedirs(out, exist_ok=True)
+    with open(osp.join(out, 'estimate.md'), 'w') as f:
+        f.write(f'# Friendly-teacher regimes: time estimate for the {scale.name} scale\n\n'
+                f'An ESTIMATE, not a measured study: every model trained for 1 epoch on the '
+                f'first {n1} and {n2} augmented training images (validation on '
+                f'{ESTIMATE_VAL} test images), each run\'s wall time fitted as fixed + '
+                'per-image cost and extrapolated to the scale: teachers '
+                f'{scale.teacher_epochs} epochs, students {scale.student_epochs} epochs, '
+                f'{images} training images, seeds {list(scale.seeds)} (the SFTN sweep variants '
+                'timed as the default SFTN teacher; validation on the 10k test images not '
+                'included). The regimes share the standard and SoTeacher teachers and the sweep '
+                'the long-aug runs; each row counts the runs it adds.\n\n'
+                f'{text}\n\nCommand: `{command}`\n')
+    return text
+
+
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--regime', choices=list(REGIMES))
+    parser.add_argument('--estimate', action='store_true',
+                        help="time 1-epoch runs of every model and extrapolate the scale's "
+                        'runs (writes estimate.md to --out) instead of running a regime')
+    parser.add_argument('--scale', choices=sorted(SCALES), default='full')
+    parser.add_argument('--seeds', type=int, nargs='+', help="the students' seeds "
+                        "(default: the scale's, 0 1 2 at full scale)")
+    parser.add_argument('--dir', help='folder of the runs, shared by the regimes '
+                        '(default: work_dirs/regimes_<scale>)')
+    parser.add_argument('--out', help='report folder (default: <dir>/report_<regime>)')
+    args = parser.parse_args(argv)
+    if not args.estimate and not args.regime:
+        parser.error('give --regime {%s} (or --estimate)' % ','.join(REGIMES))
+    scale = SCALES[args.scale]
+    if args.seeds:
+        scale = dataclasses.replace(scale, seeds=tuple(args.seeds))
+    run_dir = args.dir or f'work_dirs/regimes_{args.scale}'
+    out = args.out or f'{run_dir}/report_{args.regime or "estimate"}'
+    logging.getLogger('mmengine').setLevel(logging.WARNING)
+    # paths relative to the working directory: a stored command names no machine's folders
+    given = sys.argv[1:] if argv is None else list(argv)
+    command = ' '.join(['python tools/analysis/regimes_study.py'] +
+                       [osp.relpath(a) if osp.isabs(a) else a for a in given])
+    if args.estimate:
+        print('\n' + estimate(run_dir, scale, out, command) + '\n')
+        return out
+    regime = REGIMES[args.regime]
+
+    results = run_with_progress(task_of(regime), scale, run_dir,
+                                runs=regime_plan(regime, scale, run_dir))
+    start = time.perf_counter()
+    teachers = measure_teachers(list(regime.teachers()), scale, run_dir)
+    parts = part_times(regime, results, time.perf_counter() - start)
+    text = report(regime, rows_of(regime, results, teachers), parts, scale, out, command)
+    print(f'\n{text}\n')
+    return out
+
+
+if __name__ == '__main__':
+    main()
