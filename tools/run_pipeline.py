@@ -83,7 +83,11 @@ def main() -> None:
     parser.add_argument('--teacher-cache', nargs='?', const='', default=None, metavar='DIR',
                         help='distil from cached teacher outputs: each teacher runs once per '
                         'KD method, and every seed reads its outputs (folder: DIR, default '
-                        '<out>/teacher_cache)')
+                        "<out>/teacher_cache; the default scale of cls uses it unless "
+                        '--no-teacher-cache)')
+    parser.add_argument('--no-teacher-cache', action='store_true',
+                        help='run the teacher at every distillation step, even where the '
+                        'scale reads the cache by default')
     parser.add_argument('--teacher-seeds', nargs='+', type=int, metavar='T',
                         help="train each teacher type once per seed T and distil each "
                         "teacher's students over the scale's seeds (default: the scale's, "
@@ -105,12 +109,18 @@ def main() -> None:
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     start = time.time()
+    if args.no_teacher_cache and args.teacher_cache is not None:
+        parser.error('--teacher-cache and --no-teacher-cache: give one of them')
+    if args.teacher_cache is None and scale.teacher_cache and not args.no_teacher_cache:
+        args.teacher_cache = ''
     cache = None if args.teacher_cache is None else (args.teacher_cache or f'{out}/teacher_cache')
     results = run_with_progress(task, scale, out, teacher_cache=cache)
     command = ' '.join(['python tools/run_pipeline.py']
                        + ([f'--task {args.task}'] if args.task != 'cls' else [])
                        + ([f'--scale {args.scale}'] if args.scale != 'default' else [])
-                       + (['--teacher-cache'] if cache else []) + switch_args(args))
+                       + (['--teacher-cache'] if cache and not scale.teacher_cache else [])
+                       + (['--no-teacher-cache'] if args.no_teacher_cache else [])
+                       + switch_args(args))
     table = summarise(task, results, scale, out, command)
     print(f'\n{table}\n')
     line = verdict(task, results, scale)

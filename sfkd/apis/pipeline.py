@@ -73,7 +73,7 @@ def data_options(scale: Scale, epochs: int, seed: int) -> List[str]:
         opts.append(f'val_dataloader.dataset.indices={scale.val_size}')
     if scale.train_pipeline_from:
         opts.append(f'train_pipeline_from={scale.train_pipeline_from}')
-    return opts
+    return opts + list(scale.options)
 
 
 def recorded(scale: Scale, teacher_seed: int) -> Optional[int]:

@@ -367,7 +367,8 @@ def cli(monkeypatch):
     spec.loader.exec_module(module)
     seen = {}
     monkeypatch.setattr(module, 'run_with_progress',
-                        lambda task, scale, out, **k: seen.update(scale=scale, out=out) or [])
+                        lambda task, scale, out, **k: seen.update(
+                            scale=scale, out=out, cache=k.get('teacher_cache')) or [])
     monkeypatch.setattr(module, 'summarise',
                         lambda task, results, scale, out, command: seen.update(command=command)
                         or '')
@@ -397,3 +398,28 @@ def test_augment_for_a_task_without_an_augmented_pipeline_is_refused(cli, capsys
     with pytest.raises(SystemExit):
         cli('--task', 'det', '--augment')
     assert '--augment: the det task has no augmented training pipeline' in capsys.readouterr().err
+
+
+def test_the_default_scale_reads_the_teacher_cache_unless_told_not_to(cli, capsys):
+    seen = cli()
+    assert seen['cache'] == 'work_dirs/pipeline_default/teacher_cache'
+    assert seen['command'] == 'python tools/run_pipeline.py'  # the default needs no flag
+    seen = cli('--no-teacher-cache')
+    assert seen['cache'] is None
+    assert seen['command'] == 'python tools/run_pipeline.py --no-teacher-cache'
+    seen = cli('--scale', 'smoke')  # a scale without the cache by default
+    assert seen['cache'] is None
+    seen = cli('--scale', 'smoke', '--teacher-cache')
+    assert seen['cache'] == 'work_dirs/pipeline_smoke/teacher_cache'
+    assert seen['command'] == 'python tools/run_pipeline.py --scale smoke --teacher-cache'
+    with pytest.raises(SystemExit):
+        cli('--teacher-cache', '--no-teacher-cache')
+    assert '--teacher-cache and --no-teacher-cache: give one of them' in capsys.readouterr().err
+
+
+def test_scale_options_reach_every_run_after_the_data_options(tmp_path):
+    from sfkd.apis.tasks.classification import SHORT_WARMUP
+    scale = dataclasses.replace(SMOKE, options=SHORT_WARMUP)
+    runs = plan(TASK, scale, str(tmp_path))
+    assert runs and all(r.options[-3:] == list(SHORT_WARMUP) for r in runs)
+    assert not any(o in r.options for r in plan(TASK, SMOKE, str(tmp_path)) for o in SHORT_WARMUP)

@@ -56,3 +56,21 @@ def test_missing_data_root_does_not_download(tmp_path):
             DATASETS.build(dict(type='mmpretrain.FashionMNIST', data_root=str(tmp_path),
                                 split='train', download=False, pipeline=[]))
     assert os.listdir(tmp_path) == []
+
+
+def _read_idx_in_a_fresh_process(fmnist_root, first=''):
+    """stderr of a process that reads the test images through mmpretrain's IDX reader
+    (torch warns once per process, so each case needs its own)."""
+    import subprocess
+    import sys
+    code = (f'{first}\nfrom mmpretrain.datasets.mnist import read_image_file\n'
+            f'read_image_file({os.path.join(fmnist_root, "t10k-images-idx3-ubyte")!r})\n')
+    return subprocess.run([sys.executable, '-W', 'default', '-c', code], capture_output=True,
+                          text=True, check=True).stderr
+
+
+def test_the_idx_readers_non_writable_array_warning_is_silenced_by_sfkd(fmnist_root):
+    # mmpretrain alone warns (so this test can fail) ...
+    assert 'The given NumPy array is not writable' in _read_idx_in_a_fresh_process(fmnist_root)
+    # ... and not once sfkd's datasets are imported (tools/train.py imports them)
+    assert 'not writable' not in _read_idx_in_a_fresh_process(fmnist_root, 'import sfkd.datasets')

@@ -80,6 +80,13 @@ class Scale:
     (``train_dataloader.dataset.pipeline``) replaces that of every run, teachers
     and students (the ``train_pipeline_from`` option of ``tools/train.py``);
     None: each config's own.
+
+    ``options``: extra ``--cfg-options`` of every run (e.g. a shorter
+    warm-up for short schedules).
+
+    ``teacher_cache``: whether the students read the teacher-output cache
+    (:class:`~sfkd.engine.hooks.TeacherCacheHook`) by default; the pipeline's
+    ``--teacher-cache``/``--no-teacher-cache`` override it.
     """
     name: str
     teacher_epochs: int
@@ -94,6 +101,8 @@ class Scale:
     teacher_seeds: Sequence[int] = (0, )
     student_weights: str = 'shared'
     train_pipeline_from: Optional[str] = None
+    options: Sequence[str] = ()
+    teacher_cache: bool = False
 
     @property
     def seeded_teachers(self) -> bool:
