@@ -13,7 +13,7 @@ Tasks (``--task``):
 
 Examples::
 
-    python tools/run_pipeline.py                          # cls, default scale (16.6 min on 2 cores)
+    python tools/run_pipeline.py                          # cls, default scale (~13 min on 2 cores)
     python tools/run_pipeline.py --scale full             # the README's classification table
     python tools/run_pipeline.py --task det --scale full  # the README's detection table
     python tools/run_pipeline.py --task mri --scale smoke # the MRI wiring, a few minutes

@@ -55,3 +55,21 @@ def load_classifier(config: str, checkpoint: str, owner: str = 'model') -> nn.Mo
     model = build_model(Config.fromfile(config).model.to_dict(), where=f'{config}: model')
     load_weights(model, checkpoint, owner=owner)
     return model
+
+
+def evaluation_loaders(config: str, val_size: Optional[int] = None,
+                       train_size: Optional[int] = None) -> Tuple[object, object]:
+    """Dataloaders for measuring a trained classifier: ``config``'s validation
+    loader (its test set, the first ``val_size`` images), and the same test
+    pipeline over the training split (the first ``train_size`` images), so that
+    training images are seen without augmentation. No loader workers."""
+    from mmengine.runner import Runner
+
+    val = Config.fromfile(config).val_dataloader
+    val.num_workers, val.persistent_workers = 0, False
+    if val_size:
+        val.dataset.indices = val_size
+    train = val.copy()
+    train.dataset = val.dataset.copy()
+    train.dataset.update(split='train', test_mode=False, indices=train_size)
+    return Runner.build_dataloader(val.to_dict()), Runner.build_dataloader(train.to_dict())

@@ -149,3 +149,52 @@ def test_teacher_cache_figures_are_the_stored_ones():
     bench = json.load(open(osp.join(RESULTS, 'benchmark', 'benchmark.json')))['summary']
     v = bench['cached_distill_ratio']
     assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text
+
+
+def _stored_cells(folder: str):
+    """teacher -> teacher top-1, (teacher, method) -> students' top-1 list, and the
+    student alone's list, from a stored pipeline's results.csv."""
+    import csv
+    teacher, students, alone = {}, {}, []
+    for row in csv.DictReader(open(osp.join(RESULTS, folder, 'results.csv'))):
+        acc = float(row['accuracy'])
+        if row['kind'] == 'teacher':
+            teacher[row['teacher']] = acc
+        elif row['kind'] == 'alone':
+            alone.append(acc)
+        else:
+            students.setdefault((row['teacher'], row['method']), []).append(acc)
+    return teacher, students, alone
+
+
+def test_the_default_scale_is_a_miniature_of_the_full_one():
+    """What the README claims of the main job's default table, from the stored files of
+    both scales: each teacher and the student alone within 1.5 points of the full scale,
+    and the teacher types in the full scale's order for every KD method where the full
+    scale separates them by more than 0.3 points."""
+    import statistics
+    d_teacher, d_students, d_alone = _stored_cells('pipeline_default')
+    f_teacher, f_students, f_alone = _stored_cells('pipeline_full')
+    assert set(d_teacher) <= set(f_teacher) and len(d_teacher) >= 2
+    for name, acc in d_teacher.items():
+        assert abs(acc - f_teacher[name]) <= 1.5, name
+    assert abs(statistics.mean(d_alone) - statistics.mean(f_alone)) <= 1.5
+    methods = {m for _, m in d_students}
+    for m in methods:
+        for a in d_teacher:
+            for b in d_teacher:
+                gap = statistics.mean(f_students[(a, m)]) - statistics.mean(f_students[(b, m)])
+                if gap > 0.3:
+                    assert statistics.mean(d_students[(a, m)]) > \
+                        statistics.mean(d_students[(b, m)]), (m, a, b)
+    # the README's default table shows the stored cells, and the full-scale columns
+    text = readme().split("**The main job's default scale beside it.**", 1)[1].split('\n\n**')[0]
+    labels = {'standard': 'standard', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
+
+    def cell(values):
+        return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+    for name in d_teacher:
+        row = (f'| {labels[name]} | {d_teacher[name]:.2f} | {cell(d_students[(name, "kd")])} | '
+               f'{f_teacher[name]:.2f} | {cell(f_students[(name, "kd")])} |')
+        assert row in text, row
+    assert f'| (student alone) | - | {cell(d_alone)} | - | {cell(f_alone)} |' in text

@@ -192,25 +192,16 @@ def task_of(regime: Regime):
 def measure_teachers(names: Sequence[str], scale: Scale, out: str) -> Dict[str, dict]:
     """Per teacher: test top-1, ECE and NLL on the test set, and top-1 on its
     training subset through the test pipeline (no augmentation)."""
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner
 
-    from sfkd.apis.agreement import load_classifier, predict_logits
+    from sfkd.apis.agreement import evaluation_loaders, load_classifier, predict_logits
     from sfkd.apis.calibration import calibration_metrics
     from sfkd.utils import register_all_modules
 
     register_all_modules()
     init_default_scope('sfkd')
-    val = Config.fromfile(TEACHER_CONFIG).val_dataloader
-    val.num_workers, val.persistent_workers = 0, False
-    if scale.val_size:
-        val.dataset.indices = scale.val_size
-    train = val.copy()
-    train.dataset = val.dataset.copy()
-    train.dataset.update(split='train', test_mode=False, indices=scale.train_size)
-    loaders = dict(test=Runner.build_dataloader(val.to_dict()),
-                   train=Runner.build_dataloader(train.to_dict()))
+    test, train = evaluation_loaders(TEACHER_CONFIG, scale.val_size, scale.train_size)
+    loaders = dict(test=test, train=train)
     found = {}
     for name in names:
         model = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{out}/teacher_{name}'))

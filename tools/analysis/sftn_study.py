@@ -56,25 +56,17 @@ TRAIN_PROBE = 10000  # training images the teachers are measured on
 def measure(results, scale, run_dir):
     """Per teacher type: accuracies and teacher-student agreement of every seed."""
     from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner
-    from mmengine.config import Config
 
-    from sfkd.apis.agreement import agreement_metrics, load_classifier, predict_logits
+    from sfkd.apis.agreement import (agreement_metrics, evaluation_loaders, load_classifier,
+                                     predict_logits)
     from sfkd.utils import register_all_modules
 
     register_all_modules()
     init_default_scope('sfkd')
-    val = Config.fromfile(STUDENT_ALONE).val_dataloader
-    val.num_workers, val.persistent_workers = 0, False
-    if scale.val_size:
-        val.dataset.indices = scale.val_size
-    loader = Runner.build_dataloader(val.to_dict())
-    # the teacher on (the first 10k of) its own training images: how close it
-    # came to memorising them, and how confident its targets are there
-    train = val.copy()
-    train.dataset.update(split='train', test_mode=False,
-                         indices=min(scale.train_size or TRAIN_PROBE, TRAIN_PROBE))
-    train_loader = Runner.build_dataloader(train.to_dict())
+    # the teachers also on (the first 10k of) their own training images: how close
+    # they came to memorising them, and how confident their targets are there
+    loader, train_loader = evaluation_loaders(
+        STUDENT_ALONE, scale.val_size, min(scale.train_size or TRAIN_PROBE, TRAIN_PROBE))
 
     def logits(config, ckpt):
         return predict_logits(load_classifier(config, ckpt), loader)
