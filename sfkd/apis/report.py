@@ -69,7 +69,7 @@ def metric_table(task: Task, results: List[dict], scale: Scale, metric: Metric,
     for t in scale.teachers:
         cells = [mean_std(students.get(t, {}).get(m, []), d) for m in scale.methods]
         value = mean_std(teacher.get(t, []), d)
-        lines.append(f'| {t} | {value} | ' + ' | '.join(cells) + ' |')
+        lines.append(f'| {task.teacher_label(t)} | {value} | ' + ' | '.join(cells) + ' |')
     lines.append(f'| (student alone) | - | {mean_std(alone, d)} (no teacher) |' + blank)
     for label, values in references.items():
         lines.append(f'| ({label}) | - | {values[metric.name]:.{d}f} (no training) |' + blank)
@@ -96,7 +96,7 @@ def teacher_seed_table(task: Task, results: List[dict], scale: Scale, metric: Me
             spread = f'{statistics.stdev(means):.{d}f}' if len(means) > 1 else '-'
             cells.append(spread if not means else
                          f"{spread} ({' / '.join(f'{v:.{d}f}' for v in means)})")
-        lines.append(f'| {t} | ' + ' | '.join(cells) + ' |')
+        lines.append(f'| {task.teacher_label(t)} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 
@@ -178,11 +178,12 @@ def verdict(task: Task, results: List[dict], scale: Scale) -> str:
     rivals = [c for c in cells if c[2] == method and c[1] != teacher]
     if rivals:
         r_mean, r_teacher, _, r_values = max(rivals, key=lambda c: c[0])
-        parts.append(against(r_mean, r_values, f'the {r_teacher} teacher'))
+        parts.append(against(r_mean, r_values, f'the {task.teacher_label(r_teacher)} teacher'))
     alone = [r['metrics'][metric.name] for r in results if r['kind'] == 'alone']
     if alone:
         parts.append(against(statistics.mean(alone), alone, 'the student alone'))
-    return (f'Best student {metric.label}: {task.method_label(method)} from the {teacher} '
+    return (f'Best student {metric.label}: {task.method_label(method)} from the '
+            f'{task.teacher_label(teacher)} '
             f'teacher, {mean_std(values, d)}' + (f", {'; '.join(parts)}" if parts else '') + '.')
 
 
@@ -229,7 +230,7 @@ def plot(task: Task, results: List[dict], scale: Scale, path: str) -> None:
         stds = [statistics.stdev(v) if len(v := students.get(t, {}).get(m, [])) > 1 else 0.0
                 for m in scale.methods]
         xs = [i + (j - (len(scale.teachers) - 1) / 2) * width for i in range(len(scale.methods))]
-        ax.bar(xs, means, width, yerr=stds, capsize=3, label=f'{t} teacher')
+        ax.bar(xs, means, width, yerr=stds, capsize=3, label=f'{task.teacher_label(t)} teacher')
     if alone:
         ax.axhline(statistics.mean(alone), color='k', ls='--', lw=1, label='student alone')
     values = [v for d in students.values() for vs in d.values() for v in vs] + alone

@@ -41,7 +41,7 @@ def test_smoke_pipeline_writes_table_csv_plot_and_resumes(tmp_path, fmnist_root,
     rows = list(csv.DictReader(open(f'{out}/results.csv')))
     assert len(rows) == len(results)
     assert table.splitlines()[0].startswith('| teacher | teacher top-1 | student top-1, KD')
-    assert {'| standard', '| sftn', '| soteacher'} <= {ln.split(' |')[0] for ln in table.splitlines()}
+    assert {'| standard', '| SFTN', '| SoTeacher'} <= {ln.split(' |')[0] for ln in table.splitlines()}
     assert open(f'{out}/results.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     md = open(f'{out}/results.md').read()
     assert 'Command: `python tools/run_pipeline.py --scale smoke`' in md

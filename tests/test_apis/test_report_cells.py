@@ -22,8 +22,8 @@ TABLE = [
     # mean 268 / 3 = 89.33; deviations -4/3, -1/3, 5/3 -> sqrt((16 + 1 + 25) / 9 / 2) = 1.53
     '| standard | 93.12 | 91.00 ± 1.00 | 89.33 ± 1.53 |',
     # no spread -> 0.00; mean 88, deviations -1, 2, -1 -> sqrt(6 / 2) = 1.73
-    '| sftn | 92.00 | 89.50 ± 0.00 | 88.00 ± 1.73 |',
-    '| soteacher | - | - | - |',  # neither a teacher run nor students
+    '| SFTN | 92.00 | 89.50 ± 0.00 | 88.00 ± 1.73 |',
+    '| SoTeacher | - | - | - |',  # Task.teacher_labels; neither a teacher run nor students
     # mean 85.5; deviations -0.5, 0.5 -> sqrt(0.5 / 1) = 0.71
     '| (student alone) | - | 85.50 ± 0.71 (no teacher) | |',
 ]
@@ -73,12 +73,12 @@ def test_verdict_names_the_best_cell_and_its_margins():
     # 85.5 (std 0.71) -> +5.50, spread max(1, 0.71) = 1 -> more than
     assert verdict(TASK, results(), SCALE) == (
         'Best student top-1: KD from the standard teacher, 91.00 ± 1.00, '
-        '+1.50 over the sftn teacher (89.50 ± 0.00; more than the seed spread of 1.00); '
+        '+1.50 over the SFTN teacher (89.50 ± 0.00; more than the seed spread of 1.00); '
         '+5.50 over the student alone (85.50 ± 0.71; more than the seed spread of 1.00).')
     # sftn KD at 90.5 ± 0: margin 0.50 < spread 1.00 -> within
     close = [dict(r, metrics={'accuracy': 90.5})
              if (r['kind'], r['teacher'], r['method']) == ('distill', 'sftn', 'kd') else r
              for r in results()]
-    assert '+0.50 over the sftn teacher (90.50 ± 0.00; within the seed spread of 1.00)' \
+    assert '+0.50 over the SFTN teacher (90.50 ± 0.00; within the seed spread of 1.00)' \
         in verdict(TASK, close, SCALE)
     assert verdict(TASK, [r for r in results() if r['kind'] != 'distill'], SCALE) == ''

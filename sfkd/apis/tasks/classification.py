@@ -84,4 +84,5 @@ TASK = Task(
     teachers=TEACHERS, methods=METHODS, student_alone=STUDENT_ALONE,
     metrics=(Metric('accuracy', 'accuracy/top1', 'top-1'), ),
     scales=SCALES, describe=describe, method_labels=METHOD_LABELS,
+    teacher_labels={'sftn': 'SFTN', 'soteacher': 'SoTeacher'},
     augmented_data=AUGMENTED_DATA)

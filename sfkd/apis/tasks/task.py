@@ -144,6 +144,8 @@ class Task:
         out_dir: Default output folder of a scale, ``{scale}`` formatted.
         method_labels: KD method name -> how tables and plots spell it
             (``'FitNets'``); a method not named is spelled ``name.upper()``.
+        teacher_labels: teacher type -> how tables and plots spell it
+            (``'SFTN'``); a type not named is spelled as its name.
         augmented_data: The data config whose training pipeline the pipeline's
             ``--augment`` gives every run (:attr:`Scale.train_pipeline_from`);
             None: the task has no augmented variant.
@@ -162,9 +164,13 @@ class Task:
     out_dir: str = 'work_dirs/pipeline_{scale}'
     method_labels: Mapping[str, str] = field(default_factory=dict)
     augmented_data: Optional[str] = None
+    teacher_labels: Mapping[str, str] = field(default_factory=dict)
 
     def method_label(self, method: str) -> str:
         return self.method_labels.get(method, method.upper())
+
+    def teacher_label(self, teacher: str) -> str:
+        return self.teacher_labels.get(teacher, teacher)
 
     @property
     def primary(self) -> Metric:
