@@ -198,3 +198,22 @@ def test_the_default_scale_is_a_miniature_of_the_full_one():
                f'{f_teacher[name]:.2f} | {cell(f_students[(name, "kd")])} |')
         assert row in text, row
     assert f'| (student alone) | - | {cell(d_alone)} | - | {cell(f_alone)} |' in text
+
+
+def test_the_regimes_table_is_the_stored_study():
+    md = open(osp.join(RESULTS, 'regimes', 'long-aug', 'study.md')).read()
+    text = readme().split('### When does a friendly teacher help?', 1)[1].split('\n### ')[0]
+    rows = {}
+    for ln in md.splitlines():
+        cells = [c.strip() for c in ln.strip().strip('|').split('|')]
+        if cells[0] in ('standard', 'sftn', 'soteacher', '(student alone)'):
+            rows[cells[0]] = cells  # teacher, l_KL, tau, top-1, train top-1, ECE, NLL, KD
+    assert len(rows) == 4
+    cells = [f'{rows[t][3]} / {rows[t][7]}' for t in ('standard', 'sftn', 'soteacher')]
+    alone = rows['(student alone)'][7]
+    assert ' | ' + ' | '.join(cells + [alone]) + ' |' in text
+    labels = {'standard': 'standard', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
+    for t, label in labels.items():
+        assert f'| {label} | {rows[t][4]} | {rows[t][5]} | {rows[t][6]} |' in text, t
+    total = re.search(r'\| total \| \d+ \| ([\d.]+) \|', md).group(1)
+    assert f'| {total} min (1 torch thread' in text
