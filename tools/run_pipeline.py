@@ -108,12 +108,13 @@ def main() -> None:
     out = args.out or task.out_dir.format(scale=args.scale) + suffix
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
-    start = time.time()
     if args.no_teacher_cache and args.teacher_cache is not None:
         parser.error('--teacher-cache and --no-teacher-cache: give one of them')
-    if args.teacher_cache is None and scale.teacher_cache and not args.no_teacher_cache:
-        args.teacher_cache = ''
-    cache = None if args.teacher_cache is None else (args.teacher_cache or f'{out}/teacher_cache')
+    cache = None
+    if args.teacher_cache is not None or (scale.teacher_cache and not args.no_teacher_cache):
+        cache = args.teacher_cache or f'{out}/teacher_cache'
+
+    start = time.time()
     results = run_with_progress(task, scale, out, teacher_cache=cache)
     command = ' '.join(['python tools/run_pipeline.py']
                        + ([f'--task {args.task}'] if args.task != 'cls' else [])

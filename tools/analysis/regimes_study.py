@@ -201,12 +201,11 @@ def measure_teachers(names: Sequence[str], scale: Scale, out: str) -> Dict[str, 
     register_all_modules()
     init_default_scope('sfkd')
     test, train = evaluation_loaders(TEACHER_CONFIG, scale.val_size, scale.train_size)
-    loaders = dict(test=test, train=train)
     found = {}
     for name in names:
         model = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{out}/teacher_{name}'))
-        logits, labels = predict_logits(model, loaders['test'])
-        fit, fit_labels = predict_logits(model, loaders['train'])
+        logits, labels = predict_logits(model, test)
+        fit, fit_labels = predict_logits(model, train)
         found[name] = dict(
             teacher_top1=100.0 * (logits.argmax(1) == labels).double().mean().item(),
             teacher_train_top1=100.0 * (fit.argmax(1) == fit_labels).double().mean().item(),
