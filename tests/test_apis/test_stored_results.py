@@ -201,7 +201,7 @@ def test_the_default_scale_is_a_miniature_of_the_full_one():
 
 
 def test_the_regimes_table_is_the_stored_study():
-    md = open(osp.join(RESULTS, 'regimes', 'long-aug', 'study.md')).read()
+    md = open(osp.join(RESULTS, 'regimes', 'long-aug-5000', 'study.md')).read()
     text = readme().split('### When does a friendly teacher help?', 1)[1].split('\n### ')[0]
     rows = {}
     for ln in md.splitlines():

@@ -65,7 +65,17 @@ def real_images(fmnist_root, n=4, split='test'):
 def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
     study = load_study()
     runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
+    # --only: one teacher and its KD students, nothing else and no report
+    study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', runs, '--out', out,
+                '--only', 'sftn-gap'])
+    assert sorted(os.listdir(runs)) == ['micro-resnet', 'teacher_sftn-gap']
+    assert os.listdir(f'{runs}/micro-resnet') == ['kd_sftn-gap_seed0']
+    assert not osp.exists(out)
+    only = {p: os.stat(p).st_mtime_ns for p in
+            [f'{runs}/teacher_sftn-gap/result.json', f'{runs}/micro-resnet/kd_sftn-gap_seed0/result.json']}
+    # the call without --only reuses those runs and trains the rest
     study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', runs, '--out', out])
+    assert {p: os.stat(p).st_mtime_ns for p in only} == only
 
     rows = list(csv.DictReader(open(f'{out}/study.csv')))
     assert [r['teacher'] for r in rows] == ['standard', 'sftn-gap', 'soteacher', '-']
@@ -117,6 +127,17 @@ def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
               [f'{runs}/teacher_standard/result.json', f'{runs}/micro-resnet/alone_seed0/result.json']}
     study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', runs, '--out', out])
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
+
+
+def test_only_names_a_teacher_of_the_regime(tmp_path, capsys):
+    study = load_study()
+    with pytest.raises(SystemExit):
+        study.main(['--regime', 'gap', '--scale', 'smoke', '--dir', str(tmp_path),
+                    '--only', 'sftn-xfam'])
+    err = capsys.readouterr().err
+    assert "--only: ['sftn-xfam'] not teacher(s) of the gap regime" in err
+    assert "'sftn-gap'" in err
+    assert os.listdir(tmp_path) == []
 
 
 def test_gap_pair_teacher_has_over_ten_times_the_students_parameters():
@@ -186,3 +207,66 @@ def test_sweep_options_change_the_sftn_teacher():
         cfg.merge_from_dict({k: DictAction._parse_iterable(v) for k, v in
                              (o.split('=', 1) for o in specs[name].options)})
         assert cfg.model.branch_imitation_weight == lkl and cfg.model.imitation_loss.tau == tau
+
+
+def test_teacher_seeds_plan_keeps_seed_zero_names(tmp_path):
+    study = load_study()
+    scale = study.dataclasses.replace(study.SCALES['smoke'], seeds=(0, 1), teacher_seeds=(0, 2))
+    runs = study.regime_plan(study.REGIMES['gap'], scale, 'R')
+    teachers = [r for r in runs if r.kind == 'teacher']
+    assert [r.work_dir for r in teachers] == [
+        'R/teacher_standard', 'R/teacher_standard_seed2', 'R/teacher_sftn-gap',
+        'R/teacher_sftn-gap_seed2', 'R/teacher_soteacher', 'R/teacher_soteacher_seed2']
+    assert 'randomness.seed=2' in teachers[1].options and 'randomness.seed=0' in teachers[0].options
+    kd = [r for r in runs if r.kind == 'distill' and r.teacher == 'standard']
+    assert [(r.work_dir, r.init_from, r.seed) for r in kd] == [
+        ('R/micro-resnet/kd_standard_seed0', 'standard', 0),
+        ('R/micro-resnet/kd_standard_tseed2_seed0', 'standard_seed2', 0),
+        ('R/micro-resnet/kd_standard_seed1', 'standard', 1),
+        ('R/micro-resnet/kd_standard_tseed2_seed1', 'standard_seed2', 1)]
+    # a single teacher seed plans exactly the runs of the single-seed study
+    single = study.regime_plan(study.REGIMES['gap'], study.SCALES['smoke'], 'R')
+    assert [(r.work_dir, r.options) for r in single] == [
+        (r.work_dir, r.options) for r in runs
+        if r.seed == 0 and (r.teacher_seed in (None, 0) or r.kind == 'alone')]
+
+
+def test_report_over_teacher_seeds(tmp_path):
+    """Made-up results of two teacher seeds x two seeds: the table's cells are over
+    all four runs, the spread table per teacher seed, full_runs.csv per teacher run."""
+    study = load_study()
+    regime = study.Regime('toy', 'a toy regime', 'micro-resnet', {})
+    teacher = {(0): dict(teacher_top1=90.0, teacher_train_top1=99.0, teacher_ece=1.0,
+                         teacher_nll=0.30),
+               (1): dict(teacher_top1=88.0, teacher_train_top1=97.0, teacher_ece=3.0,
+                         teacher_nll=0.40)}
+    students = {('standard', 0): (80.0, 82.0), ('standard', 1): (84.0, 86.0),
+                ('soteacher', 0): (81.0, 81.0), ('soteacher', 1): (83.0, 83.0)}
+    rows = [dict(regime='toy', teacher=name, teacher_type=name, lkl=None, tau=None,
+                 teacher_seed=t, seed=s, **teacher[t], student_top1=acc, student_seconds=10.0)
+            for (name, t), accs in students.items() for s, acc in enumerate(accs)]
+    rows += [dict(regime='toy', teacher='-', teacher_type='alone', seed=s, student_top1=a,
+                  student_seconds=5.0) for s, a in enumerate((79.0, 81.0))]
+    rows.sort(key=lambda r: (r['teacher'] == '-', ['standard', 'soteacher', '-'].index(r['teacher'])))
+    seconds = {'standard': 100.0, 'standard_seed1': 110.0, 'soteacher': 120.0,
+               'soteacher_seed1': 130.0}
+    scale = study.dataclasses.replace(study.SCALES['smoke'], seeds=(0, 1), teacher_seeds=(0, 1))
+    out = str(tmp_path)
+    study.report(regime, rows, [('teacher standard', 2, 210.0)], scale, out, 'cmd', seconds)
+    md = open(f'{out}/study.md').read()
+    # standard: students 80, 82, 84, 86 -> mean 83, sample std sqrt(20/3) = 2.58;
+    # its teacher 90 and 88 -> 89.00 ± 1.41; gain 83 - 80 = +3.00
+    assert ('| standard | - | - | 89.00 ± 1.41 | 98.00 ± 1.41 | 2.00 ± 1.41 | 0.350 ± 0.071 '
+            '| 83.00 ± 2.58 | +3.00 |') in md
+    assert '| soteacher | - | - | 89.00 ± 1.41 | 98.00 ± 1.41 | 2.00 ± 1.41 | 0.350 ± 0.071 ' \
+           '| 82.00 ± 1.15 | +2.00 |' in md
+    assert '| (student alone) | | | | | | | 80.00 ± 1.41 | |' in md
+    # per teacher seed: students 80, 82 -> 81.00 ± 1.41 and 84, 86 -> 85.00 ± 1.41
+    assert '| standard | 0 | 90.00 | 99.00 | 1.00 | 0.300 | 81.00 ± 1.41 |' in md
+    assert '| standard | 1 | 88.00 | 97.00 | 3.00 | 0.400 | 85.00 ± 1.41 |' in md
+    # spread: std of (81, 85) = 2.83, of (81, 83) = 1.41
+    assert '| standard | 2.83 |' in md and '| soteacher | 1.41 |' in md
+    full = list(csv.DictReader(open(f'{out}/full_runs.csv')))
+    assert [(r['candidate'], float(r['accuracy']), float(r['seconds'])) for r in full] == [
+        ('teacher_standard', 81.0, 120.0), ('teacher_standard_seed1', 85.0, 130.0),
+        ('teacher_soteacher', 81.0, 140.0), ('teacher_soteacher_seed1', 83.0, 150.0)]

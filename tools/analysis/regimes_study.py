@@ -153,31 +153,44 @@ REGIMES = {
 NO_WORKERS = tuple(f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader')
                    for key in ('num_workers=0', 'persistent_workers=False'))
 SCALES = {
-    # the study (see the estimate above)
-    'full': Scale('full', teacher_epochs=40, student_epochs=20, seeds=(0, 1, 2),
-                  teachers=(), methods=('kd', ), train_size=5000),
+    # the study: on 1000 images, 200 epochs fit the standard teacher to 100 % of
+    # them (a 5000-image, 40-epoch teacher reached 90 %, 2000 images at 100 epochs 97 %)
+    'full': Scale('full', teacher_epochs=200, student_epochs=60, seeds=(0, 1, 2),
+                  teachers=(), methods=('kd', ), train_size=1000),
+    # the first, under-fitted scale (its long-aug regime is stored as long-aug-5000)
+    'aug-5000': Scale('aug-5000', teacher_epochs=40, student_epochs=20, seeds=(0, 1, 2),
+                      teachers=(), methods=('kd', ), train_size=5000),
     # a few seconds per run, for the tests; its numbers mean nothing
     'smoke': Scale('smoke', teacher_epochs=1, student_epochs=1, seeds=(0, ),
                    teachers=(), methods=('kd', ), train_size=256, val_size=256),
 }
 
 
+def teacher_key(name: str, teacher_seed: int) -> str:
+    """A teacher run's name: ``<name>`` for teacher seed 0 (so that every regime and
+    study shares it), ``<name>_seed<t>`` for the other teacher seeds."""
+    return name if teacher_seed == 0 else f'{name}_seed{teacher_seed}'
+
+
 def regime_plan(regime: Regime, scale: Scale, out: str) -> List[Run]:
-    """The runs: the teachers (``{out}/teacher_<name>``, shared between regimes),
-    then per seed the student alone and its KD students (``{out}/<student>/``,
-    shared by the regimes of one student)."""
+    """The runs: the teachers (``{out}/teacher_<name>[_seed<t>]``, shared between
+    regimes), then per seed the student alone and its KD students (``{out}/<student>/``,
+    shared by the regimes of one student; ``kd_<name>[_tseed<t>]_seed<s>``)."""
     pair = PAIRS[regime.pair]
     students = f'{out}/{regime.pair}'
-    runs = [Run('teacher', name, '-', 0, spec.config, f'{out}/teacher_{name}',
-                data_options(scale, scale.teacher_epochs, 0) + list(NO_WORKERS)
-                + list(spec.options))
-            for name, spec in regime.teachers().items()]
+    tseeds = list(scale.teacher_seeds)
+    runs = [Run('teacher', name, '-', t, spec.config, f'{out}/teacher_{teacher_key(name, t)}',
+                data_options(scale, scale.teacher_epochs, t) + list(NO_WORKERS)
+                + list(spec.options), teacher_seed=t)
+            for name, spec in regime.teachers().items() for t in tseeds]
     for seed in scale.seeds:
         options = data_options(scale, scale.student_epochs, seed) + list(NO_WORKERS)
         runs.append(Run('alone', '-', '-', seed, pair.alone, f'{students}/alone_seed{seed}',
                         list(options)))
-        runs += [Run('distill', name, 'kd', seed, pair.kd, f'{students}/kd_{name}_seed{seed}',
-                     list(options), init_from=name) for name in regime.teachers()]
+        runs += [Run('distill', name, 'kd', seed, pair.kd,
+                     f'{students}/kd_{name}{"" if t == 0 else f"_tseed{t}"}_seed{seed}',
+                     list(options), init_from=teacher_key(name, t), teacher_seed=t)
+                 for name in regime.teachers() for t in tseeds]
     return runs
 
 
@@ -189,9 +202,9 @@ def task_of(regime: Regime):
                                student_alone=pair.alone, student=pair.label)
 
 
-def measure_teachers(names: Sequence[str], scale: Scale, out: str) -> Dict[str, dict]:
-    """Per teacher: test top-1, ECE and NLL on the test set, and top-1 on its
-    training subset through the test pipeline (no augmentation)."""
+def measure_teachers(keys: Sequence[str], scale: Scale, out: str) -> Dict[str, dict]:
+    """Per teacher run (:func:`teacher_key`): test top-1, ECE and NLL on the test
+    set, and top-1 on its training subset through the test pipeline (no augmentation)."""
     from mmengine.registry import init_default_scope
 
     from sfkd.apis.agreement import evaluation_loaders, load_classifier, predict_logits
@@ -202,33 +215,35 @@ def measure_teachers(names: Sequence[str], scale: Scale, out: str) -> Dict[str, 
     init_default_scope('sfkd')
     test, train = evaluation_loaders(TEACHER_CONFIG, scale.val_size, scale.train_size)
     found = {}
-    for name in names:
-        model = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{out}/teacher_{name}'))
+    for key in keys:
+        model = load_classifier(TEACHER_CONFIG, teacher_checkpoint(f'{out}/teacher_{key}'))
         logits, labels = predict_logits(model, test)
         fit, fit_labels = predict_logits(model, train)
-        found[name] = dict(
+        found[key] = dict(
             teacher_top1=100.0 * (logits.argmax(1) == labels).double().mean().item(),
             teacher_train_top1=100.0 * (fit.argmax(1) == fit_labels).double().mean().item(),
             **{f'teacher_{k}': v for k, v in calibration_metrics(logits, labels).items()})
     return found
 
 
-def rows_of(regime: Regime, results: List[dict], teachers: Dict[str, dict]) -> List[dict]:
-    """One row per teacher and seed (the KD student), then one per seed of the
-    student alone (teacher ``-``)."""
+def rows_of(regime: Regime, runs: List[Run], results: List[dict],
+            teachers: Dict[str, dict]) -> List[dict]:
+    """One row per teacher, teacher seed and seed (the KD student), then one per
+    seed of the student alone (teacher ``-``). ``teachers``: :func:`measure_teachers`."""
     rows = []
-    for name, spec in regime.teachers().items():
+    for name in regime.teachers():
         lkl, tau = regime.sftn.get(name, (None, None))
         kind = 'sftn' if name in regime.sftn else name
-        for r in results:
-            if r['kind'] == 'distill' and r['teacher'] == name:
+        for run, r in zip(runs, results):
+            if run.kind == 'distill' and run.teacher == name:
                 rows.append(dict(regime=regime.name, teacher=name, teacher_type=kind,
-                                 lkl=lkl, tau=tau, seed=r['seed'], **teachers[name],
+                                 lkl=lkl, tau=tau, teacher_seed=run.teacher_seed, seed=run.seed,
+                                 **teachers[teacher_key(name, run.teacher_seed)],
                                  student_top1=r['metrics']['accuracy'],
                                  student_seconds=r['seconds']))
-    rows += [dict(regime=regime.name, teacher='-', teacher_type='alone', seed=r['seed'],
+    rows += [dict(regime=regime.name, teacher='-', teacher_type='alone', seed=run.seed,
                   student_top1=r['metrics']['accuracy'], student_seconds=r['seconds'])
-             for r in results if r['kind'] == 'alone']
+             for run, r in zip(runs, results) if run.kind == 'alone']
     return rows
 
 
@@ -259,38 +274,73 @@ def _value(v):
     return '-' if v is None else f'{v:g}'
 
 
+def teacher_runs(regime: Regime, rows: List[dict]) -> List[Tuple[str, str, List[dict]]]:
+    """``(name, key, rows)`` per teacher run of ``rows`` (:func:`teacher_key`), in
+    table order: teacher by teacher, teacher seeds ascending."""
+    out = []
+    for name in regime.teachers():
+        tseeds = sorted({r['teacher_seed'] for r in rows if r['teacher'] == name})
+        out += [(name, teacher_key(name, t),
+                 [r for r in rows if r['teacher'] == name and r['teacher_seed'] == t])
+                for t in tseeds]
+    return out
+
+
 def report(regime: Regime, rows: List[dict], parts: List[tuple], scale: Scale, out: str,
-           command: str) -> str:
+           command: str, teacher_seconds: Dict[str, float]) -> str:
+    """Write study.md, study.csv, full_runs.csv and study.png; return the tables.
+    ``teacher_seconds``: each teacher run's own time, by :func:`teacher_key`."""
     os.makedirs(out, exist_ok=True)
-    fields = ['regime', 'teacher', 'teacher_type', 'lkl', 'tau', 'seed', 'teacher_top1',
-              'teacher_train_top1', 'teacher_ece', 'teacher_nll', 'student_top1',
-              'student_seconds']
+    fields = ['regime', 'teacher', 'teacher_type', 'lkl', 'tau', 'teacher_seed', 'seed',
+              'teacher_top1', 'teacher_train_top1', 'teacher_ece', 'teacher_nll',
+              'student_top1', 'student_seconds']
     with open(osp.join(out, 'study.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=fields, restval='')
         writer.writeheader()
         writer.writerows(rows)
-    teacher_seconds = {p[0][len('teacher '):]: p[2] for p in parts if p[0].startswith('teacher ')}
     with open(osp.join(out, 'full_runs.csv'), 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['candidate', 'accuracy', 'seconds'])
-        for name in regime.teachers():
-            rs = [r for r in rows if r['teacher'] == name]
-            writer.writerow([f'teacher_{name}', f'{statistics.mean(r["student_top1"] for r in rs):.4f}',
-                             f'{teacher_seconds[name] + sum(r["student_seconds"] for r in rs):.1f}'])
+        for _, key, rs in teacher_runs(regime, rows):
+            writer.writerow([f'teacher_{key}', f'{statistics.mean(r["student_top1"] for r in rs):.4f}',
+                             f'{teacher_seconds[key] + sum(r["student_seconds"] for r in rs):.1f}'])
     lines = ['| teacher | l_KL | tau | teacher top-1 | teacher top-1 on its training images '
              '| teacher ECE (%) | teacher NLL | KD student top-1 | KD gain over the student alone |',
              '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
+    runs = teacher_runs(regime, rows)
     for name in regime.teachers():
         rs = [r for r in rows if r['teacher'] == name]
-        t = rs[0]
+        # the teacher's numbers once per teacher run, over the teacher seeds
+        firsts = [trs[0] for n, _, trs in runs if n == name]
         gain = statistics.mean(r['student_top1'] for r in rs) - statistics.mean(alone)
-        lines.append(f'| {name} | {_value(t["lkl"])} | {_value(t["tau"])} '
-                     f'| {t["teacher_top1"]:.2f} | {t["teacher_train_top1"]:.2f} '
-                     f'| {t["teacher_ece"]:.2f} | {t["teacher_nll"]:.3f} '
+        lines.append(f'| {name} | {_value(rs[0]["lkl"])} | {_value(rs[0]["tau"])} '
+                     f'| {_ms([t["teacher_top1"] for t in firsts])} '
+                     f'| {_ms([t["teacher_train_top1"] for t in firsts])} '
+                     f'| {_ms([t["teacher_ece"] for t in firsts])} '
+                     f'| {_ms([t["teacher_nll"] for t in firsts], 3)} '
                      f'| {_ms([r["student_top1"] for r in rs])} | {gain:+.2f} |')
     lines.append(f'| (student alone) | | | | | | | {_ms(alone)} | |')
     table = '\n'.join(lines)
+    tseeds = sorted({r['teacher_seed'] for r in rows if r['teacher'] != '-'})
+    spread = ''
+    if len(tseeds) > 1:
+        spread_lines = ['| teacher | teacher seed | teacher top-1 | teacher top-1 on its training '
+                        'images | teacher ECE (%) | teacher NLL | KD student top-1 (over seeds) |',
+                        '| --- | --- | --- | --- | --- | --- | --- |']
+        for name, key, rs in runs:
+            t = rs[0]
+            spread_lines.append(
+                f'| {name} | {t["teacher_seed"]} | {t["teacher_top1"]:.2f} '
+                f'| {t["teacher_train_top1"]:.2f} | {t["teacher_ece"]:.2f} '
+                f'| {t["teacher_nll"]:.3f} | {_ms([r["student_top1"] for r in rs])} |')
+        spread_lines += ['', '| teacher | teacher-seed spread of the KD students '
+                         '(std of the teacher seeds\' means) |', '| --- | --- |']
+        for name in regime.teachers():
+            means = [statistics.mean(r['student_top1'] for r in rs)
+                     for n, _, rs in runs if n == name]
+            spread_lines.append(f'| {name} | {statistics.stdev(means):.2f} |')
+        spread = '\n'.join(spread_lines)
     time_lines = ['| part | runs | minutes |', '| --- | --- | --- |']
     time_lines += [f'| {part} | {n} | {seconds / 60:.1f} |' for part, n, seconds in parts]
     total = sum(p[2] for p in parts)
@@ -298,18 +348,22 @@ def report(regime: Regime, rows: List[dict], parts: List[tuple], scale: Scale, o
     train = f'the first {scale.train_size} training images' if scale.train_size \
         else 'all 60k training images'
     test = f'the first {scale.val_size} test images' if scale.val_size else 'the 10k test images'
+    over = 'seeds' if len(tseeds) < 2 else 'every teacher seed and seed'
     with open(osp.join(out, 'study.md'), 'w') as f:
         f.write(f'# Friendly-teacher regimes: {regime.name} ({scale.name} scale)\n\n'
                 f'{regime.title}. Augmented Fashion-MNIST (random crop, padding 4; '
-                f'horizontal flip), {train}; teachers {scale.teacher_epochs} epochs (seed 0), '
-                f'the {PAIRS[regime.pair].label} student {scale.student_epochs} epochs, seeds '
-                f'{list(scale.seeds)}; test metrics on {test}, student top-1 mean ± std over '
-                'seeds. Teacher top-1 on its training images: the same training subset '
+                f'horizontal flip), {train}; teachers {scale.teacher_epochs} epochs '
+                f'(teacher seeds {tseeds}), the {PAIRS[regime.pair].label} student '
+                f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; test metrics on '
+                f'{test}, mean ± std over {over} (a teacher\'s own numbers over its teacher '
+                'seeds). Teacher top-1 on its training images: the same training subset '
                 'without augmentation. ECE: 15 equal-width confidence bins.\n\n'
-                f'{table}\n\nCommand: `{command}`\n\nTime of each part (each run\'s own '
+                f'{table}\n\n'
+                + (f'Per teacher seed:\n\n{spread}\n\n' if spread else '')
+                + f'Command: `{command}`\n\nTime of each part (each run\'s own '
                 f'wall time, from its result.json):\n\n' + '\n'.join(time_lines) + '\n')
     plot(regime, rows, osp.join(out, 'study.png'))
-    return table + '\n\n' + '\n'.join(time_lines)
+    return '\n\n'.join(t for t in (table, spread, '\n'.join(time_lines)) if t)
 
 
 MARKERS = {'standard': ('o', 'tab:blue', 'standard'), 'sftn': ('^', 'tab:orange', 'SFTN'),
@@ -318,22 +372,22 @@ MARKERS = {'standard': ('o', 'tab:blue', 'standard'), 'sftn': ('^', 'tab:orange'
 
 def plot(regime: Regime, rows: List[dict], path: str) -> None:
     """KD-student test top-1 (mean ± std over seeds) against teacher test top-1,
-    one point per teacher, marked by type; the student alone as a dashed line."""
+    one point per teacher run (teacher and teacher seed), marked by type; the
+    student alone as a dashed line."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4.2))
     labelled = set()
-    for name in regime.teachers():
-        rs = [r for r in rows if r['teacher'] == name]
+    for name, key, rs in teacher_runs(regime, rows):
         ys = [r['student_top1'] for r in rs]
         marker, colour, label = MARKERS[rs[0]['teacher_type']]
         ax.errorbar(rs[0]['teacher_top1'], statistics.mean(ys),
                     yerr=statistics.stdev(ys) if len(ys) > 1 else 0.0, fmt=marker, color=colour,
                     capsize=3, label=None if label in labelled else label)
         labelled.add(label)
-        ax.annotate(name, (rs[0]['teacher_top1'], statistics.mean(ys)), fontsize=7,
+        ax.annotate(key, (rs[0]['teacher_top1'], statistics.mean(ys)), fontsize=7,
                     xytext=(4, 4), textcoords='offset points')
     alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
     ax.axhline(statistics.mean(alone), ls='--', color='grey', label='student alone')
@@ -452,15 +506,25 @@ def main(argv=None) -> str:
     parser.add_argument('--scale', choices=sorted(SCALES), default='full')
     parser.add_argument('--seeds', type=int, nargs='+', help="the students' seeds "
                         "(default: the scale's, 0 1 2 at full scale)")
+    parser.add_argument('--teacher-seeds', type=int, nargs='+',
+                        help='train every teacher once per teacher seed, each with the '
+                        "students' seeds (default: 0 only); teacher seed 0 keeps the runs "
+                        'named without it, so they are shared with the single-seed study')
     parser.add_argument('--dir', help='folder of the runs, shared by the regimes '
                         '(default: work_dirs/regimes_<scale>)')
     parser.add_argument('--out', help='report folder (default: <dir>/report_<regime>)')
+    parser.add_argument('--only', nargs='+', metavar='TEACHER',
+                        help="train only these teachers of the regime and their KD students, "
+                        "and write no report: for sharing one regime's runs between processes "
+                        "(a later call without --only reuses them and writes the report)")
     args = parser.parse_args(argv)
     if not args.estimate and not args.regime:
         parser.error('give --regime {%s} (or --estimate)' % ','.join(REGIMES))
     scale = SCALES[args.scale]
     if args.seeds:
         scale = dataclasses.replace(scale, seeds=tuple(args.seeds))
+    if args.teacher_seeds:
+        scale = dataclasses.replace(scale, teacher_seeds=tuple(args.teacher_seeds))
     run_dir = args.dir or f'work_dirs/regimes_{args.scale}'
     out = args.out or f'{run_dir}/report_{args.regime or "estimate"}'
     logging.getLogger('mmengine').setLevel(logging.WARNING)
@@ -472,13 +536,27 @@ def main(argv=None) -> str:
         print('\n' + estimate(run_dir, scale, out, command) + '\n')
         return out
     regime = REGIMES[args.regime]
+    if args.only:
+        unknown = sorted(set(args.only) - set(regime.teachers()))
+        if unknown:
+            parser.error(f'--only: {unknown} not teacher(s) of the {regime.name} regime; '
+                         f'its teachers: {list(regime.teachers())}')
+        runs = [r for r in regime_plan(regime, scale, run_dir)
+                if r.kind != 'alone' and r.teacher in args.only]
+        run_with_progress(task_of(regime), scale, run_dir, runs=runs)
+        print(f'{len(runs)} runs of {args.only} in {run_dir}; the report needs a call '
+              'without --only')
+        return out
 
-    results = run_with_progress(task_of(regime), scale, run_dir,
-                                runs=regime_plan(regime, scale, run_dir))
+    runs = regime_plan(regime, scale, run_dir)
+    results = run_with_progress(task_of(regime), scale, run_dir, runs=runs)
     start = time.perf_counter()
-    teachers = measure_teachers(list(regime.teachers()), scale, run_dir)
+    teacher_seconds = {teacher_key(run.teacher, run.teacher_seed): r['seconds']
+                       for run, r in zip(runs, results) if run.kind == 'teacher'}
+    teachers = measure_teachers(list(teacher_seconds), scale, run_dir)
     parts = part_times(regime, results, time.perf_counter() - start)
-    text = report(regime, rows_of(regime, results, teachers), parts, scale, out, command)
+    text = report(regime, rows_of(regime, runs, results, teachers), parts, scale, out, command,
+                  teacher_seconds)
     print(f'\n{text}\n')
     return out
 
