@@ -124,19 +124,26 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
     assert open(out / 'ranking.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert osp.isfile(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
 
-    # a second call with other full results reuses the finished probes
+    # a second call with other full results reuses the finished probes; of two
+    # files, a candidate takes the first one's value
     full.write_text(json.dumps({'teacher_a': 82.0}))
+    more = tmp_path / 'more.csv'
+    more.write_text('candidate,accuracy\nteacher_a,70.0\nteacher_b,77.0\n')
     os.remove(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
     tool.main([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
                '--student-config', KD_CFG, '--out', str(out), '--epochs', '1',
                '--train-size', '128', '--val-size', '128', '--workers', '1',
-               '--full-results', str(full), '--full-seconds', '1000', '--cfg-options', *opts])
+               '--full-results', str(full), str(more), '--full-seconds', '1000',
+               '--cfg-options', *opts])
     again = list(csv.DictReader(open(out / 'ranking.csv')))
     assert [(r['candidate'], r['probe_top1']) for r in again] == \
         [(r['candidate'], r['probe_top1']) for r in rows]
     assert not osp.exists(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
-    assert [r['full_top1'] for r in again if r['candidate'] == 'teacher_a'] == ['82.0']
-    assert json.load(open(out / 'summary.json'))['matched'] == 1
+    assert {r['candidate']: r['full_top1'] for r in again} == {
+        'teacher_a': '82.0', 'teacher_b': '77.0', 'teacher_b/epoch_1': ''}
+    assert json.load(open(out / 'summary.json'))['matched'] == 2
+    assert f'Full runs: `{full}`, `{more}` (2 of 3 candidates matched)' in \
+        open(out / 'ranking.md').read()
 
 
 def test_bad_candidate_names_the_file(tool, tmp_path):

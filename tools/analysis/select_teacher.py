@@ -19,7 +19,7 @@ pipeline's ``results.csv``, whose ``distill`` rows of ``--full-method`` are
 matched to candidates named ``<type>`` or ``teacher_<type>``, the name of a
 pipeline teacher's ``teacher_<type>/teacher_final.pth``; or a CSV with
 ``candidate,accuracy[,seconds]`` columns; or a JSON ``{candidate or checkpoint:
-accuracy}``), the report adds the Spearman rank correlation between the probe's
+accuracy}``; of several files, a candidate takes the first that has it), the report adds the Spearman rank correlation between the probe's
 ranking and the full runs', and the probe's cost as a fraction of the full
 runs' (their ``seconds``, or ``--full-seconds``).
 
@@ -286,7 +286,8 @@ def write_report(rows: List[dict], info: dict, args, command: str) -> str:
              f'{args.seed}; every value on {val}. Probes took {info["probe_seconds"]:.1f} s in '
              f'all, {args.workers} at a time.']
     if has_full:
-        notes.append(f'Full runs: `{args.full_results}` ({info["matched"]} of '
+        notes.append(f'Full runs: {", ".join(f"`{p}`" for p in args.full_results)} '
+                     f'({info["matched"]} of '
                      f'{info["candidates"]} candidates matched).')
         if 'spearman' in info:
             notes.append(f'Spearman rank correlation, probe vs full runs: '
@@ -343,8 +344,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--workers', type=int, default=max(1, (os.cpu_count() or 1) // 2),
                         help='probes at once, each in its own process (default: half the cores)')
-    parser.add_argument('--full-results', help='full-run student accuracies: a pipeline '
-                        'results.csv, a candidate,accuracy CSV or a JSON {candidate: accuracy}')
+    parser.add_argument('--full-results', nargs='+', metavar='FILE',
+                        help='full-run student accuracies: a pipeline results.csv, a '
+                        'candidate,accuracy CSV or a JSON {candidate: accuracy}; of several '
+                        'files, a candidate takes its value from the first that has it')
     parser.add_argument('--full-method', default='kd',
                         help="KD method of a pipeline results.csv's rows (default kd)")
     parser.add_argument('--full-seconds', type=float,
@@ -356,8 +359,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error('--epochs and --workers must be >= 1, --train-size and --val-size >= 0')
     if not osp.isfile(args.student_config):
         parser.error(f'--student-config {args.student_config!r} not found')
-    if args.full_results and not osp.isfile(args.full_results):
-        parser.error(f'--full-results {args.full_results!r} not found')
+    for path in args.full_results or []:
+        if not osp.isfile(path):
+            parser.error(f'--full-results {path!r} not found')
     args.work_dir = args.work_dir or osp.join(args.out, 'probes')
     return args
 
@@ -365,8 +369,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> str:
     args = parse_args(argv)
     candidates = expand_candidates(args.candidates)
-    full = read_full_results(args.full_results, candidates, args.full_method) \
-        if args.full_results else {}
+    full: Dict[str, Tuple[float, Optional[float]]] = {}
+    for path in args.full_results or []:
+        for name, value in read_full_results(path, candidates, args.full_method).items():
+            full.setdefault(name, value)
     rows = rank_rows(run_probes(candidates, args), full)
     info = summary(rows, full, args.full_seconds)
     # paths relative to the working directory: a stored command names no machine's folders
