@@ -114,3 +114,28 @@ def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist
     assert len(glob.glob(f'{cache}/*/COMPLETE')) == 1
     assert len(calls) == 256 // 128 + 2
     assert all('before_train' in stack and 'loss' not in stack for stack in calls)
+
+
+def test_run_counts_line_tells_trained_from_reused(tmp_path):
+    import importlib.util
+    from sfkd_testing import ROOT
+    spec = importlib.util.spec_from_file_location('run_pipeline_tool',
+                                                  f'{ROOT}/tools/run_pipeline.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    runs = plan(TASK, SCALES['smoke'], str(tmp_path))
+    start = 1_000_000.0
+    for i, run in enumerate(runs):
+        os.makedirs(run.work_dir)
+        open(osp.join(run.work_dir, 'result.json'), 'w').close()
+        # the first three finished before this call, the others in it
+        os.utime(osp.join(run.work_dir, 'result.json'), (0, start - 10 if i < 3 else start + 5))
+    n = len(runs)
+    assert tool.runs_summary(runs, start, start + 90) == \
+        f'{n} runs ({n - 3} trained in 1.5 min, 3 reused)'
+    for run in runs:
+        os.utime(osp.join(run.work_dir, 'result.json'), (0, start - 1))
+    assert tool.runs_summary(runs, start, start + 1) == f'{n} runs, all reused from earlier calls'
+    for run in runs:
+        os.utime(osp.join(run.work_dir, 'result.json'), (0, start + 1))
+    assert tool.runs_summary(runs, start, start + 762) == f'{n} runs in 12.7 min'
