@@ -200,20 +200,49 @@ def test_the_default_scale_is_a_miniature_of_the_full_one():
     assert f'| (student alone) | - | {cell(d_alone)} | - | {cell(f_alone)} |' in text
 
 
-def test_the_regimes_table_is_the_stored_study():
-    md = open(osp.join(RESULTS, 'regimes', 'long-aug-5000', 'study.md')).read()
-    text = readme().split('### When does a friendly teacher help?', 1)[1].split('\n### ')[0]
+REGIME_STUDIES = ('long-aug-5000', 'long-aug', 'gap', 'cross-family')
+TEACHER_LABELS = {'standard': 'standard', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
+
+
+def study_rows(md: str) -> dict:
+    """The first table of a stored study.md: teacher name -> its cells (teacher, l_KL,
+    tau, top-1, train top-1, ECE, NLL, KD student, gain)."""
+    table = md.split('\n\n')[2]
     rows = {}
-    for ln in md.splitlines():
+    for ln in table.splitlines()[2:]:
         cells = [c.strip() for c in ln.strip().strip('|').split('|')]
-        if cells[0] in ('standard', 'sftn', 'soteacher', '(student alone)'):
-            rows[cells[0]] = cells  # teacher, l_KL, tau, top-1, train top-1, ECE, NLL, KD
-    assert len(rows) == 4
-    cells = [f'{rows[t][3]} / {rows[t][7]}' for t in ('standard', 'sftn', 'soteacher')]
-    alone = rows['(student alone)'][7]
-    assert ' | ' + ' | '.join(cells + [alone]) + ' |' in text
-    labels = {'standard': 'standard', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
-    for t, label in labels.items():
-        assert f'| {label} | {rows[t][4]} | {rows[t][5]} | {rows[t][6]} |' in text, t
-    total = re.search(r'\| total \| \d+ \| ([\d.]+) \|', md).group(1)
-    assert f'| {total} min (1 torch thread' in text
+        rows[cells[0]] = cells
+    return rows
+
+
+def friendly_section() -> str:
+    return readme().split('### When does a friendly teacher help?', 1)[1].split('\n### ')[0]
+
+
+def test_the_regimes_tables_are_the_stored_studies():
+    text = friendly_section()
+    for study in REGIME_STUDIES:
+        md = open(osp.join(RESULTS, 'regimes', study, 'study.md')).read()
+        rows = study_rows(md)
+        sftn = next(name for name in rows if name.startswith('sftn'))
+        names = {'standard': 'standard', 'sftn': sftn, 'soteacher': 'soteacher'}
+        cells = [f'{rows[names[t]][3]} / {rows[names[t]][7]}' for t in TEACHER_LABELS]
+        alone = rows['(student alone)'][7]
+        assert ' | ' + ' | '.join(cells + [alone]) + ' |' in text, study
+        total = re.search(r'\| total \| \d+ \| ([\d.]+) \|', md).group(1)
+        assert f'regimes/{study}` | {total} min' in text, study
+        for t, label in TEACHER_LABELS.items():
+            r = rows[names[t]]
+            assert f'| {study} | {label} | {r[4]} | {r[5]} | {r[6]} |' in text, (study, t)
+
+
+def test_the_sweep_and_teacher_seed_tables_are_the_stored_ones():
+    """The README holds the sweep's table and the teacher-seed tables as stored."""
+    text = friendly_section()
+    for study in ('sweep', 'long-aug-teacher-seeds'):
+        md = open(osp.join(RESULTS, 'regimes', study, 'study.md')).read()
+        tables = [block for block in md.split('\n\n') if block.startswith('| ')]
+        tables = [t for t in tables if not t.startswith('| part |')]
+        assert tables, study
+        for table in tables:
+            assert table in text, (study, table.splitlines()[0])

@@ -44,20 +44,19 @@ full_runs.csv (``candidate,accuracy,seconds`` per teacher: the input of
 test top-1 against KD-student test top-1, every teacher type on one figure)
 to ``--out``, and prints each part's time.
 
-Full-scale plan (an ESTIMATE, not a measured study: ``--estimate`` trains
-every model for 1 epoch on 250 and 2000 augmented training images, fits each
-run's wall time as fixed + per-image cost and extrapolates; measured with
-OMP_NUM_THREADS=1 on a 2-core machine shared with other jobs, so its per-image
-costs are noisy; stored in tools/analysis/results/regimes/estimate.md):
-teachers 40 epochs and students 20 epochs on the first 5000 training images,
-seeds 0, 1, 2, the 10k test images::
+The full scale: teachers 200 epochs and students 60 on the first 1000
+training images, seeds 0, 1, 2, the 10k test images. On 1000 images 200
+epochs fit the standard teacher to all of them; 5000 images at 40 epochs
+(the ``aug-5000`` scale, kept for its stored run) reached only 90 %.
+Each regime's study.md gives the measured time of each of its parts.
+``--estimate`` times 1-epoch runs of every model on two subset sizes and
+extrapolates a scale's runs instead.
 
-    regime (the runs it adds)                       runs   estimated minutes
-    long-aug (incl. the shared standard, SoTeacher)   15      53
-    gap (SFTN teacher + 12 students)                  13      30
-    cross-family (SFTN teacher + 12 students)         13      71
-    sweep (4 more SFTN teachers + 12 students)        16      67
-    total                                             57     222  (about 3.7 h)
+``--teacher-seeds 0 1 2`` trains every teacher once per teacher seed, each
+with the students' seeds; the report is then over every teacher seed and seed,
+with a per-teacher-seed table and the teacher-seed spread. ``--only TEACHER...``
+trains only those teachers and their KD students, without a report, so that two
+processes can share a regime's runs.
 
 Run the regimes one after another, long-aug first (the sweep reuses it), each
 in one process (the runs use one core each with OMP_NUM_THREADS=1; two regimes
