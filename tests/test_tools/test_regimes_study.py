@@ -26,6 +26,7 @@ NEW_CONFIGS = [
     'sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py',
     'sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py',
     'soteacher/soteacher-aug_small-resnet_fashion-mnist.py',
+    'soteacher/soteacher-aug-steps_small-resnet_fashion-mnist.py',
     'kd/kd-aug_small-resnet_tiny-resnet_fashion-mnist.py',
     'kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py',
     'kd/kd-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py',
@@ -270,3 +271,22 @@ def test_report_over_teacher_seeds(tmp_path):
     assert [(r['candidate'], float(r['accuracy']), float(r['seconds'])) for r in full] == [
         ('teacher_standard', 81.0, 120.0), ('teacher_standard_seed1', 85.0, 130.0),
         ('teacher_soteacher', 81.0, 140.0), ('teacher_soteacher_seed1', 83.0, 150.0)]
+
+
+def test_lipschitz_regime_adds_a_step_scaled_soteacher():
+    study = load_study()
+    regime = study.REGIMES['lipschitz']
+    assert list(regime.teachers()) == ['standard', 'soteacher', 'soteacher-steps']
+    assert [regime.teacher_type(n) for n in regime.teachers()] == \
+        ['standard', 'soteacher', 'soteacher']
+    runs = study.regime_plan(regime, study.SCALES['full'], 'R')
+    long_aug = {(r.work_dir, tuple(r.options)) for r in
+                study.regime_plan(study.REGIMES['long-aug'], study.SCALES['full'], 'R')}
+    # every run but the new teacher's and its students' is a long-aug run
+    new = [r.work_dir for r in runs if (r.work_dir, tuple(r.options)) not in long_aug]
+    assert new == ['R/teacher_soteacher-steps', 'R/tiny-resnet/kd_soteacher-steps_seed0',
+                   'R/tiny-resnet/kd_soteacher-steps_seed1', 'R/tiny-resnet/kd_soteacher-steps_seed2']
+    cfg = Config.fromfile(regime.teachers()['soteacher-steps'].config)
+    lipschitz = cfg.model.regularizers.lipschitz
+    assert (lipschitz.weight, lipschitz.steps, lipschitz.reference_steps) == (1e-5, 'auto', 187680)
+    assert cfg.model.regularizers.consistency.weight == 1.0

@@ -19,6 +19,9 @@ alone as the reference:
     sweep         the long-aug pair with SFTN's l_KL (model.branch_imitation_weight:
                   1, 3, 10 at tau 1) and temperature (model.imitation_loss.tau: 2, 4
                   at l_KL 3) swept, next to the standard and SoTeacher teachers
+    lipschitz     the long-aug pair with a second SoTeacher teacher whose Lipschitz
+                  weight is scaled to the run's optimiser steps (weight * 187,680 /
+                  max_iters: soteacher-aug-steps_small-resnet_fashion-mnist.py)
 
 Per teacher it records the test top-1, the top-1 on its (un-augmented) training
 subset, and its calibration on the test set: ECE (15 bins, %) and NLL (nats)
@@ -82,6 +85,8 @@ from sfkd.apis.tasks import classification as cls  # noqa: E402
 CFG = cls.CFG
 STANDARD = TeacherSpec(f'{CFG}/baseline/small-resnet_aug_fashion-mnist.py')
 SOTEACHER = TeacherSpec(f'{CFG}/soteacher/soteacher-aug_small-resnet_fashion-mnist.py')
+# the Lipschitz weight scaled to the run's optimiser steps (LipschitzRegularizer steps='auto')
+SOTEACHER_STEPS = TeacherSpec(f'{CFG}/soteacher/soteacher-aug-steps_small-resnet_fashion-mnist.py')
 # the plain teacher config every teacher's teacher_final.pth loads into
 TEACHER_CONFIG = STANDARD.config
 SFTN_DEFAULTS = dict(lkl=3.0, tau=1.0)  # the SFTN configs' l_KL and tau
@@ -113,11 +118,14 @@ PAIRS = {
 
 @dataclasses.dataclass(frozen=True)
 class Regime:
-    """The student of a regime and its SFTN teachers: name -> (l_KL, tau)."""
+    """The student of a regime, its SFTN teachers (name -> (l_KL, tau)) and its
+    SoTeacher teachers (name -> spec; by default the one SoTeacher teacher)."""
     name: str
     title: str
     pair: str
     sftn: Dict[str, Tuple[float, float]]
+    soteachers: Dict[str, TeacherSpec] = dataclasses.field(
+        default_factory=lambda: {'soteacher': SOTEACHER})
 
     def teachers(self) -> Dict[str, TeacherSpec]:
         """Teacher name -> spec, in table order: standard, SFTN ones, SoTeacher."""
@@ -130,8 +138,13 @@ class Regime:
             if tau != SFTN_DEFAULTS['tau']:
                 options.append(f'model.imitation_loss.tau={tau}')
             specs[name] = TeacherSpec(config, tuple(options))
-        specs['soteacher'] = SOTEACHER
+        specs.update(self.soteachers)
         return specs
+
+    def teacher_type(self, name: str) -> str:
+        """``standard``, ``sftn`` or ``soteacher``."""
+        return 'sftn' if name in self.sftn else 'soteacher' if name in self.soteachers \
+            else name
 
 
 DEFAULT = (SFTN_DEFAULTS['lkl'], SFTN_DEFAULTS['tau'])
@@ -146,6 +159,9 @@ REGIMES = {
                     'tiny-resnet', {'sftn': DEFAULT, 'sftn-lkl1': (1.0, 1.0),
                                     'sftn-lkl10': (10.0, 1.0), 'sftn-tau2': (3.0, 2.0),
                                     'sftn-tau4': (3.0, 4.0)}),
+    'lipschitz': Regime('lipschitz', "small ResNet -> tiny ResNet, SoTeacher's Lipschitz "
+                        "weight as given and scaled to the run's steps", 'tiny-resnet', {},
+                        {'soteacher': SOTEACHER, 'soteacher-steps': SOTEACHER_STEPS}),
 }
 # every run of a regime loads its data in the main process: with runs of a few
 # seconds, starting and stopping workers is a large part of each
@@ -232,7 +248,7 @@ def rows_of(regime: Regime, runs: List[Run], results: List[dict],
     rows = []
     for name in regime.teachers():
         lkl, tau = regime.sftn.get(name, (None, None))
-        kind = 'sftn' if name in regime.sftn else name
+        kind = regime.teacher_type(name)
         for run, r in zip(runs, results):
             if run.kind == 'distill' and run.teacher == name:
                 rows.append(dict(regime=regime.name, teacher=name, teacher_type=kind,
