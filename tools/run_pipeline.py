@@ -134,8 +134,13 @@ def main() -> None:
 
 def runs_summary(runs, start: float, end: float) -> str:
     """``8 runs in 12.7 min`` where every run trained in this call, else how many
-    were trained and how many reused (their result.json older than ``start``)."""
-    trained = sum(osp.getmtime(osp.join(r.work_dir, 'result.json')) >= start for r in runs)
+    were trained and how many reused (their result.json older than ``start``; a run
+    without one counts as trained)."""
+    def trained_now(run) -> bool:
+        result = osp.join(run.work_dir, 'result.json')
+        return not osp.isfile(result) or osp.getmtime(result) >= start
+
+    trained = sum(trained_now(r) for r in runs)
     if trained == len(runs):
         return f'{len(runs)} runs in {(end - start) / 60:.1f} min'
     if not trained:

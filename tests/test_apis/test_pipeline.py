@@ -139,3 +139,8 @@ def test_run_counts_line_tells_trained_from_reused(tmp_path):
     for run in runs:
         os.utime(osp.join(run.work_dir, 'result.json'), (0, start + 1))
     assert tool.runs_summary(runs, start, start + 762) == f'{n} runs in 12.7 min'
+    # a run without a result.json counts as trained in this call
+    for run in runs[:2]:
+        os.utime(osp.join(run.work_dir, 'result.json'), (0, start - 1))
+    os.remove(osp.join(runs[0].work_dir, 'result.json'))
+    assert tool.runs_summary(runs, start, start + 60) == f'{n} runs ({n - 1} trained in 1.0 min, 1 reused)'
