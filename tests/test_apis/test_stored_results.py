@@ -246,3 +246,15 @@ def test_the_sweep_and_teacher_seed_tables_are_the_stored_ones():
         assert tables, study
         for table in tables:
             assert table in text, (study, table.splitlines()[0])
+
+
+def test_the_teacher_selection_validation_is_the_stored_one():
+    text = readme().split('### Choosing a teacher by its students', 1)[1].split('\n### ')[0]
+    for epochs in (5, 15):
+        folder = osp.join(RESULTS, 'select_teacher', f'probe-{epochs}-epochs')
+        info = json.load(open(osp.join(folder, 'summary.json')))
+        assert info['matched'] == info['candidates'] == 14
+        first = open(osp.join(folder, 'ranking.csv')).read().splitlines()[1].split(',')
+        rank = float(first[-1])
+        assert (f'| {epochs} epochs on the 1000 images, 1 seed | {info["spearman"]:.3f} | '
+                f'{info["cost_fraction"]:.3f} | {first[1]} ({rank:g}) |') in text, epochs
