@@ -313,17 +313,17 @@ def report(regime: Regime, rows: List[dict], parts: List[tuple], scale: Scale, o
         writer = csv.DictWriter(f, fieldnames=fields, restval='')
         writer.writeheader()
         writer.writerows(rows)
+    runs = teacher_runs(regime, rows)
     with open(osp.join(out, 'full_runs.csv'), 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['candidate', 'accuracy', 'seconds'])
-        for _, key, rs in teacher_runs(regime, rows):
+        for _, key, rs in runs:
             writer.writerow([f'teacher_{key}', f'{statistics.mean(r["student_top1"] for r in rs):.4f}',
                              f'{teacher_seconds[key] + sum(r["student_seconds"] for r in rs):.1f}'])
     lines = ['| teacher | l_KL | tau | teacher top-1 | teacher top-1 on its training images '
              '| teacher ECE (%) | teacher NLL | KD student top-1 | KD gain over the student alone |',
              '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
-    runs = teacher_runs(regime, rows)
     for name in regime.teachers():
         rs = [r for r in rows if r['teacher'] == name]
         # the teacher's numbers once per teacher run, over the teacher seeds

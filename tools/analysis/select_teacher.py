@@ -19,9 +19,10 @@ pipeline's ``results.csv``, whose ``distill`` rows of ``--full-method`` are
 matched to candidates named ``<type>`` or ``teacher_<type>``, the name of a
 pipeline teacher's ``teacher_<type>/teacher_final.pth``; or a CSV with
 ``candidate,accuracy[,seconds]`` columns; or a JSON ``{candidate or checkpoint:
-accuracy}``; of several files, a candidate takes the first that has it), the report adds the Spearman rank correlation between the probe's
-ranking and the full runs', and the probe's cost as a fraction of the full
-runs' (their ``seconds``, or ``--full-seconds``).
+accuracy}``; of several files, a candidate takes the first that has it), the
+report adds the Spearman rank correlation between the probe's ranking and the
+full runs', and the probe's cost as a fraction of the full runs' (their
+``seconds``, or ``--full-seconds``).
 
 Example::
 
