@@ -119,15 +119,23 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
                                                         ms['student_alone'])
     # 10 logits per sample: 4 or 2 bytes each; top-3 float32 + int16; 16 int16 draws
     assert run['cache_bytes_per_sample'] == dict(fp32=40, fp16=20, topk3=18, sampled16=32)
-    for pair, key in ((('sftn_teacher', 'plain_teacher'), 'sftn'),
-                      (('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher'),
-                       'sftn_resnet32x4')):
-        assert run[f'{key}_time_ratio'] == pytest.approx(ms[pair[0]] / ms[pair[1]])
-        assert run[f'{key}_flop_ratio'] == pytest.approx(
-            run['gflops'][pair[0]] / run['gflops'][pair[1]])
-        assert run[f'{key}_flop_ratio'] > 1  # the branches add work
-        assert run[f'{key}_time_over_flop_ratio'] == pytest.approx(
-            run[f'{key}_time_ratio'] / run[f'{key}_flop_ratio'])
+    for key, prefix in (('sftn', ''), ('sftn_resnet32x4', 'resnet32x4_')):
+        plain = f'plain_{prefix}teacher'
+        for name, figure in ((f'sftn_{prefix}teacher', key),
+                             (f'handwritten_sftn_{prefix}teacher', f'handwritten_{key}'),
+                             (f'sftn_channels_last_{prefix}teacher', f'{key}_channels_last')):
+            assert run[f'{figure}_time_ratio'] == pytest.approx(ms[name] / ms[plain])
+            assert run[f'{figure}_flop_ratio'] == pytest.approx(
+                run['gflops'][name] / run['gflops'][plain])
+            assert run[f'{figure}_flop_ratio'] > 1  # the branches add work
+            assert run[f'{figure}_time_over_flop_ratio'] == pytest.approx(
+                run[f'{figure}_time_ratio'] / run[f'{figure}_flop_ratio'])
+        # the hand-written step and the channels-last one do the same work as sfkd's step
+        for other in ('handwritten_sftn', 'sftn_channels_last'):
+            assert run['gflops'][f'{other}_{prefix}teacher'] == pytest.approx(
+                run['gflops'][f'sftn_{prefix}teacher'], rel=1e-3)
+        assert run[f'{key}_handwritten_ratio'] == pytest.approx(
+            ms[f'sftn_{prefix}teacher'] / ms[f'handwritten_sftn_{prefix}teacher'])
     points = {f'{p}.{side}' for p in ('batch_size_4', 'batch_size_8', 'width_4', 'width_8')
               for side in ('sfkd', 'plain')}
     assert set(run['scaling_ms']) == points and all(run['scaling_ms'][k] > 0 for k in points)
@@ -140,5 +148,36 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and png.stat().st_size > 10000
     md = (tmp_path / 'scale' / 'benchmark.md').read_text()
     for text in ("uncached distill step / the student's step alone : time ",
-                 'SFTN ResNet32x4 (ResNet8x4 branches, batch 2 of 32x32)', '  width 8 (batch 8)'):
+                 'SFTN ResNet32x4 (ResNet8x4 branches, batch 2 of 32x32)', '  width 8 (batch 8)',
+                 '  the same SFTN step written by hand (plain PyTorch): time ',
+                 '  with model.branch_channels_last=True: time '):
         assert text in md, text
+
+
+@pytest.mark.parametrize('large', [False, True])
+def test_hand_written_sftn_step_does_the_wrappers_work(fmnist_root, large):
+    """The two sides of the SFTN ratio compute the same loss, step after step, from the
+    same weights (the teacher's and branches' losses, the KL, the SGD update)."""
+    import os.path as osp
+
+    import torch
+    from mmengine import DefaultScope
+    from mmengine.optim import OptimWrapper
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    import benchmark_sftn
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        if large:
+            data = benchmark_sftn.cifar_like_batch(2)
+            models, _ = benchmark_sftn.build_sftn_pair(benchmark_sftn.LARGE_SFTN_CONFIG)
+        else:
+            data = benchmark_sftn.fashion_mnist_batch(fmnist_root, 8)
+            models, _ = benchmark_sftn.build_sftn_pair()
+        sftn = models['sftn']
+        wrapper = OptimWrapper(torch.optim.SGD(sftn.parameters(), lr=0.1))
+        handwritten = benchmark_sftn.handwritten_sftn_step(sftn, data, lr=0.1)
+        for _ in range(3):  # a large learning rate: a missed update would show
+            log = sftn.train_step(data, wrapper)
+            assert float(handwritten()) == pytest.approx(float(log['loss']), rel=1e-5)
+        assert {k for k in log if k.startswith('distill.')} == {
+            'distill.b0.layer1.loss_imitation', 'distill.b0.layer2.loss_imitation'}

@@ -4,7 +4,10 @@ Side by side, on the same batch of real Fashion-MNIST images:
 - the distillation step (KD) against a hand-written PyTorch loop doing the
   same work (``benchmark_distill.py``; target <= 1.10);
 - the SFTN teacher step against the plain teacher step, next to the FLOP ratio
-  (``benchmark_sftn.py``);
+  (``benchmark_sftn.py``); beside it the same SFTN step written by hand in
+  plain PyTorch (``handwritten_sftn_step``: what the step costs without
+  sfkd's hooks, taps and branch plans) and the SFTN step with
+  ``branch_channels_last=True``;
 - the KD step against the same student's step trained alone (its own
   ``train_step``, no teacher): ``uncached_distill_ratio``, what an uncached KD
   epoch costs over the student's epoch alone, measured per step on one batch
@@ -62,16 +65,22 @@ from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
 from stored_report import command_line, write_report  # noqa: E402
 
 STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone',
-         'cached_distill')
+         'cached_distill', 'handwritten_sftn_teacher', 'sftn_channels_last_teacher')
 MEMORY_STEPS = STEPS[:4]  # the steps whose peak memory is measured
-LARGE_STEPS = ('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher')
+# the SFTN steps of each pair: sfkd's, the plain teacher's, the hand-written SFTN step's
+# and the channels-last branches'
+SFTN_STEPS = ('sftn_teacher', 'plain_teacher', 'handwritten_sftn_teacher',
+              'sftn_channels_last_teacher')
+LARGE_STEPS = ('sftn_resnet32x4_teacher', 'plain_resnet32x4_teacher',
+               'handwritten_sftn_resnet32x4_teacher', 'sftn_channels_last_resnet32x4_teacher')
 DENSE_STEPS = ('sfkd_dense_distill', 'plain_dense_distill', 'sftn_det_teacher',
                'plain_det_teacher', 'plain_det_student')
 # the interleaved step-time comparisons; 'scaling' (distill step time against batch
 # size and student width) and 'sftn_large' run in loops of their own
 PARTS = dict(classification=STEPS, dense=DENSE_STEPS)
 ALL_PARTS = ('classification', 'sftn_large', 'scaling', 'dense')
-FLOP_STEPS = ('sftn_teacher', 'plain_teacher', 'student_alone', 'sftn_det_teacher',
+FLOP_STEPS = ('sftn_teacher', 'plain_teacher', 'handwritten_sftn_teacher',
+              'sftn_channels_last_teacher', 'student_alone', 'sftn_det_teacher',
               'plain_det_teacher')
 
 
@@ -157,13 +166,17 @@ def cache_bytes_per_sample(data: dict, tmpdir: str) -> dict:
     return sizes
 
 
-def sftn_steps(data: dict, config: str, names=('sftn_teacher', 'plain_teacher')) -> dict:
-    """The SFTN teacher step and the plain teacher step (same weights) of ``config``."""
+def sftn_steps(data: dict, config: str, names=SFTN_STEPS) -> dict:
+    """The SFTN teacher step, the plain teacher step, the SFTN step written by hand and
+    the SFTN step with channels-last branches, all from the same weights, of ``config``."""
     import benchmark_sftn as bs
-    models, wrappers = bs.build_sftn_pair(config)
-    sftn, plain = models['sftn'], models['plain']
-    return {names[0]: lambda: sftn.train_step(data, wrappers['sftn']),
-            names[1]: lambda: plain.train_step(data, wrappers['plain'])}
+    models, wrappers = bs.build_sftn_pair(config, channels_last=True)
+    handwritten = bs.handwritten_sftn_step(models['sftn'], data)
+    steps = [(lambda m=models[k], w=wrappers[k]: m.train_step(data, w))
+             for k in ('sftn', 'plain')]
+    steps += [handwritten, lambda: models['sftn_channels_last'].train_step(
+        data, wrappers['sftn_channels_last'])]
+    return dict(zip(names, steps))
 
 
 def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:
@@ -218,12 +231,17 @@ def measure_memory(step: str, args) -> None:
     print(max(peak[0] - base, 0.0))
 
 
+def sftn_ratio_keys(key: str) -> tuple:
+    """The figures ``sftn_ratios`` gives for one pair."""
+    return (f'{key}_handwritten_ratio', ) + tuple(
+        f'{prefix}_{figure}' for prefix in (key, f'handwritten_{key}', f'{key}_channels_last')
+        for figure in ('time_ratio', 'flop_ratio', 'time_over_flop_ratio'))
+
+
 RATIOS = ('distill_ratio', 'distill_memory_ratio', 'uncached_distill_ratio',
-          'cached_distill_ratio', 'sftn_time_ratio',
-          'sftn_flop_ratio', 'sftn_time_over_flop_ratio', 'sftn_memory_ratio',
-          'student_flop_share', 'student_time_share',
-          'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
-          'sftn_resnet32x4_time_over_flop_ratio', 'dense_distill_ratio', 'sftn_det_time_ratio',
+          'cached_distill_ratio', 'sftn_memory_ratio', 'student_flop_share', 'student_time_share',
+          *sftn_ratio_keys('sftn'), *sftn_ratio_keys('sftn_resnet32x4'),
+          'dense_distill_ratio', 'sftn_det_time_ratio',
           'sftn_det_flop_ratio', 'sftn_det_step_flop_ratio', 'sftn_det_parts_ratio',
           'det_student_flop_share', 'det_student_time_share')
 GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops', 'scaling_ms',
@@ -264,11 +282,25 @@ def measure_large_sftn(args) -> dict:
         step()
     flops = {k: counted_flops(step) for k, step in steps.items()}
     med = interleaved_ms(steps, args.large_iters, 0)
-    sftn, plain = LARGE_STEPS
-    time_ratio, flop_ratio = med[sftn] / med[plain], flops[sftn] / flops[plain]
     return dict(step_ms=med, gflops={k: v / 1e9 for k, v in flops.items()},
-                sftn_resnet32x4_time_ratio=time_ratio, sftn_resnet32x4_flop_ratio=flop_ratio,
-                sftn_resnet32x4_time_over_flop_ratio=time_ratio / flop_ratio)
+                **sftn_ratios(med, flops, LARGE_STEPS, 'sftn_resnet32x4'))
+
+
+def sftn_ratios(med: dict, flops: dict, names: tuple, key: str) -> dict:
+    """The SFTN figures of one pair from its step times and FLOPs: the time and FLOP
+    ratios over the plain teacher step and the time over FLOP ratio, for sfkd's step
+    (``<key>_time_ratio`` ...), for the hand-written SFTN step
+    (``handwritten_<key>_...``) and for the channels-last branches
+    (``<key>_channels_last_...``); and sfkd's step over the hand-written one
+    (``<key>_handwritten_ratio``)."""
+    sftn, plain, handwritten, channels_last = names
+    out = {f'{key}_handwritten_ratio': med[sftn] / med[handwritten]}
+    for name, prefix in ((sftn, key), (handwritten, f'handwritten_{key}'),
+                         (channels_last, f'{key}_channels_last')):
+        time_ratio, flop_ratio = med[name] / med[plain], flops[name] / flops[plain]
+        out.update({f'{prefix}_time_ratio': time_ratio, f'{prefix}_flop_ratio': flop_ratio,
+                    f'{prefix}_time_over_flop_ratio': time_ratio / flop_ratio})
+    return out
 
 
 def measure_scaling(args, tmpdir: str) -> dict:
@@ -331,9 +363,7 @@ def measure_once(args) -> dict:
             distill_ratio=med['sfkd_distill'] / med['plain_distill'],
             uncached_distill_ratio=med['sfkd_distill'] / med['student_alone'],
             cached_distill_ratio=med['cached_distill'] / med['student_alone'],
-            sftn_time_ratio=med['sftn_teacher'] / med['plain_teacher'],
-            sftn_flop_ratio=flops['sftn_teacher'] / flops['plain_teacher'])
-        run['sftn_time_over_flop_ratio'] = run['sftn_time_ratio'] / run['sftn_flop_ratio']
+            **sftn_ratios(med, flops, SFTN_STEPS, 'sftn'))
         run['cache_bytes_per_sample'] = cache_bytes
 
         # the branches' student (the KD student) trained alone, against the teacher
@@ -373,6 +403,15 @@ def summary_lines(result: dict) -> list:
         v = s[key]
         return f"{v['median']:.{digits}f} (range {v['min']:.{digits}f}-{v['max']:.{digits}f})"
 
+    def sftn_parts(key):
+        return [f"  the same SFTN step written by hand (plain PyTorch): time "
+                f"{fig(f'handwritten_{key}_time_ratio')}, time over FLOP ratio "
+                f"{fig(f'handwritten_{key}_time_over_flop_ratio')}; sfkd's step over it: "
+                f"{fig(f'{key}_handwritten_ratio')}",
+                f"  with model.branch_channels_last=True: time "
+                f"{fig(f'{key}_channels_last_time_ratio')}, time over FLOP ratio "
+                f"{fig(f'{key}_channels_last_time_over_flop_ratio')} (goal <= 1.15)"]
+
     parts = result.get('parts', list(PARTS))
     order = [k for part in parts if part in PARTS for k in PARTS[part]]
     if 'sftn_large' in parts:
@@ -382,10 +421,10 @@ def summary_lines(result: dict) -> list:
              f"{result['iters']} interleaved steps; {len(runs)} runs: median (range) over the runs",
              f"machine: {machine_line(result['machine'])}; load average "
              f"{result['machine']['load_average']} at the start",
-             f"{'step':<20}{'time (ms)':>30}{'peak mem (MiB)':>30}"]
+             f"{'step':<38}{'time (ms)':>30}{'peak mem (MiB)':>30}"]
     for k in order:
         memory = fig('peak_memory_mb.' + k, 1) if f'peak_memory_mb.{k}' in s else '-'
-        lines.append(f"{k:<20}{fig('step_ms.' + k, 1):>30}{memory:>30}")
+        lines.append(f"{k:<38}{fig('step_ms.' + k, 1):>30}{memory:>30}")
     if 'classification' in parts:
         memory = 'distill_memory_ratio' in s
         lines.append(f"distill step / plain loop : time {fig('distill_ratio')} (target <= 1.10)" +
@@ -402,15 +441,17 @@ def summary_lines(result: dict) -> list:
                      f"{s['gflops.plain_teacher']['median']:.2f} GFLOP per step), time over "
                      f"FLOP ratio {fig('sftn_time_over_flop_ratio')} (goal <= 1.15)" +
                      (f", memory {fig('sftn_memory_ratio', 2)}" if memory else ''))
+        lines += sftn_parts('sftn')
         lines.append(f"  the branches' student trained alone: {fig('student_flop_share')} of the "
                      f"plain teacher step's FLOPs, {fig('student_time_share')} of its time")
     if 'sftn_large' in parts:
-        sftn, plain = (s[f'gflops.{k}']['median'] for k in LARGE_STEPS)
+        sftn, plain = (s[f'gflops.{k}']['median'] for k in LARGE_STEPS[:2])
         lines.append(f"SFTN ResNet32x4 (ResNet8x4 branches, batch {result['large_batch_size']} "
                      f"of 32x32) / plain ResNet32x4 : time {fig('sftn_resnet32x4_time_ratio')}, "
                      f"FLOPs {fig('sftn_resnet32x4_flop_ratio')} ({sftn:.2f} vs {plain:.2f} "
                      f"GFLOP per step), time over FLOP ratio "
                      f"{fig('sftn_resnet32x4_time_over_flop_ratio')} (goal <= 1.15)")
+        lines += sftn_parts('sftn_resnet32x4')
     if 'scaling' in parts:
         lines.append('distill step time (ms), sfkd / hand-written loop:')
         points = [(f'batch {n}', f'batch_size_{n}') for n in result['scale_batch_sizes']] + \

@@ -22,6 +22,7 @@ import sys
 import time
 
 import torch
+import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
@@ -40,17 +41,85 @@ SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_small-resnet_tiny-resnet_f
 LARGE_SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_resnet32x4_resnet8x4_cifar100.py')
 
 
-def build_sftn_pair(config: str = SFTN_CONFIG):
+def build_sftn_pair(config: str = SFTN_CONFIG, channels_last: bool = False):
     """The SFTN-wrapped teacher and a plain teacher with the same weights, both
-    in train mode, each with its own SGD optimiser wrapper."""
+    in train mode, each with its own SGD optimiser wrapper; with ``channels_last``
+    also ``'sftn_channels_last'``, the same wrapper and weights with
+    ``branch_channels_last=True``."""
     cfg = Config.fromfile(config).model.to_dict()
     sftn = MODELS.build(cfg).train()
     plain = build_model(cfg['teacher']).train()
     plain.load_state_dict(sftn.teacher.state_dict())
     models = {'sftn': sftn, 'plain': plain}
+    if channels_last:
+        models['sftn_channels_last'] = MODELS.build(
+            dict(cfg, branch_channels_last=True)).train()
+        models['sftn_channels_last'].load_state_dict(sftn.state_dict())
     wrappers = {k: OptimWrapper(torch.optim.SGD(m.parameters(), lr=1e-3))
                 for k, m in models.items()}
     return models, wrappers
+
+
+def _stages_after(backbone, path: str) -> list:
+    """The stages of a staged backbone that run after the stage at ``backbone.<name>``."""
+    names = backbone.stage_names
+    return [getattr(backbone, n) for n in names[names.index(path.split('.', 1)[1]) + 1:]]
+
+
+def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
+    """The SFTN teacher step of ``sftn`` written by hand in plain PyTorch, on copies of
+    its teacher, transforms and branch students (no sfkd, no MMEngine, no hooks).
+
+    The same work as ``sftn.train_step(data, ...)`` for a classifier pair whose
+    backbones are staged (stem, ``layer1``...) and attach at stage outputs: normalise
+    the batch; run the teacher stage by stage, keeping the attach-point features; for
+    each branch, the transform and the student's stages after its attach point, its
+    neck and head; the teacher's and the branches' cross-entropy, ``l_KL`` times the
+    KL of the imitation loss (teacher not detached); backward; one SGD step. Returns
+    the step as a zero-argument callable (it returns the loss)."""
+    import copy
+    teacher = copy.deepcopy(sftn.teacher).train()
+    transforms = copy.deepcopy(sftn.transforms).train()
+    students = copy.deepcopy(sftn.students).train()
+    params = [p for m in (teacher, transforms, students) for p in m.parameters()]
+    optimizer = torch.optim.SGD(params, lr=lr)
+    pre = sftn.data_preprocessor
+    mean, std = pre.mean, pre.std
+    labels = torch.cat([s.gt_label for s in data['data_samples']])
+    tau = sftn.imitation.tau
+    w = sftn.weights
+    scale = 1.0 / len(sftn.branches) if sftn.branch_reduction == 'mean' else 1.0
+    branches = [(transforms[b.key], students[b.student_key],
+                 _stages_after(students[b.student_key].backbone, b.student_path),
+                 b.teacher_path.split('.', 1)[1]) for b in sftn.branches]
+
+    def logits(model, x):
+        return model.head.fc(model.neck((x, ))[-1])
+
+    def step():
+        x = (torch.stack(data['inputs']).float() - mean) / std
+        backbone, feats = teacher.backbone, {}
+        x = backbone.stem(x)
+        for name in backbone.stage_names:
+            x = feats[name] = getattr(backbone, name)(x)
+        t_logits = logits(teacher, x)
+        loss = w['teacher'] * F.cross_entropy(t_logits, labels)
+        t_soft = F.log_softmax(t_logits / tau, dim=1)
+        for transform, student, stages, attach in branches:
+            f = transform(feats[attach])
+            for stage in stages:
+                f = stage(f)
+            s_logits = logits(student, f)
+            kl = F.kl_div(F.log_softmax(s_logits / tau, dim=1), t_soft, reduction='batchmean',
+                          log_target=True) * tau**2
+            loss = loss + scale * (w['task'] * F.cross_entropy(s_logits, labels) +
+                                   w['imitation'] * kl)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss.detach()
+
+    return step
 
 
 def cifar_like_batch(batch_size: int, num_classes: int = 100, seed: int = 0) -> dict:
@@ -64,9 +133,10 @@ def cifar_like_batch(batch_size: int, num_classes: int = 100, seed: int = 0) -> 
                 data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
 
 
-def step_flops(model, wrapper, data) -> int:
+def step_flops(step) -> int:
+    """FLOPs of one call of ``step`` (``torch.utils.flop_counter``)."""
     with FlopCounterMode(display=False) as counter:
-        model.train_step(data, wrapper)
+        step()
     return counter.get_total_flops()
 
 
@@ -89,39 +159,44 @@ def main() -> None:
     with DefaultScope.overwrite_default_scope('sfkd'):
         if args.large:
             data = cifar_like_batch(args.batch_size)
-            models, wrappers = build_sftn_pair(LARGE_SFTN_CONFIG)
+            models, wrappers = build_sftn_pair(LARGE_SFTN_CONFIG, channels_last=True)
         else:
             data = fashion_mnist_batch(args.data_root, args.batch_size)
-            models, wrappers = build_sftn_pair()
+            models, wrappers = build_sftn_pair(channels_last=True)
         sftn = models['sftn']
-        for name, model in models.items():  # the first SFTN step plans its branch passes
-            model.train_step(data, wrappers[name])
-        flops = {k: step_flops(m, wrappers[k], data) for k, m in models.items()}
-        times = {k: [] for k in models}
+        steps = {k: (lambda m=m, w=wrappers[k]: m.train_step(data, w)) for k, m in models.items()}
+        steps['handwritten'] = handwritten_sftn_step(sftn, data)
+        for step in steps.values():  # the first SFTN step plans its branch passes
+            step()
+        flops = {k: step_flops(step) for k, step in steps.items()}
+        times = {k: [] for k in steps}
         for i in range(args.warmup + args.iters):
-            order = list(models) if i % 2 == 0 else list(models)[::-1]
-            for name in order:
+            for name in (list(steps) if i % 2 == 0 else list(steps)[::-1]):
                 start = time.perf_counter()
-                models[name].train_step(data, wrappers[name])
+                steps[name]()
                 if i >= args.warmup:
                     times[name].append(time.perf_counter() - start)
 
     med = {k: statistics.median(v) for k, v in times.items()}
-    measured, expected = med['sftn'] / med['plain'], flops['sftn'] / flops['plain']
+    ratios = {k: dict(time_ratio=med[k] / med['plain'], flop_ratio=flops[k] / flops['plain'])
+              for k in steps}
     print(f'SFTN teacher step vs plain teacher step, batch {args.batch_size}, '
-          f'median of {args.iters} interleaved steps:')
-    print(f"  plain teacher : {med['plain'] * 1e3:8.2f} ms  {flops['plain'] / 1e9:7.3f} GFLOP")
-    print(f"  SFTN teacher  : {med['sftn'] * 1e3:8.2f} ms  {flops['sftn'] / 1e9:7.3f} GFLOP "
-          f'({len(sftn.branches)} branches)')
-    print(f'  time ratio X  : {measured:8.3f}')
-    print(f'  FLOP ratio    : {expected:8.3f}  (what the extra work predicts)')
+          f'median of {args.iters} interleaved steps ({len(sftn.branches)} branches):')
+    labels = dict(plain='plain teacher', sftn='SFTN teacher',
+                  sftn_channels_last='SFTN, branch_channels_last',
+                  handwritten='SFTN written by hand')
+    for k, label in labels.items():
+        r = ratios[k]
+        print(f'  {label:<28}: {med[k] * 1e3:8.2f} ms  {flops[k] / 1e9:7.3f} GFLOP  time ratio '
+              f"{r['time_ratio']:.3f}, FLOP ratio {r['flop_ratio']:.3f}, time over FLOP ratio "
+              f"{r['time_ratio'] / r['flop_ratio']:.3f}")
+    print(f"  sfkd's SFTN step over the hand-written one: {med['sftn'] / med['handwritten']:.3f}")
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(batch_size=args.batch_size, iters=args.iters, plain_step_s=med['plain'],
-                           sftn_step_s=med['sftn'], time_ratio=measured, flop_ratio=expected,
-                           plain_flops=flops['plain'], sftn_flops=flops['sftn']), f, indent=2)
-
+            json.dump(dict(batch_size=args.batch_size, iters=args.iters, step_s=med, flops=flops,
+                           ratios=ratios, time_ratio=ratios['sftn']['time_ratio'],
+                           flop_ratio=ratios['sftn']['flop_ratio']), f, indent=2)
 
 if __name__ == '__main__':
     main()

@@ -212,6 +212,69 @@ def test_separate_branch_students_are_one_copy_per_attach_point(share, copies):
     assert n_params(model.transforms) == (16 * 8 + 2 * 8) + (32 * 16 + 2 * 16)
 
 
+# ------------------------------------------------------------ channels-last branches
+def conv_weights(module):
+    return {k: p for k, p in module.named_parameters() if p.dim() == 4}
+
+
+def test_channels_last_branches_give_the_objective_and_its_gradients():
+    """The losses and every parameter's gradient against the objective written out by hand
+    (the same weights, NCHW tensors); only the branches' convolution weights change
+    layout, and the gradients reaching the teacher come back in its own layout."""
+    model = build(branch_channels_last=True)
+    # (a 1x1 kernel's strides are both layouts at once; a 3x3 student kernel's are not)
+    weights = {**conv_weights(model.transforms), **conv_weights(model.students)}
+    assert all(w.is_contiguous(memory_format=torch.channels_last) for w in weights.values())
+    assert any(not w.is_contiguous() for w in conv_weights(model.students).values())
+    assert all(w.is_contiguous() for w in conv_weights(model.teacher).values())
+    reference = build()
+    reference.load_state_dict(model.state_dict())
+    x, samples = inputs(), data_samples(LABELS, INDICES)
+    teacher_grads = []  # the gradient at each attach point's teacher feature
+
+    def keep_grad(module, args, out):
+        out.register_hook(teacher_grads.append)
+
+    hooks = [model.teacher.backbone.get_submodule(name).register_forward_hook(keep_grad)
+             for name in ('layer1', 'layer2')]
+    losses = model(x, samples, mode='loss')
+    for hook in hooks:
+        hook.remove()
+    teacher, branch1, branch2 = by_hand(reference, x)
+    hand = [L_T * cross_entropy(teacher, LABELS),
+            L_CE * cross_entropy(branch1, LABELS), L_CE * cross_entropy(branch2, LABELS),
+            L_KL * kd(branch1, teacher, TAU), L_KL * kd(branch2, teacher, TAU)]
+    for key, term in zip(('teacher.loss', ) + BRANCH_KEYS, hand):
+        torch.testing.assert_close(losses[key].double(), term, rtol=1e-5, atol=1e-6, msg=key)
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    params = dict(model.named_parameters())
+    got = torch.autograd.grad(total, list(params.values()), allow_unused=True)
+    ref_params = dict(reference.named_parameters())
+    expected = torch.autograd.grad(sum(hand), [ref_params[k] for k in params],
+                                   allow_unused=True)
+    used = 0
+    for (key, g), e in zip(zip(params, got), expected):
+        if e is None:  # the student's stem and layer1, which no branch runs
+            assert g is None, key
+            continue
+        used += 1
+        torch.testing.assert_close(g, e.float(), rtol=1e-4, atol=1e-6, msg=key)
+    assert used > len(params) // 2
+    assert len(teacher_grads) == 2 and all(g.is_contiguous() for g in teacher_grads), \
+        'a gradient came back to the teacher channels-last'
+
+
+def test_channels_last_branches_load_a_default_checkpoint():
+    """The layout is not in the state dict: a default run's weights load as they are."""
+    default = build()
+    model = build(branch_channels_last=True)
+    model.load_state_dict(default.state_dict())
+    for key, value in default.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key
+    weights = conv_weights(model.transforms)
+    assert all(w.is_contiguous(memory_format=torch.channels_last) for w in weights.values())
+
+
 # ------------------------------------------------------------------- bad values
 @pytest.mark.parametrize('options, message', [
     (dict(branch_reduction='avg'),
@@ -220,6 +283,9 @@ def test_separate_branch_students_are_one_copy_per_attach_point(share, copies):
     (dict(detach_teacher_in_kl='yes'),
      "model.detach_teacher_in_kl must be True or False (whether the imitation term detaches "
      "the teacher output), got 'yes'"),
+    (dict(branch_channels_last='yes'),
+     "model.branch_channels_last must be True or False (whether the branch passes run "
+     "channels-last), got 'yes'"),
     (dict(branch_warmup_epochs=-1),
      'model.branch_warmup_epochs must be >= 0 (the epochs in which only the branches train), '
      'got -1'),
