@@ -44,7 +44,12 @@ def test_uncached_larger_sftn_and_scaling_figures_are_the_stored_ones():
     summary, text = stored['summary'], other_figures()
     for key in ('uncached_distill_ratio', 'sftn_flop_ratio', 'sftn_time_over_flop_ratio',
                 'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
-                'sftn_resnet32x4_time_over_flop_ratio'):
+                'sftn_resnet32x4_time_over_flop_ratio', 'handwritten_sftn_time_ratio',
+                'handwritten_sftn_time_over_flop_ratio', 'sftn_handwritten_ratio',
+                'sftn_channels_last_time_ratio', 'sftn_channels_last_time_over_flop_ratio',
+                'handwritten_sftn_resnet32x4_time_over_flop_ratio',
+                'sftn_resnet32x4_handwritten_ratio',
+                'sftn_resnet32x4_channels_last_time_over_flop_ratio'):
         v = summary[key]
         assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text, key
     gflops = [summary[f'gflops.{k}']['median']
@@ -62,6 +67,22 @@ def test_uncached_larger_sftn_and_scaling_figures_are_the_stored_ones():
             f"{100 * med['student_flop_share']:.0f}% of its FLOPs") in text
     assert osp.isfile(osp.join(RESULTS, 'benchmark', 'benchmark_scaling.png'))
     assert 'benchmark_scaling.png' in text
+
+
+def test_sftn_profile_shows_the_same_heavy_calls_as_the_hand_written_step():
+    text = open(osp.join(RESULTS, 'benchmark', 'sftn_profile.md')).read()
+    rows = [ln.split('|')[1:4] for ln in text.splitlines() if ln.startswith('| aten::') and
+            ln.count('|') == 4]
+    calls = {op.strip(): (float(a), float(b)) for op, a, b in rows}
+    assert {'aten::mkldnn_convolution', 'aten::convolution_backward',
+            'aten::native_batch_norm', 'aten::native_batch_norm_backward'} <= set(calls)
+    assert all(a == b for a, b in calls.values()), calls
+    per_kind = {calls[op][0] for op in ('aten::mkldnn_convolution', 'aten::native_batch_norm')}
+    assert per_kind == {20.0}
+    figures = other_figures()
+    assert '20 of each kind of\nconvolution and batch norm per step' in figures
+    command = text.split('Command: `')[1].split('`')[0]
+    assert f'`{command}`' in figures.replace('\n', ' ')
 
 
 def test_dense_benchmark_ratios_are_the_stored_medians_and_ranges():

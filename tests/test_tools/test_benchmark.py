@@ -181,3 +181,23 @@ def test_hand_written_sftn_step_does_the_wrappers_work(fmnist_root, large):
             assert float(handwritten()) == pytest.approx(float(log['loss']), rel=1e-5)
         assert {k for k in log if k.startswith('distill.')} == {
             'distill.b0.layer1.loss_imitation', 'distill.b0.layer2.loss_imitation'}
+
+
+def test_sftn_profile_compares_the_heavy_calls_of_both_steps(tmp_path, fmnist_root):
+    """The profile of sfkd's SFTN step and the hand-written one: both make the same
+    convolution and batch-norm calls per step, written to the Markdown file."""
+    out = tmp_path / 'profile.md'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_sftn.py', '--data-root', fmnist_root,
+         '--batch-size', '4', '--iters', '1', '--warmup', '0', '--profile', '1',
+         '--profile-out', str(out)],
+        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    text = out.read_text()
+    rows = [ln.split('|')[1:4] for ln in text.splitlines() if ln.startswith('| aten::') and
+            ln.count('|') == 4]
+    calls = {op.strip(): (float(a), float(b)) for op, a, b in rows}
+    assert calls['aten::mkldnn_convolution'][0] > 0
+    assert all(a == b for a, b in calls.values()), calls
+    assert '| operator | input shapes | sfkd SFTN ms | hand-written ms |' in text
+    assert 'Command: `python tools/analysis/benchmark_sftn.py' in text

@@ -122,6 +122,7 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
 
     from sfkd.datasets.cached_views import SLOT_KEY
     from sfkd.engine.teacher_cache import CacheStore, TeacherCacheReader, build_codec
+    from sfkd.engine.teacher_cache.fill import encode_records
     from sfkd.engine.teacher_cache.store import array_layout
 
     distiller, _ = bd.build_distiller(tmpdir, student_width)
@@ -137,8 +138,8 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
         key='benchmark', what={}, views=1, size=size, chunk=size, seed=0,
         arrays=array_layout(codecs),
         structure={n: None for n in records}))
-    store.write_chunk(0, 0, 0, {f'{n}.{k}': v for n, c in codecs.items()
-                                for k, v in c.encode(records[n], []).items()}, [{}] * size)
+    store.write_chunk(0, 0, 0, encode_records(records, codecs, list(range(size)), 'the batch'),
+                      [{}] * size)
     store.finish()
     distiller.attach_teacher_cache(TeacherCacheReader(store, codecs, {n: None for n in records}))
     return distiller, OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3)), data

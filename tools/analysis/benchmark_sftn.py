@@ -9,9 +9,17 @@ on a later one. Prints the measured time ratio next to the ratio of FLOPs
 (forward + backward, counted by ``torch.utils.flop_counter``), which is what
 the extra work alone would predict.
 
+With ``--profile N`` it also profiles N steps of each kind
+(``torch.profiler``, CPU) and prints, per operator and input shape, the
+milliseconds per step of sfkd's SFTN step against the hand-written one, with
+the calls per step of each, then the convolution and batch-norm calls of the
+two (``--profile-out`` writes the tables as Markdown).
+
 Example::
 
     python tools/analysis/benchmark_sftn.py --iters 30
+    python tools/analysis/benchmark_sftn.py --iters 10 --profile 10 \
+        --profile-out tools/analysis/results/benchmark/sftn_profile.md
 """
 import argparse
 import json
@@ -122,6 +130,44 @@ def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
     return step
 
 
+# the operators that do a step's arithmetic, whose calls the profile compares
+HEAVY_OPS = ('aten::mkldnn_convolution', 'aten::convolution_backward', 'aten::native_batch_norm',
+             'aten::native_batch_norm_backward', 'aten::addmm', 'aten::mm')
+
+
+def profile_ops(step, n: int) -> dict:
+    """``{(operator, input shapes): (self CPU ms per step, calls per step)}`` over
+    ``n`` calls of ``step``."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        for _ in range(n):
+            step()
+    return {(e.key, str(e.input_shapes)): (e.self_cpu_time_total / 1e3 / n, e.count / n)
+            for e in prof.key_averages(group_by_input_shape=True)}
+
+
+def profile_report(profiles: dict, top: int = 25) -> list:
+    """Markdown lines: the step totals, the operators sfkd's SFTN step spends most
+    time in next to the hand-written step, and the heavy operators' calls."""
+    sfkd, hand = profiles['sftn'], profiles['handwritten']
+    totals = {k: sum(ms for ms, _ in p.values()) for k, p in profiles.items()}
+    lines = ['self CPU time per step (ms, under the profiler): ' +
+             ', '.join(f'{k} {v:.1f}' for k, v in totals.items()), '',
+             '| operator | input shapes | sfkd SFTN ms | hand-written ms | sfkd calls | '
+             'hand-written calls |', '| --- | --- | --- | --- | --- | --- |']
+    for key in sorted(sfkd, key=lambda k: -sfkd[k][0])[:top]:
+        other = hand.get(key, (0.0, 0))
+        lines.append(f'| {key[0]} | {key[1][:90]} | {sfkd[key][0]:.2f} | {other[0]:.2f} | '
+                     f'{sfkd[key][1]:g} | {other[1]:g} |')
+    calls = {k: {op: sum(c for (o, _), (_, c) in p.items() if o == op) for op in HEAVY_OPS}
+             for k, p in (('sftn', sfkd), ('handwritten', hand))}
+    lines += ['', '| operator | sfkd SFTN calls per step | hand-written calls per step |',
+              '| --- | --- | --- |']
+    lines += [f"| {op} | {calls['sftn'][op]:g} | {calls['handwritten'][op]:g} |"
+              for op in HEAVY_OPS]
+    return lines
+
+
 def cifar_like_batch(batch_size: int, num_classes: int = 100, seed: int = 0) -> dict:
     """A data batch shaped like CIFAR-100's (3x32x32 uint8 images, labels), of random
     pixels: a step's cost does not depend on what the images show."""
@@ -150,6 +196,9 @@ def main() -> None:
                         help='the CIFAR-100 ResNet32x4 teacher with ResNet8x4 branches, on '
                              'random 32x32 images, instead of the Fashion-MNIST pair')
     parser.add_argument('--out', help='write the figures as JSON here')
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help='also profile N steps of each kind and print the operator tables')
+    parser.add_argument('--profile-out', help='write the profile tables here (Markdown)')
     args = parser.parse_args()
     torch.manual_seed(0)
     # the same batch over and over drives some weights towards denormal floats,
@@ -176,6 +225,8 @@ def main() -> None:
                 steps[name]()
                 if i >= args.warmup:
                     times[name].append(time.perf_counter() - start)
+        profiles = {k: profile_ops(steps[k], args.profile)
+                    for k in ('sftn', 'handwritten', 'plain')} if args.profile else None
 
     med = {k: statistics.median(v) for k, v in times.items()}
     ratios = {k: dict(time_ratio=med[k] / med['plain'], flop_ratio=flops[k] / flops['plain'])
@@ -191,6 +242,18 @@ def main() -> None:
               f"{r['time_ratio']:.3f}, FLOP ratio {r['flop_ratio']:.3f}, time over FLOP ratio "
               f"{r['time_ratio'] / r['flop_ratio']:.3f}")
     print(f"  sfkd's SFTN step over the hand-written one: {med['sftn'] / med['handwritten']:.3f}")
+    if profiles:
+        lines = profile_report(profiles)
+        print('\n'.join(lines))
+        if args.profile_out:
+            from stored_report import command_line
+            from sfkd.utils.machine import describe_machine, machine_line
+            os.makedirs(osp.dirname(osp.abspath(args.profile_out)), exist_ok=True)
+            with open(args.profile_out, 'w') as f:
+                f.write(f'# SFTN step profile: sfkd against the hand-written step\n\n'
+                        f'{args.profile} steps of each kind, batch {args.batch_size}; machine: '
+                        f'{machine_line(describe_machine())}\n\n' + '\n'.join(lines) +
+                        f"\n\nCommand: `{command_line('tools/analysis/benchmark_sftn.py')}`\n")
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:

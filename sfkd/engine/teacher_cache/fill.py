@@ -48,6 +48,26 @@ class TeacherRunner:
         return records, list(params), tuple(inputs.shape[1:])
 
 
+def encode_records(records: Dict[str, Any], codecs: Dict[str, Codec], seeds: Sequence[int],
+                   where: str) -> Dict[str, Any]:
+    """The arrays a chunk stores for one batch of teacher tap values,
+    ``{'<element>.<suffix>': array}``; ``seeds`` (one per sample) drive the
+    codecs that draw, ``where`` names the samples in the error for a tap whose
+    shape changed."""
+    arrays = {}
+    for tap, value in records.items():
+        for element, tensor in split_record(tap, value)[1].items():
+            codec = codecs[element]
+            if tuple(tensor.shape[1:]) != codec.shape:
+                raise BadConfigError(
+                    f'teacher_taps.{tap} recorded {list(tensor.shape[1:])} per sample for '
+                    f'{where}, {list(codec.shape)} before: a tap whose shape changes cannot be '
+                    'cached; turn the cache off')
+            for suffix, values in codec.encode(tensor, seeds).items():
+                arrays[f'{element}.{suffix}'] = values
+    return arrays
+
+
 def fill(store: CacheStore, runner: TeacherRunner, codecs: Dict[str, Codec],
          input_shape: Sequence[int], rank: int = 0, world: int = 1,
          progress: Optional[Callable[[int], None]] = None) -> int:
@@ -70,17 +90,8 @@ def fill(store: CacheStore, runner: TeacherRunner, codecs: Dict[str, Codec],
                 f'{view} make {list(shape)} where the first made {list(input_shape)}: a '
                 'pipeline that resizes or pads per batch cannot be cached; turn the cache off')
         seeds = [sample_seed(store.meta['seed'] + 1, slot) for slot in slots]
-        arrays = {}
-        for tap, value in records.items():
-            for element, tensor in split_record(tap, value)[1].items():
-                codec = codecs[element]
-                if tuple(tensor.shape[1:]) != codec.shape:
-                    raise BadConfigError(
-                        f'teacher_taps.{tap} recorded {list(tensor.shape[1:])} per sample for '
-                        f'samples {first}-{end - 1} of view {view}, {list(codec.shape)} before: '
-                        'a tap whose shape changes cannot be cached; turn the cache off')
-                for suffix, values in codec.encode(tensor, seeds).items():
-                    arrays[f'{element}.{suffix}'] = values
+        arrays = encode_records(records, codecs, seeds,
+                                f'samples {first}-{end - 1} of view {view}')
         store.write_chunk(view, chunk, first, arrays, params)
         filled += 1
         if progress is not None:
