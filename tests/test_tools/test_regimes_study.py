@@ -273,6 +273,29 @@ def test_report_over_teacher_seeds(tmp_path):
         ('teacher_soteacher', 81.0, 140.0), ('teacher_soteacher_seed1', 83.0, 150.0)]
 
 
+def png_width(path) -> int:
+    return int.from_bytes(open(path, 'rb').read(24)[16:20], 'big')  # the IHDR width
+
+
+def test_plot_zooms_on_the_teachers_near_the_best_when_one_is_broken(tmp_path):
+    """A teacher more than 10 points of top-1 below the best gets the plot a second
+    panel (twice the width); without it there is one."""
+    study = load_study()
+    regime = study.Regime('toy', 'a toy regime', 'micro-resnet', {})
+
+    def rows(broken_top1):
+        out = [dict(teacher=name, teacher_type=kind, teacher_seed=0, seed=s,
+                    teacher_top1=top1, student_top1=70.0 + s)
+               for name, kind, top1 in (('standard', 'standard', 85.0),
+                                        ('soteacher', 'soteacher', broken_top1))
+               for s in (0, 1)]
+        return out + [dict(teacher='-', teacher_type='alone', seed=0, student_top1=69.0)]
+
+    study.plot(regime, rows(80.0), str(tmp_path / 'near.png'))
+    study.plot(regime, rows(35.0), str(tmp_path / 'broken.png'))
+    assert png_width(tmp_path / 'broken.png') == 2 * png_width(tmp_path / 'near.png')
+
+
 def test_lipschitz_regime_adds_a_step_scaled_soteacher():
     study = load_study()
     regime = study.REGIMES['lipschitz']

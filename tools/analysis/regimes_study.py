@@ -385,31 +385,47 @@ MARKERS = {'standard': ('o', 'tab:blue', 'standard'), 'sftn': ('^', 'tab:orange'
            'soteacher': ('s', 'tab:green', 'SoTeacher')}
 
 
+ZOOM_POINTS = 10.0  # a teacher this far below the best one gets the plot a zoomed panel
+
+
 def plot(regime: Regime, rows: List[dict], path: str) -> None:
     """KD-student test top-1 (mean ± std over seeds) against teacher test top-1,
     one point per teacher run (teacher and teacher seed), marked by type; the
-    student alone as a dashed line."""
+    student alone as a dashed line. When a teacher lies more than
+    ``ZOOM_POINTS`` of top-1 below the best one (a broken teacher), a second
+    panel shows the teachers within that distance of the best, so that they do
+    not crowd into one corner."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.2))
-    labelled = set()
+    points = []
     for name, key, rs in teacher_runs(regime, rows):
         ys = [r['student_top1'] for r in rs]
-        marker, colour, label = MARKERS[rs[0]['teacher_type']]
-        ax.errorbar(rs[0]['teacher_top1'], statistics.mean(ys),
-                    yerr=statistics.stdev(ys) if len(ys) > 1 else 0.0, fmt=marker, color=colour,
-                    capsize=3, label=None if label in labelled else label)
-        labelled.add(label)
-        ax.annotate(key, (rs[0]['teacher_top1'], statistics.mean(ys)), fontsize=7,
-                    xytext=(4, 4), textcoords='offset points')
-    alone = [r['student_top1'] for r in rows if r['teacher'] == '-']
-    ax.axhline(statistics.mean(alone), ls='--', color='grey', label='student alone')
-    ax.set_xlabel('teacher test top-1 (%)')
-    ax.set_ylabel('KD student test top-1 (%), mean ± std')
-    ax.set_title(f'{regime.name}: {regime.title}', fontsize=9)
-    ax.legend(fontsize=8)
+        points.append(dict(key=key, type=rs[0]['teacher_type'], x=rs[0]['teacher_top1'],
+                           y=statistics.mean(ys),
+                           err=statistics.stdev(ys) if len(ys) > 1 else 0.0))
+    best = max(p['x'] for p in points)
+    near = [p for p in points if p['x'] >= best - ZOOM_POINTS]
+    panels = [(points, f'{regime.name}: {regime.title}')]
+    if len(near) < len(points):
+        panels.append((near, f'the teachers within {ZOOM_POINTS:g} points of the best'))
+    alone = statistics.mean(r['student_top1'] for r in rows if r['teacher'] == '-')
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.2), squeeze=False)
+    for ax, (shown, title) in zip(axes[0], panels):
+        labelled = set()
+        for p in shown:
+            marker, colour, label = MARKERS[p['type']]
+            ax.errorbar(p['x'], p['y'], yerr=p['err'], fmt=marker, color=colour, capsize=3,
+                        label=None if label in labelled else label)
+            labelled.add(label)
+            ax.annotate(p['key'], (p['x'], p['y']), fontsize=7, xytext=(4, 4),
+                        textcoords='offset points')
+        ax.axhline(alone, ls='--', color='grey', label='student alone')
+        ax.set_xlabel('teacher test top-1 (%)')
+        ax.set_ylabel('KD student test top-1 (%), mean ± std')
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
