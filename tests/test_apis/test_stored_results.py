@@ -279,3 +279,30 @@ def test_the_teacher_selection_validation_is_the_stored_one():
         rank = float(first[-1])
         assert (f'| {epochs} epochs on the 1000 images, 1 seed | {info["spearman"]:.3f} | '
                 f'{info["cost_fraction"]:.3f} | {first[1]} ({rank:g}) |') in text, epochs
+
+
+def test_cache_storage_figures_are_the_stored_runs():
+    """The README's storage row, recomputed from the stored per-run CSV."""
+    import csv
+    import statistics
+    rows = list(csv.DictReader(open(osp.join(RESULTS, 'cache_storage', 'results.csv'))))
+    acc = {}
+    for r in rows:
+        acc.setdefault((r['kind'], r['storage']), {})[int(r['seed'])] = float(r['accuracy'])
+
+    def ms(values):
+        return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+
+    exact = acc[('distill', 'fp32')]
+    cells = [f'fp32 {ms(exact.values())}']
+    for storage, label in (('fp16', 'fp16'), ('topk3', 'top-3'),
+                           ('sampled16', '16 sampled classes')):
+        values = acc[('distill', storage)]
+        diffs = ', '.join(f'{values[s] - exact[s]:+.2f}' for s in sorted(values))
+        cells.append(f'{label} {ms(values.values())} ' +
+                     (f'(seeds {diffs})' if storage == 'fp16' else f'({diffs})'))
+    cells.append(f"the student alone {ms(acc[('alone', '-')].values())}")
+    assert '; '.join(cells) in other_figures()
+    md = open(osp.join(RESULTS, 'cache_storage', 'results.md')).read()
+    assert 'Command: `python tools/analysis/cache_storage_study.py --out ' \
+           'tools/analysis/results/cache_storage`' in md

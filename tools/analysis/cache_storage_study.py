@@ -1,0 +1,140 @@
+"""What each teacher-cache storage costs the student, on Fashion-MNIST.
+
+The KD students of the classification pipeline (tiny ResNet from the standard
+small-ResNet teacher, the scale's seeds) read the teacher's logits from a
+teacher-output cache stored
+
+- ``fp32``: exact, the pipeline's own KD students (an fp32 cached run equals an
+  uncached one bit for bit);
+- ``fp16``: half precision;
+- ``topk3``: the 3 largest probabilities at the KD temperature and their
+  classes, the other classes sharing the rest evenly (biased: the tail is
+  flattened);
+- ``sampled16``: 16 classes drawn from the teacher's probabilities, the
+  target their frequencies (unbiased in expectation over the draws).
+
+Runs go through the pipeline (``sfkd.apis.pipeline``): finished runs are
+reused, so with ``--dir`` at a pipeline folder of the same scale (the default,
+``work_dirs/pipeline_default``, which ``bash tools/run_main.sh`` writes) the
+teacher, the students alone and the fp32 KD students are read, not trained,
+and only the other storages' students train (``kd-<storage>_standard_seed<s>``
+in the same folder, their caches in its ``teacher_cache``).
+
+Example::
+
+    python tools/analysis/cache_storage_study.py --out tools/analysis/results/cache_storage
+
+Writes results.md and results.csv to ``--out``.
+"""
+import argparse
+import csv
+import dataclasses
+import os
+import os.path as osp
+import statistics
+import sys
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from sfkd.apis import plan, run_with_progress, timing_text  # noqa: E402
+from sfkd.apis.report import mean_std  # noqa: E402
+from sfkd.apis.tasks import classification as cls  # noqa: E402
+
+# the storage options on top of the pipeline's fp32 cache
+STORAGES = {'fp32': [], 'fp16': ['teacher_cache.storage=fp16'],
+            'topk3': ['teacher_cache.storage.type=topk', 'teacher_cache.storage.k=3'],
+            'sampled16': ['teacher_cache.storage.type=sampled', 'teacher_cache.storage.k=16']}
+LABELS = {'fp32': 'fp32 (exact)', 'fp16': 'fp16', 'topk3': 'top-3 probabilities (biased)',
+          'sampled16': '16 sampled classes (unbiased)'}
+SCALES = {name: dataclasses.replace(cls.SCALES[name], teachers=('standard', ), methods=('kd', ))
+          for name in ('default', 'smoke')}
+
+
+def study_runs(scale, out_dir: str, storages) -> list:
+    """The pipeline's runs of ``scale`` with the standard teacher and KD (the teacher,
+    the students alone, the fp32 KD students), then the KD students of each other
+    storage, with their storage options."""
+    runs = plan(cls.TASK, scale, out_dir)
+    kd = [r for r in runs if r.kind == 'distill']
+    for name in storages:
+        if STORAGES[name]:
+            runs += [dataclasses.replace(
+                r, method=f'kd-{name}', options=list(r.options) + STORAGES[name],
+                work_dir=osp.join(out_dir, f'kd-{name}_standard_seed{r.seed}')) for r in kd]
+    return runs
+
+
+def bytes_per_sample(name: str, classes: int = 10) -> int:
+    """Bytes a sample's KD logits take in the cache with this storage."""
+    from sfkd.engine.teacher_cache import build_codec
+    spec = {'fp32': 'fp32', 'fp16': 'fp16', 'topk3': dict(type='topk', k=3),
+            'sampled16': dict(type='sampled', k=16)}[name]
+    return build_codec(spec, (classes, ), name).bytes_per_sample()
+
+
+def summarise(results: list, storages, command: str, scale) -> list:
+    """The report's lines: each storage's KD students against the fp32 ones."""
+    def top1(method):
+        return {r['seed']: r['metrics']['accuracy'] for r in results
+                if r['kind'] == 'distill' and r['method'] == method}
+
+    exact = top1('kd')
+    alone = [r['metrics']['accuracy'] for r in results if r['kind'] == 'alone']
+    teacher = next(r['metrics']['accuracy'] for r in results if r['kind'] == 'teacher')
+    lines = [f'# What each teacher-cache storage costs the student (Fashion-MNIST, '
+             f'{scale.name} scale)', '',
+             f'{cls.describe(scale)} KD students (tiny ResNet) of the standard small-ResNet '
+             f'teacher (test top-1 {teacher:.2f}), reading its logits from the teacher cache in '
+             'each storage; the difference is seed by seed against the fp32 student of the '
+             'same seed.', '',
+             '| storage | bytes per sample | KD student top-1 | difference from fp32 |',
+             '| --- | --- | --- | --- |']
+    for name in storages:
+        acc = top1('kd' if name == 'fp32' else f'kd-{name}')
+        diffs = [acc[s] - exact[s] for s in sorted(acc)]
+        diff = '-' if name == 'fp32' else \
+            f'{statistics.mean(diffs):+.2f} (seeds: {", ".join(f"{d:+.2f}" for d in diffs)})'
+        lines.append(f'| {LABELS[name]} | {bytes_per_sample(name)} | '
+                     f'{mean_std([acc[s] for s in sorted(acc)])} | {diff} |')
+    lines += [f'| (student alone) | - | {mean_std(alone)} | |', '',
+              f'Command: `{command}`', '', timing_text(results)]
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--scale', choices=list(SCALES), default='default')
+    parser.add_argument('--dir', help='runs folder (default: work_dirs/pipeline_<scale>, the '
+                                      "pipeline's own, whose finished runs are reused)")
+    parser.add_argument('--storages', nargs='+', choices=list(STORAGES), default=list(STORAGES))
+    parser.add_argument('--out', help='write results.md and results.csv here '
+                                      '(default: <runs folder>/cache_storage)')
+    args = parser.parse_args(argv)
+    if 'fp32' not in args.storages:
+        parser.error('--storages must include fp32, the exact reference of the differences')
+    scale = SCALES[args.scale]
+    runs_dir = args.dir or f'work_dirs/pipeline_{args.scale}'
+    out = args.out or osp.join(runs_dir, 'cache_storage')
+    results = run_with_progress(cls.TASK, scale, runs_dir,
+                                runs=study_runs(scale, runs_dir, args.storages),
+                                teacher_cache=osp.join(runs_dir, 'teacher_cache'))
+    command = ' '.join(['python tools/analysis/cache_storage_study.py'] + sys.argv[1:]
+                       if argv is None else ['python tools/analysis/cache_storage_study.py']
+                       + list(argv))
+    lines = summarise(results, args.storages, command, scale)
+    os.makedirs(out, exist_ok=True)
+    with open(osp.join(out, 'results.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(osp.join(out, 'results.csv'), 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['kind', 'storage', 'seed', 'accuracy', 'seconds'])
+        for r in results:
+            storage = r['method'][3:] if r['method'].startswith('kd-') else \
+                ('fp32' if r['kind'] == 'distill' else '-')
+            writer.writerow([r['kind'], storage, r['seed'], r['metrics']['accuracy'],
+                             r.get('seconds', '')])
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
