@@ -296,7 +296,9 @@ def test_cache_storage_figures_are_the_stored_runs():
     exact = acc[('distill', 'fp32')]
     cells = [f'fp32 {ms(exact.values())}']
     for storage, label in (('fp16', 'fp16'), ('topk3', 'top-3'),
-                           ('sampled16', '16 sampled classes')):
+                           ('sampled16', '16 sampled classes'),
+                           ('sampled16-views2', '16 sampled classes with new draws each epoch '
+                                                '(`teacher_cache.views=2`)')):
         values = acc[('distill', storage)]
         diffs = ', '.join(f'{values[s] - exact[s]:+.2f}' for s in sorted(values))
         cells.append(f'{label} {ms(values.values())} ' +

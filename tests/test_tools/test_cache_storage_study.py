@@ -29,7 +29,7 @@ def test_runs_are_the_pipelines_then_each_storages_students(study):
     extra = runs[len(pipeline):]
     assert [(r.method, r.seed, r.work_dir) for r in extra] == [
         (f'kd-{name}', seed, f'P/kd-{name}_standard_seed{seed}')
-        for name in ('fp16', 'topk3', 'sampled16') for seed in (0, 1)]
+        for name in ('fp16', 'topk3', 'sampled16', 'sampled16-views2') for seed in (0, 1)]
     kd = {r.seed: r for r in pipeline if r.kind == 'distill'}
     for r in extra:
         storage = r.method[3:]
