@@ -33,6 +33,16 @@ def tiny_options(train: int = 256, test: int = 128, batch: int = 64, epochs: int
     ]
 
 
+def load_tool(path: str, name: str):
+    """The script at ``ROOT/<path>`` (e.g. ``tools/run_pipeline.py``) imported as module
+    ``name``, for the tests of its functions."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def subprocess_env(**extra: str) -> dict:
     """Environment for a child Python: this interpreter, sfkd importable, 1 thread each."""
     env = dict(os.environ)

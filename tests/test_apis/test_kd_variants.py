@@ -1,19 +1,14 @@
 """tools/analysis/kd_variants.py: its plan of runs (each method from its own teacher, the
 teacher-free run from none) and its report's rows, from stored results (no training)."""
-import importlib.util
 import statistics
 
 import pytest
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, load_tool
 
 
 @pytest.fixture(scope='module')
 def study():
-    spec = importlib.util.spec_from_file_location('kd_variants',
-                                                  f'{ROOT}/tools/analysis/kd_variants.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/kd_variants.py', 'kd_variants')
 
 
 def test_plan_trains_each_teacher_once_and_each_method_from_its_own(study):

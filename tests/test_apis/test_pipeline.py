@@ -117,12 +117,8 @@ def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist
 
 
 def test_run_counts_line_tells_trained_from_reused(tmp_path):
-    import importlib.util
-    from sfkd_testing import ROOT
-    spec = importlib.util.spec_from_file_location('run_pipeline_tool',
-                                                  f'{ROOT}/tools/run_pipeline.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from sfkd_testing import load_tool
+    tool = load_tool('tools/run_pipeline.py', 'run_pipeline_tool')
     runs = plan(TASK, SCALES['smoke'], str(tmp_path))
     start = 1_000_000.0
     for i, run in enumerate(runs):

@@ -6,7 +6,6 @@ labels and the command line. No run trains but the one cached augmented run;
 ``train_tool.run`` is replaced where only plans and records are checked."""
 import csv
 import dataclasses
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine import DefaultScope
-from sfkd_testing import ROOT, tiny_options
+from sfkd_testing import load_tool, tiny_options
 
 from sfkd.apis import TeacherSpec, get_task, plan, run_pipeline, summarise
 from sfkd.apis import pipeline as pipeline_mod
@@ -361,10 +360,7 @@ def test_a_missing_pipeline_file_is_one_clear_error(in_repo):
 
 @pytest.fixture
 def cli(monkeypatch):
-    spec = importlib.util.spec_from_file_location('run_pipeline_cli',
-                                                  osp.join(ROOT, 'tools', 'run_pipeline.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('tools/run_pipeline.py', 'run_pipeline_cli')
     seen = {}
     monkeypatch.setattr(module, 'run_with_progress',
                         lambda task, scale, out, **k: seen.update(

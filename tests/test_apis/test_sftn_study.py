@@ -2,21 +2,17 @@
 starts from the standard teacher, and the report measures every KD student."""
 import csv
 import json
-import importlib.util
 import os
 import sys
 
 import pytest
 import torch
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, load_tool
 
 
 def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmnist_root,
                                                                   monkeypatch):
-    spec = importlib.util.spec_from_file_location('sftn_study',
-                                                  f'{ROOT}/tools/analysis/sftn_study.py')
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
+    study = load_tool('tools/analysis/sftn_study.py', 'sftn_study')
     monkeypatch.chdir(ROOT)
     runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
     monkeypatch.setattr(sys, 'argv', ['sftn_study.py', '--scale', 'smoke', '--teachers',
@@ -62,10 +58,7 @@ def test_every_variant_builds_with_its_options(monkeypatch):
 
     from sfkd.registry import MODELS
     from sfkd.utils import register_all_modules
-    spec = importlib.util.spec_from_file_location('sftn_study',
-                                                  f'{ROOT}/tools/analysis/sftn_study.py')
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
+    study = load_tool('tools/analysis/sftn_study.py', 'sftn_study')
     monkeypatch.chdir(ROOT)
     register_all_modules()
     built = {}

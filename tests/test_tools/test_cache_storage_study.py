@@ -1,21 +1,16 @@
 """tools/analysis/cache_storage_study.py: its runs (the pipeline's, then one KD student per
 storage and seed), its report from made-up results, and a smoke run end to end."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
-from sfkd_testing import ROOT
+from sfkd_testing import load_tool
 
 
 @pytest.fixture(scope='module')
 def study():
-    spec = importlib.util.spec_from_file_location(
-        'cache_storage_study', f'{ROOT}/tools/analysis/cache_storage_study.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/cache_storage_study.py', 'cache_storage_study')
 
 
 def test_runs_are_the_pipelines_then_each_storages_students(study):

@@ -4,7 +4,6 @@ The smoke scale of the gap regime runs end to end on 256 real training images
 (1 epoch); the parameter ratio of the gap pair and the cross-family student
 are checked on the models the configs build."""
 import csv
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -13,7 +12,7 @@ import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, load_tool
 
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
@@ -34,11 +33,7 @@ NEW_CONFIGS = [
 
 
 def load_study():
-    spec = importlib.util.spec_from_file_location('regimes_study',
-                                                  f'{ROOT}/tools/analysis/regimes_study.py')
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
-    return study
+    return load_tool('tools/analysis/regimes_study.py', 'regimes_study')
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 """tools/analysis/select_teacher.py: probes on a real Fashion-MNIST subset from tiny
 candidate teachers made here, the ranking files, and Spearman's value by hand."""
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -9,18 +8,14 @@ import os.path as osp
 
 import pytest
 import torch
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, load_tool
 
 KD_CFG = 'configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location(
-        'select_teacher', f'{ROOT}/tools/analysis/select_teacher.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/select_teacher.py', 'select_teacher')
 
 
 def test_spearman_by_hand(tool):
