@@ -56,6 +56,14 @@ def explain_build_type_error(message: str) -> Optional[str]:
     return None
 
 
+def boolean(value, name: str, *, why: str) -> bool:
+    """Return ``value`` if it is True or False, else refuse it naming ``name`` and
+    ``why`` (what the switch does)."""
+    if not isinstance(value, bool):
+        raise BadConfigError(f'{name} must be True or False ({why}), got {value!r}')
+    return value
+
+
 def number(value, name: str, *, above: Optional[float] = None, at_least: Optional[float] = None,
            integer: bool = False, why: str = '') -> Union[int, float]:
     """Return ``value`` as a float (an int with ``integer``), or refuse it naming ``name``.

@@ -11,7 +11,7 @@ from torch import nn
 from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
-from sfkd.utils.options import number
+from sfkd.utils.options import boolean, number
 
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
@@ -224,11 +224,8 @@ class FriendlyTeacher(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self._check_options(branch_reduction, detach_teacher_in_kl, branch_warmup_epochs,
                             teacher_ckpt, branches)
-        if not isinstance(branch_channels_last, bool):
-            raise BadConfigError('model.branch_channels_last must be True or False (whether the '
-                                 'branch passes run channels-last), got '
-                                 f'{branch_channels_last!r}')
-        self.branch_channels_last = branch_channels_last
+        self.branch_channels_last = boolean(branch_channels_last, 'model.branch_channels_last',
+                                            why='whether the branch passes run channels-last')
         self.branch_reduction = branch_reduction
         self.detach_teacher_in_kl = detach_teacher_in_kl
         self.branch_warmup_epochs = int(branch_warmup_epochs)
@@ -288,10 +285,8 @@ class FriendlyTeacher(BaseModel):
             raise BadConfigError(
                 f"model.branch_reduction must be 'sum' (the branch terms added, as in the SFTN "
                 f"paper) or 'mean' (averaged over the branches), got {reduction!r}")
-        if not isinstance(detach, bool):
-            raise BadConfigError('model.detach_teacher_in_kl must be True or False (whether '
-                                 f'the imitation term detaches the teacher output), got '
-                                 f'{detach!r}')
+        boolean(detach, 'model.detach_teacher_in_kl',
+                why='whether the imitation term detaches the teacher output')
         warmup = number(warmup, 'model.branch_warmup_epochs', at_least=0, integer=True,
                         why='the epochs in which only the branches train')
         if warmup and teacher_ckpt is None:
