@@ -62,6 +62,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
+from step_timing import interleaved_ms, step_flops  # noqa: E402
 from stored_report import command_line, write_report  # noqa: E402
 
 STEPS = ('sfkd_distill', 'plain_distill', 'sftn_teacher', 'plain_teacher', 'student_alone',
@@ -249,30 +250,6 @@ GROUPS = ('step_ms', 'peak_memory_mb', 'gflops', 'forward_gflops', 'scaling_ms',
           'cache_bytes_per_sample')
 
 
-def interleaved_ms(steps: dict, iters: int, warmup: int) -> dict:
-    """Median milliseconds of each step over ``iters`` rounds (after ``warmup``), all
-    the steps run in each round, in reverse order every other round."""
-    import statistics
-    import time
-    order = list(steps)
-    times = {k: [] for k in order}
-    for i in range(warmup + iters):
-        for name in (order if i % 2 == 0 else order[::-1]):
-            start = time.perf_counter()
-            steps[name]()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - start)
-    return {k: statistics.median(v) * 1e3 for k, v in times.items()}
-
-
-def counted_flops(step) -> int:
-    """FLOPs of one call of ``step`` (``torch.utils.flop_counter``)."""
-    from torch.utils.flop_counter import FlopCounterMode
-    with FlopCounterMode(display=False) as counter:
-        step()
-    return counter.get_total_flops()
-
-
 def measure_large_sftn(args) -> dict:
     """The SFTN ResNet32x4 teacher (ResNet8x4 branches, CIFAR-100) against the plain
     ResNet32x4 step, on one batch of random 32x32 images, interleaved."""
@@ -281,7 +258,7 @@ def measure_large_sftn(args) -> dict:
                        LARGE_STEPS)
     for step in steps.values():  # the first SFTN step plans its branch passes
         step()
-    flops = {k: counted_flops(step) for k, step in steps.items()}
+    flops = {k: step_flops(step) for k, step in steps.items()}
     med = interleaved_ms(steps, args.large_iters, 0)
     return dict(step_ms=med, gflops={k: v / 1e9 for k, v in flops.items()},
                 **sftn_ratios(med, flops, LARGE_STEPS, 'sftn_resnet32x4'))
@@ -347,7 +324,7 @@ def measure_once(args) -> dict:
         for name in FLOP_STEPS:
             if name in steps:
                 steps[name]()  # the first SFTN step plans its branch passes
-                flops[name] = counted_flops(steps[name])
+                flops[name] = step_flops(steps[name])
         med = interleaved_ms({k: steps[k] for k in order}, args.iters, args.warmup) \
             if order else {}
         run['step_ms'].update(med)

@@ -27,9 +27,7 @@ this file holds the builders, and runs the two comparisons alone::
 import argparse
 import copy
 import os.path as osp
-import statistics
 import sys
-import time
 from typing import Callable, Dict, Sequence
 
 import torch
@@ -42,6 +40,7 @@ from mmengine.optim import OptimWrapper  # noqa: E402
 
 from sfkd.models.model_config import build_model  # noqa: E402
 from sfkd.registry import MODELS  # noqa: E402
+from step_timing import interleaved_ms  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CANVAS_ROOT = osp.join(ROOT, 'data', 'fashion_canvases')
@@ -205,15 +204,8 @@ def main() -> None:
         models = det.pop('models')
         branches = det.pop('branches')
         steps.update(det)
-        times = {k: [] for k in DENSE_STEPS}
-        for i in range(args.warmup + args.iters):
-            for name in (DENSE_STEPS if i % 2 == 0 else DENSE_STEPS[::-1]):
-                start = time.perf_counter()
-                steps[name]()
-                if i >= args.warmup:
-                    times[name].append(time.perf_counter() - start)
+        med = interleaved_ms({k: steps[k] for k in DENSE_STEPS}, args.iters, args.warmup)
         gflops = forward_gflops(models, CANVAS_SHAPE)
-    med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
     for k in DENSE_STEPS:
         print(f'{k:<22}{med[k]:9.1f} ms')
     ratio = med['sfkd_dense_distill'] / med['plain_dense_distill']

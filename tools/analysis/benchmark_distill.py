@@ -15,10 +15,8 @@ import copy
 import json
 import os
 import os.path as osp
-import statistics
 import sys
 import tempfile
-import time
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +30,7 @@ from mmengine.optim import OptimWrapper  # noqa: E402
 from sfkd.models.model_config import build_model  # noqa: E402
 from sfkd.datasets.fashion_mnist import fashion_mnist_batch  # noqa: E402
 from sfkd.registry import MODELS  # noqa: E402
+from step_timing import interleaved_ms  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 KD_CONFIG = osp.join(ROOT, 'configs', 'kd', 'kd_small-resnet_tiny-resnet_fashion-mnist.py')
@@ -72,12 +71,6 @@ def plain_step(student, teacher, optimizer, images, labels, mean, std, tau, w_ce
     return loss.detach()
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
@@ -110,15 +103,9 @@ def main() -> None:
                                    kd['loss_weight'])
         sfkd = lambda: distiller.train_step(data, wrapper)  # noqa: E731
 
-        times = {'sfkd': [], 'plain': []}
-        for i in range(args.warmup + args.iters):
-            pair = [('sfkd', sfkd), ('plain', plain)]
-            for name, fn in (pair if i % 2 == 0 else pair[::-1]):  # alternate the order
-                t = timed(fn)
-                if i >= args.warmup:
-                    times[name].append(t)
+        med = {k: ms / 1e3 for k, ms in
+               interleaved_ms(dict(sfkd=sfkd, plain=plain), args.iters, args.warmup).items()}
 
-    med = {k: statistics.median(v) for k, v in times.items()}
     ratio = med['sfkd'] / med['plain']
     result = dict(batch_size=args.batch_size, iters=args.iters, threads=args.threads,
                   sfkd_step_s=med['sfkd'], plain_step_s=med['plain'], ratio=ratio)

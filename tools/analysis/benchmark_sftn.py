@@ -25,13 +25,10 @@ import argparse
 import json
 import os
 import os.path as osp
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
-from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
@@ -42,6 +39,7 @@ from mmengine.optim import OptimWrapper  # noqa: E402
 from sfkd.models.model_config import build_model  # noqa: E402
 from sfkd.datasets.fashion_mnist import fashion_mnist_batch  # noqa: E402
 from sfkd.registry import MODELS  # noqa: E402
+from step_timing import interleaved_ms, step_flops  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_small-resnet_tiny-resnet_fashion-mnist.py')
@@ -179,13 +177,6 @@ def cifar_like_batch(batch_size: int, num_classes: int = 100, seed: int = 0) -> 
                 data_samples=[DataSample().set_gt_label(int(y)) for y in labels])
 
 
-def step_flops(step) -> int:
-    """FLOPs of one call of ``step`` (``torch.utils.flop_counter``)."""
-    with FlopCounterMode(display=False) as counter:
-        step()
-    return counter.get_total_flops()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default=osp.join(ROOT, 'data', 'fashion_mnist'))
@@ -218,17 +209,10 @@ def main() -> None:
         for step in steps.values():  # the first SFTN step plans its branch passes
             step()
         flops = {k: step_flops(step) for k, step in steps.items()}
-        times = {k: [] for k in steps}
-        for i in range(args.warmup + args.iters):
-            for name in (list(steps) if i % 2 == 0 else list(steps)[::-1]):
-                start = time.perf_counter()
-                steps[name]()
-                if i >= args.warmup:
-                    times[name].append(time.perf_counter() - start)
+        med = {k: ms / 1e3 for k, ms in interleaved_ms(steps, args.iters, args.warmup).items()}
         profiles = {k: profile_ops(steps[k], args.profile)
                     for k in ('sftn', 'handwritten', 'plain')} if args.profile else None
 
-    med = {k: statistics.median(v) for k, v in times.items()}
     ratios = {k: dict(time_ratio=med[k] / med['plain'], flop_ratio=flops[k] / flops['plain'])
               for k in steps}
     print(f'SFTN teacher step vs plain teacher step, batch {args.batch_size}, '
