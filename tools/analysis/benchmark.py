@@ -150,6 +150,14 @@ CACHE_STORAGES = {'fp32': 'fp32', 'fp16': 'fp16', 'topk3': dict(type='topk', k=3
                   'sampled16': dict(type='sampled', k=16)}
 
 
+def storage_options(spec) -> list:
+    """The ``--cfg-options`` that set ``teacher_cache.storage`` to ``spec`` (a
+    ``CACHE_STORAGES`` value)."""
+    if isinstance(spec, str):
+        return [f'teacher_cache.storage={spec}']
+    return [f'teacher_cache.storage.{key}={value}' for key, value in spec.items()]
+
+
 def cache_bytes_per_sample(data: dict, tmpdir: str) -> dict:
     """Bytes per sample of the KD teacher logits in each cache storage, from the
     encoded arrays of the benchmark batch."""

@@ -40,15 +40,14 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from sfkd.utils.machine import describe_machine, machine_line  # noqa: E402
+from benchmark import CACHE_STORAGES, storage_options  # noqa: E402
 from stored_report import command_line, write_report  # noqa: E402
 
 CFG = osp.join(ROOT, 'configs')
 ALONE = f'{CFG}/baseline/tiny-resnet_3e_fashion-mnist.py'
 KD = f'{CFG}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS = f'{CFG}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
-STORAGES = {'fp32': ['teacher_cache.storage=fp32'], 'fp16': ['teacher_cache.storage=fp16'],
-            'topk3': ['teacher_cache.storage.type=topk', 'teacher_cache.storage.k=3'],
-            'sampled16': ['teacher_cache.storage.type=sampled', 'teacher_cache.storage.k=16']}
+STORAGES = {name: storage_options(spec) for name, spec in CACHE_STORAGES.items()}
 SIDES = ('alone', 'uncached', 'cached')
 
 

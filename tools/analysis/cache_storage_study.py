@@ -38,19 +38,22 @@ import os.path as osp
 import statistics
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+HERE = osp.dirname(osp.abspath(__file__))
+sys.path.insert(0, osp.join(HERE, '..', '..'))
+sys.path.insert(0, HERE)
 
 from sfkd.apis import plan, run_with_progress, timing_text  # noqa: E402
 from sfkd.apis.report import mean_std  # noqa: E402
 from sfkd.apis.tasks import classification as cls  # noqa: E402
+from benchmark import CACHE_STORAGES, storage_options  # noqa: E402
 
-# the storage options on top of the pipeline's fp32 cache
-STORAGES = {'fp32': [], 'fp16': ['teacher_cache.storage=fp16'],
-            'topk3': ['teacher_cache.storage.type=topk', 'teacher_cache.storage.k=3'],
-            'sampled16': ['teacher_cache.storage.type=sampled', 'teacher_cache.storage.k=16'],
-            # one view per epoch: each epoch reads draws of its own
-            'sampled16-views2': ['teacher_cache.storage.type=sampled', 'teacher_cache.storage.k=16',
-                                 'teacher_cache.views=2']}
+# the storages: the benchmark's, and the sampled one with one view per epoch (each
+# epoch reads draws of its own)
+SPECS = {**CACHE_STORAGES, 'sampled16-views2': CACHE_STORAGES['sampled16']}
+# the options on top of the pipeline's runs, whose cache is fp32 (the fp32 students
+# are the pipeline's own)
+STORAGES = {name: [] if name == 'fp32' else storage_options(spec) for name, spec in SPECS.items()}
+STORAGES['sampled16-views2'].append('teacher_cache.views=2')
 LABELS = {'fp32': 'fp32 (exact)', 'fp16': 'fp16', 'topk3': 'top-3 probabilities (biased)',
           'sampled16': '16 sampled classes (unbiased)',
           'sampled16-views2': '16 sampled classes, new draws each epoch (views=2)'}
@@ -75,10 +78,7 @@ def study_runs(scale, out_dir: str, storages) -> list:
 def bytes_per_sample(name: str, classes: int = 10) -> int:
     """Bytes a sample's KD logits take in one view of the cache with this storage."""
     from sfkd.engine.teacher_cache import build_codec
-    spec = {'fp32': 'fp32', 'fp16': 'fp16', 'topk3': dict(type='topk', k=3),
-            'sampled16': dict(type='sampled', k=16),
-            'sampled16-views2': dict(type='sampled', k=16)}[name]
-    return build_codec(spec, (classes, ), name).bytes_per_sample()
+    return build_codec(SPECS[name], (classes, ), name).bytes_per_sample()
 
 
 def summarise(results: list, storages, command: str, scale) -> list:
