@@ -180,13 +180,9 @@ def sftn_steps(data: dict, config: str, names=SFTN_STEPS) -> dict:
     """The SFTN teacher step, the plain teacher step, the SFTN step written by hand and
     the SFTN step with channels-last branches, all from the same weights, of ``config``."""
     import benchmark_sftn as bs
-    models, wrappers = bs.build_sftn_pair(config, channels_last=True)
-    handwritten = bs.handwritten_sftn_step(models['sftn'], data)
-    steps = [(lambda m=models[k], w=wrappers[k]: m.train_step(data, w))
-             for k in ('sftn', 'plain')]
-    steps += [handwritten, lambda: models['sftn_channels_last'].train_step(
-        data, wrappers['sftn_channels_last'])]
-    return dict(zip(names, steps))
+    steps = bs.sftn_steps(config, data)
+    return dict(zip(names, (steps[k] for k in ('sftn', 'plain', 'handwritten',
+                                               'sftn_channels_last'))))
 
 
 def build_steps(data_root: str, batch_size: int, tmpdir: str) -> dict:

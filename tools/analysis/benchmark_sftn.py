@@ -66,6 +66,17 @@ def build_sftn_pair(config: str = SFTN_CONFIG, channels_last: bool = False):
     return models, wrappers
 
 
+def sftn_steps(config: str, data: dict) -> dict:
+    """The steps compared, as zero-argument callables on ``data``, all from the same
+    weights: ``sftn`` (sfkd's SFTN step), ``plain`` (the plain teacher's),
+    ``sftn_channels_last`` (``branch_channels_last=True``) and ``handwritten``
+    (:func:`handwritten_sftn_step`)."""
+    models, wrappers = build_sftn_pair(config, channels_last=True)
+    steps = {k: (lambda m=m, w=wrappers[k]: m.train_step(data, w)) for k, m in models.items()}
+    steps['handwritten'] = handwritten_sftn_step(models['sftn'], data)
+    return steps
+
+
 def _stages_after(backbone, path: str) -> list:
     """The stages of a staged backbone that run after the stage at ``backbone.<name>``."""
     names = backbone.stage_names
@@ -199,13 +210,12 @@ def main() -> None:
     with DefaultScope.overwrite_default_scope('sfkd'):
         if args.large:
             data = cifar_like_batch(args.batch_size)
-            models, wrappers = build_sftn_pair(LARGE_SFTN_CONFIG, channels_last=True)
         else:
             data = fashion_mnist_batch(args.data_root, args.batch_size)
-            models, wrappers = build_sftn_pair(channels_last=True)
-        sftn = models['sftn']
-        steps = {k: (lambda m=m, w=wrappers[k]: m.train_step(data, w)) for k, m in models.items()}
-        steps['handwritten'] = handwritten_sftn_step(sftn, data)
+        config = LARGE_SFTN_CONFIG if args.large else SFTN_CONFIG
+        # one branch per attach point (FriendlyTeacher)
+        branches = sum(len(spec.attach) for spec in Config.fromfile(config).model.branches)
+        steps = sftn_steps(config, data)
         for step in steps.values():  # the first SFTN step plans its branch passes
             step()
         flops = {k: step_flops(step) for k, step in steps.items()}
@@ -216,7 +226,7 @@ def main() -> None:
     ratios = {k: dict(time_ratio=med[k] / med['plain'], flop_ratio=flops[k] / flops['plain'])
               for k in steps}
     print(f'SFTN teacher step vs plain teacher step, batch {args.batch_size}, '
-          f'median of {args.iters} interleaved steps ({len(sftn.branches)} branches):')
+          f'median of {args.iters} interleaved steps ({branches} branches):')
     labels = dict(plain='plain teacher', sftn='SFTN teacher',
                   sftn_channels_last='SFTN, branch_channels_last',
                   handwritten='SFTN written by hand')

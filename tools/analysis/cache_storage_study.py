@@ -127,9 +127,8 @@ def main(argv=None) -> None:
     results = run_with_progress(cls.TASK, scale, runs_dir,
                                 runs=study_runs(scale, runs_dir, args.storages),
                                 teacher_cache=osp.join(runs_dir, 'teacher_cache'))
-    command = ' '.join(['python tools/analysis/cache_storage_study.py'] + sys.argv[1:]
-                       if argv is None else ['python tools/analysis/cache_storage_study.py']
-                       + list(argv))
+    shown = sys.argv[1:] if argv is None else list(argv)
+    command = ' '.join(['python tools/analysis/cache_storage_study.py', *shown])
     lines = summarise(results, args.storages, command, scale)
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'results.md'), 'w') as f:
