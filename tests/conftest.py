@@ -1,10 +1,21 @@
-"""Shared fixtures. Helper functions live in tests/helpers/sfkd_testing.py."""
+"""Shared fixtures, the test tiers and the slowest-tests report.
+
+Helper functions live in tests/helpers/sfkd_testing.py.
+"""
 import os
 import os.path as osp
 import socket
 import sys
+from collections import defaultdict
 
 import pytest
+
+# Under pytest-xdist each worker gets one thread: two workers on two cores, each with
+# torch's default pool of one thread per core, run the suite at half the speed.
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    import torch
+    torch.set_num_threads(1)
 
 HELPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'helpers')
 sys.path.insert(0, HELPERS)
@@ -54,3 +65,74 @@ def mri_root(tmp_path_factory) -> str:
     out = str(tmp_path_factory.mktemp('mri_t1'))
     prepare_mri_t1(out, size=32)
     return out
+
+
+# ------------------------------------------------------------------ tiers
+TIERS = {
+    'unit': 'one function or module on tiny tensors; no Runner, no training run',
+    'integration': 'several components together in-process: a Runner, a few real iterations',
+    'e2e': 'a command, a pipeline or a study run end to end (often in a child process)',
+    'distributed': 'several processes (gloo through torchrun); run one at a time',
+    'zoo': "every shipped config (the GPU recipes included) builds and trains a step",
+    'docs': "the README's commands, tables and citations against the code and stored files",
+    'gpu': 'needs CUDA; skipped without it (tools/gpu_check.sh runs the GPU checks)',
+}
+SLOWEST = 30
+SLOWEST_FILE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'work_dirs',
+                        'slowest_tests.txt')
+
+
+def pytest_configure(config):
+    for tier, meaning in TIERS.items():
+        config.addinivalue_line('markers', f'{tier}: {meaning}')
+    if not hasattr(config, 'workerinput'):  # the controller, or a run without xdist
+        config.pluginmanager.register(SlowestTests(), 'sfkd-slowest-tests')
+
+
+def tier_of(item) -> str:
+    """The tier closest to the test: its own marker, else its module's ``pytestmark``."""
+    for mark in item.iter_markers():
+        if mark.name in TIERS:
+            return mark.name
+    return ''
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    untiered = [item.nodeid for item in items if not tier_of(item)]
+    if untiered:
+        raise pytest.UsageError(
+            f'{len(untiered)} tests have no tier marker (first: {untiered[0]}); give the module '
+            f'`pytestmark = pytest.mark.<tier>` with a tier of {sorted(TIERS)} '
+            '(tests/conftest.py)')
+    import torch
+    for item in items:
+        tier = tier_of(item)
+        if tier == 'gpu' and not torch.cuda.is_available():
+            item.add_marker(pytest.mark.skip(reason='needs CUDA'))
+        if tier == 'distributed':  # with --dist loadgroup: one worker runs them one by one
+            item.add_marker(pytest.mark.xdist_group('multi_process'))
+
+
+# ------------------------------------------------------------------ slowest tests
+class SlowestTests:
+    """Adds up each test's setup, call and teardown times (on the xdist controller, from
+    the workers' reports) and writes the slowest to ``SLOWEST_FILE`` and the terminal."""
+
+    def __init__(self) -> None:
+        self.seconds = defaultdict(float)
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] += report.duration
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.seconds:
+            return
+        slowest = sorted(self.seconds.items(), key=lambda kv: -kv[1])[:SLOWEST]
+        lines = [f'{seconds:8.2f}s  {nodeid}' for nodeid, seconds in slowest]
+        os.makedirs(osp.dirname(SLOWEST_FILE), exist_ok=True)
+        with open(SLOWEST_FILE, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        terminalreporter.write_sep('=', f'{len(lines)} slowest tests (also in {SLOWEST_FILE})')
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -7,6 +7,8 @@ from sfkd import registry
 from sfkd.utils import register_all_modules
 from sfkd.utils.dependencies import version_problems
 
+pytestmark = pytest.mark.unit
+
 ALL = ['RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'FUNCTIONS',
        'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
        'WEIGHT_INITIALIZERS', 'TASK_UTILS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',

@@ -10,6 +10,8 @@ from sfkd.apis.agreement import agreement_metrics, load_classifier, predict_logi
 from sfkd.models.model_config import build_model
 from sfkd.utils.errors import CheckpointError
 
+pytestmark = pytest.mark.unit
+
 LN3, LN2 = math.log(3.0), math.log(2.0)
 
 

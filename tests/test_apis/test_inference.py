@@ -13,6 +13,8 @@ from sfkd_testing import ROOT, subprocess_env, tiny_options
 from sfkd.apis import inference_classifier, init_classifier
 from sfkd.models.model_config import build_model
 
+pytestmark = pytest.mark.integration
+
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = 'sfkd::baseline/tiny-resnet_3e_fashion-mnist.py'
 CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',

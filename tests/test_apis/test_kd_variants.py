@@ -5,6 +5,8 @@ import statistics
 import pytest
 from sfkd_testing import ROOT, load_tool
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope='module')
 def study():

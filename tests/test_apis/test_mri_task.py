@@ -12,6 +12,8 @@ from sfkd.apis.tasks import get_task
 from sfkd.evaluation.mri import psnr, ssim
 from sfkd.models.mri import DCCNN
 
+pytestmark = pytest.mark.unit
+
 
 def test_plan_and_configs():
     task = get_task('mri')

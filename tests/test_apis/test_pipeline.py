@@ -9,6 +9,8 @@ import pytest
 
 from sfkd.apis import get_task, plan, run_pipeline, summarise
 
+pytestmark = pytest.mark.e2e
+
 TASK = get_task('cls')
 SCALES = TASK.scales
 

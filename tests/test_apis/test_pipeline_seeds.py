@@ -22,6 +22,8 @@ from sfkd.apis import TeacherSpec, get_task, plan, run_pipeline, summarise
 from sfkd.apis import pipeline as pipeline_mod
 from sfkd.apis.report import metric_table, teacher_seed_table
 
+pytestmark = pytest.mark.integration
+
 TASK = get_task('cls')
 SMOKE = TASK.scales['smoke']
 AUG_DATA = 'configs/_base_/datasets/fashion_mnist_aug.py'

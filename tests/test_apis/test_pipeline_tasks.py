@@ -9,6 +9,8 @@ from sfkd_testing import ROOT
 from sfkd.apis import get_task, plan, run_pipeline, summarise, task_names
 from sfkd.apis.pipeline import read_metrics
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.mark.parametrize('name', ['det', 'seg'])
 def test_dense_full_scale_plans_two_teachers_two_methods_three_seeds(name):

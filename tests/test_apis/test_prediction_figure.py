@@ -13,6 +13,8 @@ from sfkd_testing import ROOT, subprocess_env
 from sfkd.apis.prediction_figure import draw_predictions
 from sfkd.models.model_config import build_model
 
+pytestmark = pytest.mark.integration
+
 B = f'{ROOT}/configs/baseline'
 PAIRS = {'det': (f'{B}/retinanet-r34w32_fashion-det.py', f'{B}/retinanet-r18w16_fashion-det.py'),
          'seg': (f'{B}/fcn-r34w32_fashion-seg.py', f'{B}/fcn-r18w16_fashion-seg.py')}

@@ -3,8 +3,12 @@ made-up results; every expected cell is worked out by hand in the comments."""
 import dataclasses
 import random
 
+import pytest
+
 from sfkd.apis import get_task, summarise
 from sfkd.apis.report import mean_std, metric_table
+
+pytestmark = pytest.mark.unit
 
 TASK = get_task('cls')
 SCALE = dataclasses.replace(TASK.scales['full'], seeds=(0, 1, 2),

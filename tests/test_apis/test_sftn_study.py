@@ -9,6 +9,8 @@ import pytest
 import torch
 from sfkd_testing import ROOT, load_tool
 
+pytestmark = pytest.mark.e2e
+
 
 def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmnist_root,
                                                                   monkeypatch):

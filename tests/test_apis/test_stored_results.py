@@ -5,7 +5,10 @@ import os
 import os.path as osp
 import re
 
+import pytest
 from sfkd_testing import ROOT
+
+pytestmark = pytest.mark.docs
 
 RESULTS = osp.join(ROOT, 'tools', 'analysis', 'results')
 

@@ -14,6 +14,8 @@ from sfkd_testing import ROOT
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.integration
+
 CANVAS = sorted(glob.glob(f'{ROOT}/configs/*/*_fashion-det.py')
                 + glob.glob(f'{ROOT}/configs/*/*_fashion-seg.py'))
 

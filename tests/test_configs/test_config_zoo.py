@@ -18,6 +18,8 @@ from sfkd_testing import ROOT
 from sfkd.models.model_config import build_model
 from sfkd.registry import DATASETS, MODELS
 
+pytestmark = pytest.mark.zoo
+
 CONFIGS = sorted(p for p in glob.glob(f'{ROOT}/configs/**/*.py', recursive=True)
                  if '/_base_/' not in p)
 # detection and segmentation configs train on canvases or dense batches

@@ -14,6 +14,8 @@ from sfkd_testing import ROOT
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.zoo
+
 C = f'{ROOT}/configs'
 # config -> (canvas config whose data it trains on here, published reference in its header)
 RECIPES = {

@@ -2,8 +2,11 @@
 import subprocess
 import sys
 
+import pytest
 import torch
 from sfkd_testing import subprocess_env, tiny_options
+
+pytestmark = pytest.mark.e2e
 
 DOWNSTREAM = """
 _base_ = ['sfkd::baseline/small-resnet_3e_fashion-mnist.py']

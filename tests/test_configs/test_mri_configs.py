@@ -14,6 +14,8 @@ from sfkd_testing import ROOT
 from sfkd.models.model_config import build_model
 from sfkd.registry import DATASETS, MODELS
 
+pytestmark = pytest.mark.integration
+
 CONFIGS = sorted(glob.glob(f'{ROOT}/configs/mri/*.py'))
 # the configs no other test trains (the README's MRI commands run the teachers, the
 # student alone and imitation-at-sft: tests/test_tools/test_mri_recipes.py); the GPU

@@ -7,6 +7,8 @@ import subprocess
 import pytest
 from readme_blocks import ROOT, code_blocks
 
+pytestmark = pytest.mark.docs
+
 
 def readme_tree() -> set:
     """Paths of the README's ``configs/`` block, from its two-space indentation."""

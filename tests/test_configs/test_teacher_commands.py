@@ -10,6 +10,8 @@ from sfkd_testing import ROOT
 
 from sfkd.tools._config import default_work_dir
 
+pytestmark = pytest.mark.unit
+
 NEEDS_TEACHER = sorted(
     p for p in glob.glob(f'{ROOT}/configs/*/*fashion-mnist.py')
     + glob.glob(f'{ROOT}/configs/*/*_fashion-det.py')

@@ -18,6 +18,8 @@ from sfkd.datasets.fashion_canvases import CLASSES, read_idx
 from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 CONVERTER = osp.join(ROOT, 'tools', 'dataset_converters', 'make_fashion_canvases.py')
 
 

@@ -10,6 +10,8 @@ from mmengine import DefaultScope
 from sfkd.datasets.fashion_mnist import DEBIAN_DIR, FILES, prepare_fashion_mnist
 from sfkd.registry import DATASETS
 
+pytestmark = pytest.mark.integration
+
 
 def test_prepare_unpacks_once(tmp_path):
     out = tmp_path / 'fm'

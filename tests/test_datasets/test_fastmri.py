@@ -6,6 +6,8 @@ from mmengine.registry import DefaultScope
 from sfkd.datasets.mri import centred_ifft2
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 h5py = pytest.importorskip('h5py')
 
 

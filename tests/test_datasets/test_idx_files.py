@@ -9,6 +9,8 @@ from sfkd.datasets.fashion_mnist import DEBIAN_DIR, prepare_fashion_mnist
 from sfkd.datasets.idx_files import check_idx_files, idx_problem
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 def idx(path, dims, payload_bytes):
     with open(path, 'wb') as f:

@@ -5,6 +5,8 @@ import pytest
 from sfkd.datasets.mri import CartesianMask, UndersampleKSpace
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 def _centred(mask_lines: np.ndarray) -> np.ndarray:
     return np.fft.fftshift(mask_lines)

@@ -10,6 +10,8 @@ from mmengine.registry import DefaultScope
 from sfkd.datasets.mri.t1_slices import PATTERN, load_volume, prepare_mri_t1, slab_splits
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 
 def test_splits_are_slabs_of_one_human_volume_with_gaps(mri_root):
     meta = json.load(open(osp.join(mri_root, 'meta.json')))

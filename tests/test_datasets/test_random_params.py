@@ -11,6 +11,8 @@ from sfkd.engine.teacher_cache.fill import check_replay
 from sfkd.registry import TRANSFORMS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 AUG = [dict(type='mmpretrain.RandomCrop', crop_size=28, padding=4),
        dict(type='mmpretrain.RandomFlip', prob=0.5, direction='horizontal'),
        dict(type='mmpretrain.PackInputs')]

@@ -1,9 +1,12 @@
 """The synthetic digit set of LW-KD: deterministic, balanced, k-digit strings."""
+import pytest
 import numpy as np
 from mmengine import DefaultScope
 
 from sfkd.datasets.synthetic_digits import digits_of, label_text, render_digits
 from sfkd.registry import DATASETS
+
+pytestmark = pytest.mark.unit
 
 
 def test_label_strings_have_as_many_digits_as_the_largest_class():

@@ -15,6 +15,8 @@ from sfkd.engine.checkpoint_io import load_mapped_weights, outermost_modules, re
 from sfkd.registry import HOOKS, MODELS
 from sfkd.utils.errors import CheckpointError
 
+pytestmark = pytest.mark.integration
+
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 KD_SFTN_CFG = f'{ROOT}/configs/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 # the tiny ResNet's stages before the first attach point (backbone.layer1): the

@@ -8,6 +8,8 @@ from torch import nn
 from sfkd.engine.checkpoint_io import load_weights, read_state_dict
 from sfkd.utils.errors import CheckpointError
 
+pytestmark = pytest.mark.unit
+
 
 class Plant:
     """Pickles as ``open(path, 'w')``: loading the file would create ``path``."""

@@ -9,6 +9,8 @@ from mmengine.runner.checkpoint import save_checkpoint
 import sfkd  # noqa: F401  (installs the atomic writes)
 from sfkd.engine.atomic_write import atomic_write_bytes
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def umask():

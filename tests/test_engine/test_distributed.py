@@ -6,7 +6,8 @@ from mmengine.config import Config
 from sfkd.engine.distributed import setup_distributed
 from sfkd.utils.errors import BadConfigError
 
-pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU path')
+pytestmark = [pytest.mark.unit,
+              pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU path')]
 
 
 def test_no_launcher_changes_nothing():

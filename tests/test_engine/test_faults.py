@@ -14,6 +14,8 @@ from sfkd_testing import ROOT, subprocess_env, tiny_options
 
 from sfkd.models.model_config import build_model
 
+pytestmark = pytest.mark.e2e
+
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 

@@ -20,6 +20,8 @@ from sfkd.tools import train as train_tool
 from sfkd.tools._config import UsageError
 from sfkd.utils.errors import CheckpointError
 
+pytestmark = pytest.mark.integration
+
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS = f'{ROOT}/configs/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
@@ -170,6 +172,7 @@ def assert_same_cache(a, b):
             json.load(open(f'{b}/params/view_{view}.json'))
 
 
+@pytest.mark.distributed
 def test_two_processes_fill_the_same_cache_as_one(teachers, aug_config, tmp_path, fmnist_root,
                                                   free_port):
     opts = options(teachers[0], 2, tmp_path / 'two', train=64)

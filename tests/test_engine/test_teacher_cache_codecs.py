@@ -8,6 +8,8 @@ import torch
 from sfkd.engine.teacher_cache.codecs import build_codec
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 def softmax(row, tau):
     e = [math.exp(v / tau) for v in row]

@@ -9,6 +9,8 @@ from sfkd.apis.calibration import calibration_metrics, expected_calibration_erro
 from sfkd.registry import METRICS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 # four samples in four different bins of 15 (bin m holds ((m-1)/15, m/15]):
 #   conf 0.90 correct (bin 14), 0.70 wrong (bin 11), 0.50 correct (bin 8), 0.75 correct (bin 12)
 PROBS = torch.tensor([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.1, 0.15, 0.75]], dtype=torch.float64)

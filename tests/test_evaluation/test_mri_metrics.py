@@ -6,6 +6,8 @@ from mmengine.structures import BaseDataElement
 
 from sfkd.evaluation.mri import NMSE, PSNR, SSIM, nmse, psnr, ssim
 
+pytestmark = pytest.mark.unit
+
 skm = pytest.importorskip('skimage.metrics')
 
 

@@ -11,6 +11,8 @@ from sfkd.models.model_config import build_model, model_config
 from sfkd.registry import DATASETS, MODELS
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.zoo
+
 KD_CFG = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 CIFAR_R18 = 'mmpretrain::resnet/resnet18_8xb16_cifar10.py'
 RETINA_R18 = 'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'

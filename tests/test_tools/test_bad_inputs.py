@@ -26,6 +26,8 @@ from sfkd.registry import MODELS
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 C = f'{ROOT}/configs'
 KD = f'{C}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS = f'{C}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'

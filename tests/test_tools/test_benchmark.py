@@ -9,6 +9,8 @@ import pytest
 
 from sfkd_testing import ROOT, subprocess_env
 
+pytestmark = pytest.mark.e2e
+
 
 def test_benchmark_stores_median_range_gflops_and_machine(tmp_path, fmnist_root):
     out = tmp_path / 'bench' / 'benchmark.json'

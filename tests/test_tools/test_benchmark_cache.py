@@ -7,6 +7,8 @@ import sys
 import pytest
 from sfkd_testing import ROOT, subprocess_env
 
+pytestmark = pytest.mark.e2e
+
 
 def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root):
     out = tmp_path / 'bench' / 'teacher_cache.json'

@@ -7,6 +7,8 @@ import os.path as osp
 import pytest
 from sfkd_testing import load_tool
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope='module')
 def study():

@@ -4,6 +4,8 @@ import pytest
 from sfkd.tools.cfg_options import check_cfg_options, near_miss
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 CFG = dict(
     train_cfg=dict(by_epoch=True, max_epochs=3, val_interval=1),
     optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),

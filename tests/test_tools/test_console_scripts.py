@@ -8,6 +8,8 @@ import subprocess
 import pytest
 from sfkd_testing import ROOT, subprocess_env, tiny_options
 
+pytestmark = pytest.mark.e2e
+
 PROJECT_MODULE = '''
 import os
 from mmengine.hooks import Hook

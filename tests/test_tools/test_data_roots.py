@@ -10,6 +10,8 @@ from sfkd.tools import train as train_tool
 from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 

@@ -13,6 +13,8 @@ from sfkd_testing import ROOT
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 C = f'{ROOT}/configs'
 TASKS = {
     'det': dict(

@@ -22,6 +22,8 @@ from sfkd_testing import ROOT, run_gloo_job, subprocess_env, tiny_options
 
 from sfkd.models.model_config import build_model
 
+pytestmark = pytest.mark.distributed
+
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 GN = {KD: ['model.student.backbone.norm=gn'],

@@ -3,7 +3,10 @@ import json
 import os.path as osp
 import subprocess
 
+import pytest
 from sfkd_testing import BASELINE_CFG, ROOT, run_gloo_job, subprocess_env, tiny_options
+
+pytestmark = pytest.mark.distributed
 
 
 def test_two_cpu_processes_train_and_save_once(tmp_path, fmnist_root, free_port):
@@ -35,6 +38,7 @@ def test_two_cpu_processes_train_and_save_once(tmp_path, fmnist_root, free_port)
     assert checkpoints == ['epoch_1.pth']
 
 
+@pytest.mark.e2e
 def test_gpus_must_be_positive(tmp_path):
     proc = subprocess.run(['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), BASELINE_CFG, '0'],
                           capture_output=True, text=True, env=subprocess_env(), timeout=60)

@@ -8,6 +8,8 @@ from sfkd_testing import BASELINE_CFG, ROOT, tiny_options
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 STUDENT_CFG = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 METHODS = {
     'kd': f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',

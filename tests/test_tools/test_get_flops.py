@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
@@ -13,6 +14,8 @@ from torch import nn
 from sfkd.apis.complexity import model_complexity
 from sfkd.models.model_config import build_model
 from sfkd.utils import register_all_modules
+
+pytestmark = pytest.mark.e2e
 
 GET_FLOPS = osp.join(ROOT, 'tools', 'analysis', 'get_flops.py')
 TINY_MODEL = 'sfkd::_base_/models/tiny_resnet_fmnist.py'

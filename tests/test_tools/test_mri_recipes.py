@@ -2,6 +2,8 @@
 ``--cfg-options`` appended) on 32x32 T1 slices in a copy of the repository layout."""
 import os
 import os.path as osp
+
+import pytest
 import runpy
 import sys
 
@@ -10,6 +12,8 @@ from sfkd_testing import ROOT
 
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
+
+pytestmark = pytest.mark.docs
 
 HEADING = 'MRI reconstruction (SFT-KD-Recon)'
 TINY = ['train_dataloader.dataset.indices=2', 'train_dataloader.batch_size=2',

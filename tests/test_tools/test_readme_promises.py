@@ -20,6 +20,8 @@ from sfkd.registry import MODELS
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
@@ -84,6 +86,7 @@ def test_sfkd_test_console_script(trained, tmp_path):
     assert saved['metrics'] == pytest.approx(reference)
 
 
+@pytest.mark.distributed
 def test_dist_test_on_two_cpu_processes(trained, tmp_path, free_port):
     work = tmp_path / 'dist'
     proc = run_gloo_job(

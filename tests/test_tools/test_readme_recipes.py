@@ -26,6 +26,8 @@ from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 from sfkd.tools._config import default_work_dir
 
+pytestmark = pytest.mark.docs
+
 RUNNABLE = ('tools/train.py', 'tools/test.py', 'tools/export_student.py')
 # README commands that other tests or CI run: argv prefix -> where
 COVERED_ELSEWHERE = {

@@ -17,6 +17,8 @@ from sfkd_testing import ROOT, load_tool
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.e2e
+
 NEW_CONFIGS = [
     'baseline/small-resnet_aug_fashion-mnist.py', 'baseline/tiny-resnet_aug_fashion-mnist.py',
     'baseline/micro-resnet_aug_fashion-mnist.py',

@@ -10,6 +10,8 @@ from sfkd_testing import BASELINE_CFG, tiny_options
 
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 
 class Interrupted(Exception):
     pass

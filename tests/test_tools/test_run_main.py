@@ -6,7 +6,10 @@ import os
 import shutil
 import subprocess
 
+import pytest
 from sfkd_testing import ROOT
+
+pytestmark = pytest.mark.e2e
 
 SETUP_OK = '''#!/usr/bin/env bash
 echo "[sfkd setup] torch: up to date"

@@ -10,6 +10,8 @@ import pytest
 import torch
 from sfkd_testing import ROOT, load_tool
 
+pytestmark = pytest.mark.e2e
+
 KD_CFG = 'configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 
 

@@ -8,6 +8,8 @@ from sfkd_testing import ROOT, tiny_options
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.integration
+
 TINY = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 
 

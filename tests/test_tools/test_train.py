@@ -11,6 +11,8 @@ from sfkd_testing import BASELINE_CFG, ROOT, subprocess_env, tiny_options
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 
 def test_train_then_test_baseline(tmp_path, fmnist_root):
     work = str(tmp_path / 'work')

@@ -10,6 +10,8 @@ from sfkd_testing import ROOT, subprocess_env, tiny_options
 
 from sfkd.tools import train as train_tool
 
+pytestmark = pytest.mark.e2e
+
 TINY = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 
 
@@ -65,6 +67,7 @@ def test_sync_bn_on_cpu_is_refused_in_one_process(tmp_path):
     assert not work.exists()
 
 
+@pytest.mark.distributed
 @pytest.mark.skipif(torch.cuda.is_available(), reason='a GPU is present')
 def test_sync_bn_under_dist_train_ends_with_the_one_line_error(tmp_path, free_port):
     proc = subprocess.run(['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), TINY, '2',

@@ -13,6 +13,8 @@ from sfkd.models.algorithms.branch_skip import (BranchPlan, find_feeders, placeh
                                                 record_calls)
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.integration
+
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 
 

@@ -13,6 +13,8 @@ from sfkd_testing import ROOT, subprocess_env
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 SFTN_DET = f'{ROOT}/configs/sftn/sftn_retinanet-r34w32_retinanet-r18w16_fashion-det.py'
 CWD_DET = f'{ROOT}/configs/cwd/cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py'
 SOTEACHER_SEG = f'{ROOT}/configs/soteacher/soteacher_fcn-r34w32_fashion-seg.py'

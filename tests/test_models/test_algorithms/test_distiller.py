@@ -10,6 +10,8 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError, CheckpointError
 
+pytestmark = pytest.mark.integration
+
 KD_CFG = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS_CFG = f'{ROOT}/configs/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 TEACHER = 'sfkd::_base_/models/small_resnet_fmnist.py'

@@ -12,6 +12,8 @@ from reference import cross_entropy, data_samples, dkd, head_logits, stages
 from sfkd.models.algorithms import Distiller
 from sfkd.models.losses import DistillLoss
 
+pytestmark = pytest.mark.unit
+
 TEACHER = dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py')
 STUDENT = dict(cfg_path='sfkd::_base_/models/tiny_resnet_fmnist.py')
 LABELS, INDICES = [4, 0, 9, 2], [17, 3, 250, 8]

@@ -7,6 +7,8 @@ from mmengine.optim import OptimWrapper
 
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(autouse=True)
 def sfkd_scope():

@@ -14,6 +14,8 @@ from sfkd_testing import ROOT
 
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 FITNETS_CFG = f'{ROOT}/configs/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 LABELS, INDICES = [2, 8, 5, 1], [0, 1, 2, 3]
 

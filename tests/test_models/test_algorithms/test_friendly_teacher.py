@@ -11,6 +11,8 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT_CFG = f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py'
 

@@ -15,6 +15,8 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 LWKD_CFG = f'{ROOT}/configs/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 STUDENT_CFG = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
 

@@ -14,6 +14,8 @@ from sfkd_testing import ROOT
 
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 # labels that are not the sample indices 0..5
 LABELS, INDICES = [3, 7, 1, 9, 0, 4], [0, 1, 2, 3, 4, 5]

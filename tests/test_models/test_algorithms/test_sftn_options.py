@@ -21,6 +21,8 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 LABELS, INDICES = [3, 7, 1, 9, 0, 4], [0, 1, 2, 3, 4, 5]
 L_T, L_CE, L_KL, TAU = 0.7, 1.3, 2.5, 2.0

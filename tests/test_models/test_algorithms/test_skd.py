@@ -15,6 +15,8 @@ from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 SKD_CFG = f'{ROOT}/configs/skd/skd_small-resnet_tiny-resnet_fashion-mnist.py'
 SKD_AT_CFG = f'{ROOT}/configs/skd/skd-at_small-resnet_tiny-resnet_fashion-mnist.py'
 TEACHER = 'sfkd::_base_/models/small_resnet_fmnist.py'

@@ -20,6 +20,8 @@ from torch import nn
 from sfkd.models.regularizers import LipschitzRegularizer
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 SOT_CFG = f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py'
 NUM_SAMPLES, EPOCH, MAX_EPOCHS, ALPHA, LIP = 8, 2, 5, 0.6, 2e-3
 # dataset indices of the batch, and labels that differ from them (all < NUM_SAMPLES,

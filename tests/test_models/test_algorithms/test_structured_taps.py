@@ -12,6 +12,8 @@ from sfkd.models.taps.tap_set import parse_tap
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 class TwoLevelBackbone(nn.Module):
     """Returns a tuple of two feature maps, as mmdet/mmseg backbones do."""

@@ -9,6 +9,8 @@ from torch import nn
 from sfkd.models.taps import TapsComplete, TapSet
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.integration
+
 
 class Counted(nn.Module):
     """Wraps a module and counts its calls."""

@@ -15,6 +15,8 @@ from sfkd.engine.distill_val_loop import DistillValLoop
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.integration
+
 TFKD_CFG = f'{ROOT}/configs/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 
 

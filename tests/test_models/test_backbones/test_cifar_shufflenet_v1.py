@@ -8,6 +8,8 @@ from mmengine import Config
 from sfkd.models.backbones import CIFARShuffleNetV1
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', '_base_', 'models',
                       'cifar100')
 

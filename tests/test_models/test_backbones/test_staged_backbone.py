@@ -8,6 +8,8 @@ from sfkd.models.backbones import (CIFARVGG, CIFARMobileNetV2, CIFARResNet, CIFA
                                    StagedBackbone)
 from sfkd.models.backbones.staged_backbone import check_out_indices
 
+pytestmark = pytest.mark.unit
+
 
 class _Toy(StagedBackbone):
     """Stages that add 1, 2, ... to their input, with an optional x10 stem."""

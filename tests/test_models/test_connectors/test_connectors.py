@@ -9,6 +9,8 @@ from sfkd.models.connectors import IdentityConnector, LinearConnector, MLPConnec
     ResizeConnector
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def test_linear_connector_flattens_maps_then_maps_features():
     conn = LinearConnector(4, 2)

@@ -4,6 +4,8 @@ import torch
 from sfkd.models.losses import ABLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 # (student, teacher) with margin 1, one element per case:
 #   s=-2, t=-1: already below -m                    -> 0
 #   s=-0.5, t=-1: inactive teacher, s > -m           -> (s + 1)**2 = 0.25

@@ -9,6 +9,8 @@ from sfkd.models.discriminators import OutputDiscriminator
 from sfkd.models.losses import AdversarialKDLoss
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 class Affine(nn.Module):
     """D(p) = w . p + b, a discriminator whose scores are easy to write down."""

@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import ATLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def reference_at(student, teacher, p=2.0):
     """Plain-loop attention transfer on equally sized (N, C, H, W) arrays."""

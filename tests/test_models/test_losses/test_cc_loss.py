@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import CCLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def reference_cc(student, teacher, gamma=0.4, max_order=2):
     """Plain-loop correlation congruence with the truncated RBF series."""

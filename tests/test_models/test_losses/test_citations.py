@@ -2,8 +2,12 @@
 import inspect
 import re
 
+import pytest
+
 import sfkd.models.losses as losses
 from sfkd_testing import ROOT
+
+pytestmark = pytest.mark.docs
 
 
 def citation_section() -> str:

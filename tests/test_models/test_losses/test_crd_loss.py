@@ -8,6 +8,8 @@ import torch
 from sfkd.models.losses import CRDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 NUM_DATA, T, MOMENTUM, EPS = 5, 0.07, 0.5, 1e-7
 W_S, B_S = np.array([[1., 0.], [0., 1.]]), np.array([0., 0.])
 W_T, B_T = np.array([[1., 0., 0.], [0., 1., 1.]]), np.array([0., 0.5])

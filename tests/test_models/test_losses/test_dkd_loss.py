@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import DKDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def _softmax(row):
     exps = [math.exp(v) for v in row]

@@ -4,6 +4,8 @@ import torch
 from sfkd.models.losses import FitNetsLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def test_exact_value_vectors():
     student = torch.tensor([[1., 2.], [3., 4.]])

@@ -6,6 +6,8 @@ import torch
 from sfkd.models.losses import FTLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 # sample 0: student (3, 4) -> (0.6, 0.8), teacher (1, 0) -> (1, 0)
 # sample 1: student (0, 2) -> (0, 1), teacher (1, 1) -> (1/sqrt2, 1/sqrt2)
 STUDENT = torch.tensor([[3., 4.], [0., 2.]], dtype=torch.float64).view(2, 2, 1, 1)

@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import KDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def _softmax(row, tau):
     exps = [math.exp(v / tau) for v in row]

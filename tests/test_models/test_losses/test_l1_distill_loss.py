@@ -4,6 +4,8 @@ import torch
 
 from sfkd.models.losses import L1DistillLoss
 
+pytestmark = pytest.mark.unit
+
 
 def test_value_is_the_mean_absolute_difference_times_the_weight():
     s = torch.tensor([[1.0, -2.0], [0.5, 4.0]])

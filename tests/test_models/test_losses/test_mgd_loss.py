@@ -5,6 +5,8 @@ import torch
 from sfkd.models.losses import MGDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 C = 2
 # hand-picked 3x3 kernels, indexed [out][in][row][col]; mixed signs so that
 # the ReLU between the two convs clips some values

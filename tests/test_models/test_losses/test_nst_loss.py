@@ -5,6 +5,8 @@ import torch
 from sfkd.models.losses import NSTLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def reference_nst(student, teacher, degree=2, bias=0.0):
     """Plain-loop squared MMD between position-normalised channels, batch mean."""

@@ -4,6 +4,8 @@ import torch
 from sfkd.models.losses import OFDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 # margin -0.5, target T = max(t, -0.5); skipped where s <= T and T <= 0:
 #   t=1, s=0:       T=1 > 0, kept             -> 1
 #   t=-1, s=-2:     T=-0.5, s <= T, skipped    -> 0

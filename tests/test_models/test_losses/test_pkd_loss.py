@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import PKDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 EPS = 1e-6
 
 

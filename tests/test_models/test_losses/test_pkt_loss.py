@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import PKTLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 EPS = 1e-7
 
 

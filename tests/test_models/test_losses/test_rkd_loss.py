@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import RKDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def smooth_l1(x):
     return 0.5 * x * x if abs(x) < 1 else abs(x) - 0.5

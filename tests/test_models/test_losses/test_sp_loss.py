@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import SPLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def reference_sp(student, teacher):
     """Plain-loop similarity-preserving loss."""

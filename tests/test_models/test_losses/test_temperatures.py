@@ -6,6 +6,8 @@ from sfkd.models.losses import (ChannelWiseDivergence, CRDLoss, DISTLoss, DKDLos
                                 WSLDLoss)
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 TEMPERATURES = [
     (KDLoss, 'tau', {}), (ChannelWiseDivergence, 'tau', {}), (DISTLoss, 'tau', {}),
     (DKDLoss, 'tau', {}), (WSLDLoss, 'tau', {}),

@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import TeacherFreeKDLoss
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 def test_target_distribution_by_hand():
     loss = TeacherFreeKDLoss(correct_prob=0.7, soften_target=False)

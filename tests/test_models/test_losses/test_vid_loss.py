@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import VIDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def _set_weights(loss, matrices, alpha):
     """Set the three 1x1 convs to the given (out, in) matrices and alpha."""

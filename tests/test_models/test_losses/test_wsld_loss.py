@@ -7,6 +7,8 @@ import torch
 from sfkd.models.losses import WSLDLoss
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def _log_softmax(row, tau=1.0):
     scaled = [v / tau for v in row]

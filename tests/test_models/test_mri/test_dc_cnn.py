@@ -7,6 +7,8 @@ from sfkd.engine.checkpoint_io import load_weights
 from sfkd.models.mri import DataConsistency, DCCNN, pack_inputs
 from sfkd.utils.errors import BadConfigError, CheckpointError
 
+pytestmark = pytest.mark.unit
+
 
 def _scan(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Packed inputs of a real image (N, 1, H, W) under mask (H or W lines)."""

@@ -12,6 +12,8 @@ from sfkd_testing import ROOT
 from sfkd.models.mri import DCCNN
 from sfkd.utils.errors import CheckpointError
 
+pytestmark = pytest.mark.integration
+
 SFT = osp.join(ROOT, 'configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py')
 KD_SFT = osp.join(ROOT, 'configs/mri/imitation-at-sft_d5c5_d3c5_4x_mri-t1.py')
 

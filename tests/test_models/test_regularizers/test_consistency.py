@@ -7,6 +7,8 @@ from torch import nn
 
 from sfkd.models.regularizers import ConsistencyRegularizer
 
+pytestmark = pytest.mark.unit
+
 TEACHER = nn.Identity()  # the term only looks at the outputs
 
 

@@ -9,6 +9,8 @@ from sfkd.models.regularizers import REFERENCE_STEPS, LipschitzRegularizer, weig
 from sfkd.utils.errors import BadConfigError
 from sfkd.registry import MODELS
 
+pytestmark = pytest.mark.unit
+
 
 def tiny_model():
     conv = nn.Conv2d(1, 2, 1, bias=False)

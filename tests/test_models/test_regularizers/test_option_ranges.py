@@ -4,6 +4,8 @@ import pytest
 from sfkd.models.regularizers import ConsistencyRegularizer, LipschitzRegularizer
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize('build, message', [
     (lambda: LipschitzRegularizer(weight=-1e-5),

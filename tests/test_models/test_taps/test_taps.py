@@ -13,6 +13,8 @@ from sfkd.models.model_config import build_model
 from sfkd.models.taps import MethodOutputTap, ModuleInputTap, ModuleOutputTap, TapSet
 from sfkd.utils.errors import BadConfigError
 
+pytestmark = pytest.mark.unit
+
 
 class Toy(nn.Module):
     """``y = fc2(relu(fc1(x)))`` with ``features`` a method, and a pair-taking ``join``."""
