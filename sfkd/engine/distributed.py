@@ -8,7 +8,9 @@ built (the Runner then skips its own initialisation) and wraps the model with
 config converts the trainable models' BatchNorm layers to SyncBatchNorm (MMEngine's
 option; a frozen teacher is outside the wrapped model and keeps its own).
 """
+import logging
 import os
+import sys
 
 import torch
 import torch.distributed as dist
@@ -49,12 +51,38 @@ def setup_distributed(cfg: Config) -> None:
 
 
 def teardown_distributed() -> None:
-    """Leave the process group cleanly at the end of a command-line run.
+    """Leave the process group at the end of a command-line run; a gloo process then
+    ends at once (``os._exit``), its output flushed, without finalising the interpreter.
 
-    A process that exits with a gloo group still open can abort in the C++
-    runtime ("terminate called without an active exception") while its
-    background threads are torn down, which torchrun reports as a failure.
+    Why: each gloo collective's work object, and with it the collective's tensors, is
+    released by the gloo worker thread that ran it, just after the caller was told that
+    the collective is done. A tensor that Python no longer references needs the GIL at
+    that release. When the worker thread is descheduled there (a busy machine) while the
+    main thread returns and starts finalising the interpreter, the thread's late GIL
+    request makes Python end it with ``pthread_exit``, whose unwinding through the work's
+    ``noexcept`` destructor calls ``std::terminate``: "terminate called without an
+    active exception", SIGABRT, and torchrun reports the rank as failed although the
+    run finished. ``destroy_process_group`` does not join gloo's worker threads (only
+    the group's destructor does, and the references the DDP-wrapped model leaves keep
+    the group alive), so the process ends here, before finalisation, with nothing left
+    to write. The NCCL
+    path is left as it is.
     """
-    if dist.is_available() and dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    gloo = dist.get_backend() == 'gloo'
+    dist.barrier()
+    dist.destroy_process_group()
+    if gloo:
+        exit_without_finalising(0)
+
+
+def exit_without_finalising(status: int) -> None:
+    """Flush the standard streams and the log handlers, then ``os._exit(status)``."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream has nothing to keep
+            pass
+    logging.shutdown()
+    os._exit(status)

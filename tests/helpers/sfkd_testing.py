@@ -52,24 +52,3 @@ def subprocess_env(**extra: str) -> dict:
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
     env.update(extra)
     return env
-
-
-# A gloo rank occasionally aborts in the C++ runtime with this line (seen on this 2-core
-# machine, about once per full suite, never twice in a row); torchrun then stops the job.
-GLOO_ABORT = 'terminate called without an active exception'
-
-
-def run_gloo_job(cmd: List[str], clean: Sequence[str] = (), **kwargs):
-    """``subprocess.run(cmd, **kwargs)`` for a multi-process gloo job, run once more after
-    a ``GLOO_ABORT`` (with ``clean``, the folders that job writes, removed first).
-
-    Any other failure is returned as it is, so a real error still fails the test.
-    """
-    import shutil
-    import subprocess
-    proc = subprocess.run(cmd, **kwargs)
-    if proc.returncode != 0 and GLOO_ABORT in (proc.stderr or ''):
-        for path in clean:
-            shutil.rmtree(path, ignore_errors=True)
-        proc = subprocess.run(cmd, **kwargs)
-    return proc

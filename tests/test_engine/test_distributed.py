@@ -27,3 +27,33 @@ def test_pytorch_launcher_needs_torchrun_environment(monkeypatch):
         monkeypatch.delenv(key, raising=False)
     with pytest.raises(BadConfigError, match='start the job with torchrun'):
         setup_distributed(Config(dict(launcher='pytorch')))
+
+
+CHILD = '''
+import logging, sys
+import torch.distributed as dist
+from sfkd.engine.distributed import teardown_distributed
+dist.init_process_group('gloo', init_method='file://{store}', rank=0, world_size=1)
+log = logging.getLogger('child')
+log.addHandler(logging.FileHandler('{log}'))
+log.warning('logged before the end')
+sys.stdout.write('printed, not flushed')
+teardown_distributed()
+print('never reached')
+'''
+
+
+@pytest.mark.integration
+def test_a_gloo_process_ends_at_teardown_with_its_output_flushed(tmp_path):
+    """The gloo exit path (see ``teardown_distributed``): the group is left, the process
+    ends there with status 0, and what it printed and logged is complete."""
+    import subprocess
+    import sys
+
+    from sfkd_testing import subprocess_env
+    code = CHILD.format(store=tmp_path / 'store', log=tmp_path / 'child.log')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120, env=subprocess_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == 'printed, not flushed'
+    assert (tmp_path / 'child.log').read_text() == 'logged before the end\n'

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine import DefaultScope
-from sfkd_testing import ROOT, run_gloo_job, subprocess_env, tiny_options
+from sfkd_testing import ROOT, subprocess_env, tiny_options
 
 from sfkd.engine.teacher_cache.store import CacheStore
 from sfkd.models.algorithms import Distiller
@@ -178,9 +178,8 @@ def test_two_processes_fill_the_same_cache_as_one(teachers, aug_config, tmp_path
     opts = options(teachers[0], 2, tmp_path / 'two', train=64)
     cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), aug_config, '2',
            '--work-dir', str(tmp_path / 'w2'), '--cfg-options', *opts]
-    proc = run_gloo_job(cmd, clean=[str(tmp_path / 'w2'), str(tmp_path / 'two')],
-                        cwd=str(tmp_path), capture_output=True, text=True, timeout=600,
-                        env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
+    proc = subprocess.run(cmd, cwd=str(tmp_path), capture_output=True, text=True, timeout=600,
+                          env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
     assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-4000:])
     train(aug_config, tmp_path / 'w1', options(teachers[0], 2, tmp_path / 'one', train=64))
     two, one = folders(tmp_path / 'two'), folders(tmp_path / 'one')

@@ -4,7 +4,7 @@ import os.path as osp
 import subprocess
 
 import pytest
-from sfkd_testing import BASELINE_CFG, ROOT, run_gloo_job, subprocess_env, tiny_options
+from sfkd_testing import BASELINE_CFG, ROOT, subprocess_env, tiny_options
 
 pytestmark = pytest.mark.distributed
 
@@ -20,9 +20,8 @@ def test_two_cpu_processes_train_and_save_once(tmp_path, fmnist_root, free_port)
     cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(config), '2',
            '--work-dir', str(work), '--cfg-options',
            *tiny_options(train=256, test=64, batch=32, epochs=1)]
-    proc = run_gloo_job(cmd, clean=[str(work), str(probe)], cwd=str(tmp_path),
-                        capture_output=True, text=True, timeout=600,
-                        env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
+    proc = subprocess.run(cmd, cwd=str(tmp_path), capture_output=True, text=True, timeout=600,
+                          env=subprocess_env(PORT=str(free_port), CUDA_VISIBLE_DEVICES=''))
     assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-4000:])
 
     ranks = [json.load(open(probe / f'rank{r}.json')) for r in (0, 1)]

@@ -31,8 +31,10 @@ pytestmark = pytest.mark.docs
 RUNNABLE = ('tools/train.py', 'tools/test.py', 'tools/export_student.py')
 # README commands that other tests or CI run: argv prefix -> where
 COVERED_ELSEWHERE = {
-    ('bash', 'tools/run_main.sh'): 'CI (the quick start)',
+    ('bash', 'tools/run_main.sh'): 'tests/test_apis/test_pipeline.py (smoke scale), CI',
     ('bash', 'tools/run_tests.sh'): 'CI (the quick start)',
+    ('bash', 'tools/gpu_check.sh'): 'tests/test_tools/test_gpu_check.py (needs CUDA to run)',
+    ('python', 'tools/analysis/dist_stress.py'): 'tests/test_tools/test_dist_stress.py',
     ('pip', ): 'GPU installation, needs a GPU machine',
     ('python', 'tools/run_pipeline.py'): 'tests/test_apis/test_pipeline.py (smoke scale)',
     ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',

@@ -4,17 +4,20 @@
 
 Each run is ``tools/dist_train.sh CONFIG 2`` on a real Fashion-MNIST subset (256
 training images, 1 epoch), with C++ stack traces on (``TORCH_SHOW_CPP_STACKTRACES=1``)
-and Python's fault handler on (``PYTHONFAULTHANDLER=1``: a SIGABRT prints every
-thread's Python stack). A run counts as an abort when it fails or when a worker
-prints ``terminate called``. The result (runs, aborts, each run's exit status and
-seconds, and the end of the output of any failed run) goes to ``DIR/result.json``
-and one line per run to the terminal.
+Python's fault handler on (``PYTHONFAULTHANDLER=1``: a SIGABRT prints every
+thread's Python stack) and core dumps on: a worker that aborts leaves a core file in
+the run's folder, and ``gdb`` (where installed) prints the C++ stack of every thread
+in it. A run counts as an abort when it fails or when a worker prints
+``terminate called``. The result (runs, aborts, each run's exit status and seconds,
+and for a failed run the end of its output and the C++ stacks) goes to
+``DIR/result.json`` and one line per run to the terminal.
 """
 import argparse
 import json
 import os
 import os.path as osp
 import platform
+import resource
 import shutil
 import socket
 import subprocess
@@ -45,19 +48,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def allow_core_dumps() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def cpp_stacks(folder: str) -> str:
+    """Every thread's C++ stack in each core file in ``folder`` (then removed)."""
+    stacks = []
+    for core in sorted(f for f in os.listdir(folder) if f.startswith('core')):
+        path = osp.join(folder, core)
+        if shutil.which('gdb'):
+            gdb = subprocess.run(['gdb', '-batch', '-ex', 'thread apply all bt 25',
+                                  sys.executable, path], capture_output=True, text=True)
+            stacks.append(f'--- {core}\n' + '\n'.join(
+                line for line in gdb.stdout.splitlines()
+                if line.startswith(('#', 'Thread', 'Program terminated'))))
+        os.remove(path)
+    return '\n'.join(stacks)
+
+
 def one_run(config: str, data_root: str, work: str) -> dict:
     env = dict(os.environ, PORT=str(free_port()), CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1',
                TORCH_SHOW_CPP_STACKTRACES='1', PYTHONFAULTHANDLER='1', PYTHON=sys.executable)
-    cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), config, '2', '--work-dir', work,
-           '--cfg-options', *tiny_options(data_root)]
+    cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), config, '2', '--work-dir',
+           osp.join(work, 'work_dir'), '--cfg-options', *tiny_options(data_root)]
     start = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    # the workers run in ``work``, so that their core files land there
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=work,
+                          preexec_fn=allow_core_dumps)
     output = proc.stdout + proc.stderr
     aborted = proc.returncode != 0 or ABORT in output
     run = dict(returncode=proc.returncode, seconds=round(time.time() - start, 1),
                aborted=aborted)
+    stacks = cpp_stacks(work)
     if aborted:
-        run['output_tail'] = output[-6000:]
+        run['output_tail'] = output[-4000:]
+        run['cpp_stacks'] = stacks[-12000:]
     return run
 
 
@@ -84,6 +110,8 @@ def main() -> None:
         r = runs[-1]
         print(f'run {i + 1}/{args.runs}: exit {r["returncode"]}, {r["seconds"]} s'
               + (' ABORT' if r['aborted'] else ''), flush=True)
+        if r['aborted'] and r['cpp_stacks']:
+            print(r['cpp_stacks'], flush=True)
     import torch
     result = dict(command=' '.join(['python', 'tools/analysis/dist_stress.py', *sys.argv[1:]]),
                   config=osp.relpath(args.config, ROOT), runs=len(runs),
