@@ -1,7 +1,9 @@
 """MMEngine's Runner, with the config dump in the work dir written only by a run that
-has produced something there."""
+has produced something there, and the work dir's checkpoints checked before a resume."""
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
+from sfkd.engine.resume import check_fits, checkpoint_to_resume, overwrite_warning
 from sfkd.registry import RUNNERS
 
 
@@ -17,9 +19,37 @@ class SfkdRunner(Runner):
     checkpoints next to it. A test run never writes it. The config of every
     run, failed or not, is still kept in its own log dir
     (``<work_dir>/<timestamp>/vis_data/config.py``).
+
+    Before anything is loaded or trained, a resume is resolved and checked
+    (:mod:`sfkd.engine.resume`): without a path it continues from the work dir's own
+    newest checkpoint, a checkpoint that does not fit the model is refused, and a
+    run that will write over checkpoints it did not write says so.
     """
 
     _config_dumped = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._check_work_dir()
+
+    def _check_work_dir(self) -> None:
+        resume_from = None
+        if self._resume and self._load_from is None:
+            found, why = checkpoint_to_resume(self.work_dir)
+            if found:
+                self.logger.info(f'--resume: continuing from {found} ({why})')
+                self._load_from = found
+            else:
+                self.logger.warning(f'--resume: no checkpoint to continue from ({why}); '
+                                    'training from the start')
+                self._resume = False  # MMEngine would follow last_checkpoint elsewhere
+        if self._resume:
+            resume_from = self._load_from
+            model = self.model.module if is_model_wrapper(self.model) else self.model
+            check_fits(resume_from, model, self.work_dir)
+        warning = overwrite_warning(self.work_dir, resume_from)
+        if warning:
+            self.logger.warning(warning)
 
     def dump_config(self) -> None:
         """Called by the Runner at build time: deferred (see the class docstring)."""

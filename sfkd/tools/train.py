@@ -18,7 +18,7 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from sfkd.engine.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import check_sync_bn, setup_distributed, teardown_distributed
@@ -88,11 +88,8 @@ def build_config(args: argparse.Namespace):
         add_tensorboard(cfg)
     fit_schedules(cfg, reference_epochs=own_max_epochs(args))
     use_resumable_loop(cfg.get('train_cfg'))
-    if args.resume == 'auto':
+    if args.resume == 'auto':  # the runner finds the checkpoint (sfkd.engine.resume)
         cfg.resume, cfg.load_from = True, None
-        latest = find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
-        if latest:
-            read_state_dict(latest, owner='--resume')  # refuse a damaged file up front
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UsageError(f'--resume {args.resume}: no such checkpoint file')

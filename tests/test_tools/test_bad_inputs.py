@@ -250,6 +250,8 @@ CASES: Dict[str, Case] = {
         BASELINE_CFG, '--resume', f'{ROOT}/README.md']),
     '`--resume` from a checkpoint whose unpickling would run code': Case(lambda f: [
         BASELINE_CFG, '--resume', f['evil']]),
+    '`--resume` in a work dir whose checkpoint another config wrote': Case(lambda f: [
+        STUDENT, '--resume', *opt()]),
     '`tools/test.py` with a missing checkpoint': Case(
         lambda f: [STUDENT, '/nope.pth', *opt()], tool='test'),
     '`tools/test.py` with a truncated checkpoint': Case(
