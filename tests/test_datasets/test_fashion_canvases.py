@@ -190,3 +190,65 @@ def test_image_folder_without_its_label_maps(canvas_root):
 def test_iou_metric_perfect_masks_score_100_and_a_wrong_class_lower(canvas_root):
     assert iou_score(canvas_root, wrong=False) == pytest.approx(100.0)
     assert iou_score(canvas_root, wrong=True) < 60.0
+
+
+def broken_copy(canvas_root: str, tmp_path, change) -> str:
+    """A canvas root whose val annotation file is ``change``d (the images linked)."""
+    root = tmp_path / 'root'
+    (root / 'annotations').mkdir(parents=True)
+    os.symlink(osp.join(canvas_root, 'val'), root / 'val')
+    data = json.load(open(osp.join(canvas_root, 'annotations', 'val.json')))
+    change(data)
+    with open(root / 'annotations' / 'val.json', 'w') as f:
+        json.dump(data, f)
+    return str(root) + '/'
+
+
+def test_annotations_of_images_the_file_lacks_are_refused(canvas_root, tmp_path):
+    def shift_image_ids(data):
+        for a in data['annotations']:
+            a['image_id'] += 1000
+    root = broken_copy(canvas_root, tmp_path, shift_image_ids)
+    with pytest.raises(BadConfigError) as err:
+        det_dataset(root, type_='FashionCanvasDetDataset')
+    n = len(json.load(open(f'{root}annotations/val.json'))['annotations'])
+    assert str(err.value).startswith(
+        f'{root}annotations/val.json: {n} of {n} annotations name an image_id that no image of '
+        "the file has (first: 1001; the images' ids: 1..4)")
+
+
+@pytest.mark.parametrize('change, ids', [
+    ('zero_based', '[0]'), ('undeclared', '[11, 12]')])
+def test_annotations_of_undeclared_categories_are_refused(canvas_root, tmp_path, change, ids):
+    def renumber(data):
+        declared = sorted(c['id'] for c in data['categories'])
+        assert declared == list(range(1, 11))  # the canvases number categories from 1
+        for i, a in enumerate(data['annotations']):
+            a['category_id'] = a['category_id'] - 1 if change == 'zero_based' else 11 + i % 2
+    root = broken_copy(canvas_root, tmp_path, renumber)
+    with pytest.raises(BadConfigError) as err:
+        det_dataset(root, type_='FashionCanvasDetDataset')
+    assert f'annotations use category_id {ids}, which' in str(err.value)
+    assert 'ids [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]' in str(err.value)
+
+
+def test_images_without_annotations_are_counted_in_the_log(canvas_root, tmp_path):
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    def drop_first_image_boxes(data):
+        first = data['images'][0]['id']
+        data['annotations'] = [a for a in data['annotations'] if a['image_id'] != first]
+    root = broken_copy(canvas_root, tmp_path, drop_first_image_boxes)
+    said = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    logger = MMLogger.get_current_instance()  # MMEngine's loggers do not reach caplog
+    logger.addHandler(handler)
+    try:
+        ds = det_dataset(root, type_='FashionCanvasDetDataset')
+    finally:
+        logger.removeHandler(handler)
+    assert len(ds) == 4  # test mode keeps it
+    assert f'{root}annotations/val.json: 1 of 4 images have no annotations' in said

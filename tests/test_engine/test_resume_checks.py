@@ -84,7 +84,7 @@ def test_without_last_checkpoint_the_newest_own_checkpoint_is_resumed(work_dir):
     assert why == (f'{work_dir} has no last_checkpoint file; this is the newest checkpoint in '
                    'the work dir')
     runner = train_tool.run([BASELINE_CFG, '--work-dir', work_dir, '--resume',
-                             '--cfg-options', *tiny_options(train=128, test=64, epochs=2)[:-2]])
+                             '--cfg-options', *tiny_options(train=128, test=64, epochs=2)])
     assert runner.epoch == 2 and osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
 
 
