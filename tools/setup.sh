@@ -104,10 +104,22 @@ step sfkd "$ROOT/setup.py" -- "${PIP[@]}" install --no-build-isolation --no-deps
 
 # ---------------------------------------------------------------- 4. data
 log "preparing data into $ROOT/data"
-"$VENV/bin/python" "$ROOT/tools/dataset_converters/prepare_fashion_mnist.py" --out "$ROOT/data/fashion_mnist"
-# detection and segmentation canvases from those items (seconds; skipped when up to date)
-"$VENV/bin/python" "$ROOT/tools/dataset_converters/make_fashion_canvases.py" \
-  --fmnist "$ROOT/data/fashion_mnist" --out "$ROOT/data/fashion_canvases"
-# 64x64 slices of mricron-data's T1 volumes for MRI reconstruction (seconds; skipped when up to date)
-"$VENV/bin/python" "$ROOT/tools/dataset_converters/prepare_mri_t1.py" --out "$ROOT/data/mri_t1"
+# one process runs the three converters (each skips what is up to date), so that a set-up
+# with nothing to do imports torch and sfkd once:
+#   prepare_fashion_mnist.py --out data/fashion_mnist    (the Debian package's IDX files)
+#   make_fashion_canvases.py --fmnist data/fashion_mnist --out data/fashion_canvases
+#                            (detection and segmentation canvases of those items)
+#   prepare_mri_t1.py --out data/mri_t1    (64x64 slices of mricron-data's T1 volumes)
+"$VENV/bin/python" - "$ROOT" <<'PY'
+import runpy, sys
+root = sys.argv[1]
+for script, args in (
+        ('prepare_fashion_mnist.py', ['--out', f'{root}/data/fashion_mnist']),
+        ('make_fashion_canvases.py', ['--fmnist', f'{root}/data/fashion_mnist',
+                                      '--out', f'{root}/data/fashion_canvases']),
+        ('prepare_mri_t1.py', ['--out', f'{root}/data/mri_t1'])):
+    path = f'{root}/tools/dataset_converters/{script}'
+    sys.argv = [path, *args]
+    runpy.run_path(path, run_name='__main__')
+PY
 log "done: activate with 'source $VENV/bin/activate'"

@@ -73,6 +73,26 @@ def test_dataset_simulates_the_scan_and_takes_indices(mri_root):
         DATASETS.build(dict(type='MRIT1Slices', data_root=mri_root + '_missing'))
 
 
+def test_training_at_acceleration_one_is_refused_testing_is_not(mri_root):
+    from sfkd.registry import DATASETS
+    cfg = dict(type='MRIT1Slices', data_root=mri_root, split='train', indices=2,
+               pipeline=[dict(type='SimulateKSpace'),
+                         dict(type='UndersampleKSpace', mask=dict(acceleration=1)),
+                         dict(type='PackMRIInputs')])
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        with pytest.raises(BadConfigError) as err:
+            DATASETS.build(cfg)
+        assert str(err.value) == (
+            'MRIT1Slices: UndersampleKSpace acceleration 1 in a training pipeline measures '
+            'every k-space line, so the input is the target itself: nothing is learnt (the '
+            'loss starts near 0) and any model scores perfectly; train at an acceleration '
+            'above 1 (the MRI configs use 4 or 5)')
+        # a fully sampled test set is a legitimate reference (zero-filled = target)
+        assert len(DATASETS.build(dict(cfg, test_mode=True))) == 2
+        cfg['pipeline'][1]['mask']['acceleration'] = 4
+        assert len(DATASETS.build(cfg)) == 2
+
+
 def test_converter_command_line(tmp_path, monkeypatch, capsys):
     import runpy
     import sys

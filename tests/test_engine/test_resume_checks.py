@@ -49,19 +49,33 @@ def work_dir(trained, tmp_path):
 MESSAGE = "the checkpoint does not fit this config's model"
 
 
+def resume_with(entry: str, work_dir: str, capsys, monkeypatch):
+    """``--resume`` with the student config in ``work_dir``: tools/train.py run as a
+    script in this process, or the installed sfkd-train in a child process; returns
+    (exit status, stderr)."""
+    args = [STUDENT, '--work-dir', work_dir, '--resume', *OPTIONS]
+    if entry == 'sfkd-train':
+        proc = subprocess.run([osp.join(osp.dirname(sys.executable), 'sfkd-train'), *args],
+                              capture_output=True, text=True, timeout=300, env=subprocess_env())
+        return proc.returncode, proc.stderr
+    import runpy
+    monkeypatch.setattr(sys, 'argv', [osp.join(ROOT, 'tools', 'train.py'), *args])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_path(osp.join(ROOT, 'tools', 'train.py'), run_name='__main__')
+    return 1 if done.value.code else 0, capsys.readouterr().err + str(done.value.code)
+
+
 @pytest.mark.parametrize('entry', ['tools/train.py', 'sfkd-train'])
-def test_a_checkpoint_of_another_config_is_refused_in_one_line(entry, work_dir):
+def test_a_checkpoint_of_another_config_is_refused_in_one_line(entry, work_dir, capsys,
+                                                               monkeypatch):
     os.remove(osp.join(work_dir, 'last_checkpoint'))
     before = digests(work_dir)
-    command = [sys.executable, osp.join(ROOT, 'tools', 'train.py')] if entry == 'tools/train.py' \
-        else [osp.join(osp.dirname(sys.executable), 'sfkd-train')]
-    proc = subprocess.run([*command, STUDENT, '--work-dir', work_dir, '--resume', *OPTIONS],
-                          capture_output=True, text=True, timeout=300, env=subprocess_env())
-    assert proc.returncode == 1
-    last = proc.stderr.strip().splitlines()[-1]
+    status, err = resume_with(entry, work_dir, capsys, monkeypatch)
+    assert status == 1
+    last = err.strip().splitlines()[-1]
     assert last.startswith(f'sfkd: error: --resume {work_dir}/epoch_1.pth: {MESSAGE} (')
     assert 'another config wrote it (the config dump there is ' in last
-    assert 'Traceback' not in proc.stderr
+    assert 'Traceback' not in err
     assert digests(work_dir) == before  # nothing written over, nothing added
 
 

@@ -17,7 +17,7 @@ def test_benchmark_stores_median_range_gflops_and_machine(tmp_path, fmnist_root)
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/benchmark.py', '--data-root', fmnist_root,
          '--batch-size', '16', '--iters', '2', '--warmup', '0', '--repeats', '2',
-         '--parts', 'classification', '--out', str(out)],
+         '--parts', 'classification', '--no-memory', '--out', str(out)],
         cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.load(open(out))
@@ -38,6 +38,17 @@ def test_benchmark_stores_median_range_gflops_and_machine(tmp_path, fmnist_root)
     assert 'machine: ' in md and 'Command: `python tools/analysis/benchmark.py' in md
     command = md.split('Command: `')[1].split('`')[0]
     assert '--repeats 2' in command and not [a for a in command.split() if a.startswith('/')]
+
+
+def test_peak_memory_of_a_step_is_measured_in_a_fresh_process(fmnist_root):
+    """The memory figures (left out above): one step kind in its own process."""
+    from types import SimpleNamespace
+
+    from sfkd_testing import load_tool
+    bench = load_tool('tools/analysis/benchmark.py', 'benchmark_for_memory')
+    mb = bench.peak_memory_mb('plain_teacher', SimpleNamespace(data_root=fmnist_root,
+                                                               batch_size=16))
+    assert 0 < mb < 2048
 
 
 def test_benchmark_dense_rows_store_positive_times_and_flops(tmp_path, canvas_root):

@@ -48,6 +48,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def scrub(text: str) -> str:
+    """``text`` without this machine's folders: the repository as ``.``, temporary
+    folders as ``<tmp>``, the interpreter's prefix as ``<venv>``."""
+    import re
+    text = text.replace(sys.prefix, '<venv>').replace(ROOT, '.')
+    return re.sub(r'/(?:tmp|root|home)/\S*', '<tmp>', text)
+
+
 def allow_core_dumps() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
@@ -82,8 +90,8 @@ def one_run(config: str, data_root: str, work: str) -> dict:
                aborted=aborted)
     stacks = cpp_stacks(work)
     if aborted:
-        run['output_tail'] = output[-4000:]
-        run['cpp_stacks'] = stacks[-12000:]
+        run['output_tail'] = scrub(output[-4000:])
+        run['cpp_stacks'] = scrub(stacks[-12000:])
     return run
 
 
@@ -113,7 +121,12 @@ def main() -> None:
         if r['aborted'] and r['cpp_stacks']:
             print(r['cpp_stacks'], flush=True)
     import torch
-    result = dict(command=' '.join(['python', 'tools/analysis/dist_stress.py', *sys.argv[1:]]),
+    git = ['git', '-C', ROOT]
+    commit = subprocess.run([*git, 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                            text=True).stdout.strip()
+    dirty = bool(subprocess.run([*git, 'status', '--porcelain', '--untracked-files=no'],
+                                capture_output=True, text=True).stdout.strip())
+    result = dict(commit=commit + (' (dirty tree)' if dirty else ''), command=' '.join(['python', 'tools/analysis/dist_stress.py', *sys.argv[1:]]),
                   config=osp.relpath(args.config, ROOT), runs=len(runs),
                   aborts=sum(r['aborted'] for r in runs), torch=torch.__version__,
                   machine=f'{platform.machine()}, {os.cpu_count()} cores, '

@@ -9,6 +9,8 @@ from mmengine.dataset import BaseDataset
 from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
+from .transforms import refuse_full_sampling_in_training
+
 
 @DATASETS.register_module()
 class H5Volumes(BaseDataset):
@@ -37,6 +39,7 @@ class H5Volumes(BaseDataset):
         self.image_key = image_key
         super().__init__(data_root=data_root, data_prefix=data_prefix or dict(img_path=''),
                          **kwargs)
+        refuse_full_sampling_in_training(self)
 
     def check_file(self, f, path: str, images: np.ndarray) -> None:
         """Further checks of one open file (subclasses)."""

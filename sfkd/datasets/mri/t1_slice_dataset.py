@@ -9,6 +9,7 @@ from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
 from .t1_slices import SPLITS
+from .transforms import refuse_full_sampling_in_training
 
 VOLUMES = dict(train='ch2', val='ch2', test='ch2', test_macaque='inia19-t1-brain')
 
@@ -39,6 +40,7 @@ class MRIT1Slices(BaseDataset):
             raise BadConfigError(f'MRIT1Slices split must be one of {SPLITS}, got {split!r}')
         self.split = split
         super().__init__(data_root=data_root, ann_file=f'{split}.npz', **kwargs)
+        refuse_full_sampling_in_training(self)
 
     def load_data_list(self) -> List[dict]:
         path = self.ann_file

@@ -81,3 +81,19 @@ class PackMRIInputs(BaseTransform):
         if target is not None:
             sample.gt_img = torch.from_numpy(np.ascontiguousarray(target, dtype=np.float32))[None]
         return dict(inputs=inputs, data_samples=sample)
+
+
+def refuse_full_sampling_in_training(dataset) -> None:
+    """Refuse a training set (not ``test_mode``) whose pipeline measures every k-space
+    line (acceleration 1): the input is then the target itself, so nothing is learnt and
+    any model scores perfectly."""
+    if dataset.test_mode:
+        return
+    for transform in dataset.pipeline.transforms:
+        if isinstance(transform, UndersampleKSpace) and transform.mask.acceleration <= 1:
+            raise BadConfigError(
+                f'{type(dataset).__name__}: UndersampleKSpace acceleration '
+                f'{transform.mask.acceleration:g} in a training pipeline measures every '
+                'k-space line, so the input is the target itself: nothing is learnt (the loss '
+                'starts near 0) and any model scores perfectly; train at an acceleration '
+                'above 1 (the MRI configs use 4 or 5)')
