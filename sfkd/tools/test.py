@@ -36,7 +36,7 @@ from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error
 from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.tools.prebuild import build_loop
 from sfkd.tools.show_dir import add_show_dir
-from sfkd.tools.work_dir import check_work_dir
+from sfkd.tools.work_dir import check_work_dir, check_writable_dir
 from sfkd.utils import register_all_modules
 
 
@@ -78,6 +78,8 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         resolve_data_roots(cfg)
         prefetch_zoo_weights(cfg.get('model'))
         check_work_dir(cfg.work_dir)
+        if args.show_dir:  # checked like the work dir, before anything is drawn
+            check_writable_dir(osp.abspath(args.show_dir), 'show dir', '--show-dir')
         setup_distributed(cfg)
         runner = SfkdRunner.from_cfg(cfg)
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model

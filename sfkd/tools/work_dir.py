@@ -12,19 +12,25 @@ def check_work_dir(path: str) -> None:
     Raises:
         WorkDirError: ``path`` is a file, sits under a file, or is not writable.
     """
-    fix = 'pass a writable directory with --work-dir'
+    check_writable_dir(path, 'work dir', '--work-dir')
+
+
+def check_writable_dir(path: str, what: str, option: str) -> None:
+    """:func:`check_work_dir` for any output folder: ``what`` names it in the errors,
+    ``option`` is the command-line option that sets it (``--show-dir``)."""
+    fix = f'pass a writable directory with {option}'
     if osp.exists(path) and not osp.isdir(path):
-        raise WorkDirError(f'work dir {path!r} is a file, not a directory; {fix}')
+        raise WorkDirError(f'{what} {path!r} is a file, not a directory; {fix}')
     parent = osp.dirname(osp.abspath(path))
     while not osp.exists(parent):
         parent = osp.dirname(parent)
     if not osp.isdir(parent):
-        raise WorkDirError(f'work dir {path!r} cannot be created: {parent!r} is a file; {fix}')
+        raise WorkDirError(f'{what} {path!r} cannot be created: {parent!r} is a file; {fix}')
     try:
         os.makedirs(path, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix='.sfkd-write-check-', dir=path)
         os.close(fd)
         os.remove(probe)
     except OSError as err:
-        raise WorkDirError(f'work dir {path!r} is not writable ({err.strerror or err}); '
+        raise WorkDirError(f'{what} {path!r} is not writable ({err.strerror or err}); '
                            f'{fix}') from None

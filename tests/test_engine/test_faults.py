@@ -30,10 +30,14 @@ def teacher_ckpt(tmp_path_factory):
     return str(path)
 
 
+def train_options(*extra) -> list:
+    return ['--cfg-options', *tiny_options(train=256, test=64, batch=32, epochs=2),
+            'randomness.seed=7', *extra]
+
+
 def train(config, work, *extra, resume=False):
     cmd = [sys.executable, '-m', 'sfkd.tools.train', str(config), '--work-dir', str(work),
-           *(['--resume'] if resume else []), '--cfg-options',
-           *tiny_options(train=256, test=64, batch=32, epochs=2), 'randomness.seed=7', *extra]
+           *(['--resume'] if resume else []), *train_options(*extra)]
     return subprocess.run(cmd, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True,
                           timeout=600)
 
@@ -66,8 +70,14 @@ def test_sigkill_mid_epoch_then_resume_matches(config, part, checkpoints, teache
     if checkpoints == 'iteration':
         extra += ITER_CKPT
     full, killed = tmp_path / 'full', tmp_path / 'killed'
-    proc = train(config, full, *extra)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    # the uninterrupted reference run, in this process on one thread as the children are
+    from sfkd.tools import train as train_tool
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        train_tool.run([str(config), '--work-dir', str(full), *train_options(*extra)])
+    finally:
+        torch.set_num_threads(threads)
 
     # the same run, killed in the middle of epoch 2 (iteration 12 of 16)
     kill_cfg = tmp_path / 'with_kill.py'

@@ -252,6 +252,8 @@ CASES: Dict[str, Case] = {
         BASELINE_CFG, '--resume', f['evil']]),
     '`--resume` in a work dir whose checkpoint another config wrote': Case(lambda f: [
         STUDENT, '--resume', *opt()]),
+    '`tools/test.py --show-dir` that cannot be written': Case(
+        lambda f: [STUDENT, f['student'], '--show-dir', '/sys/sfkd-show', *opt()], tool='test'),
     '`tools/test.py` with a missing checkpoint': Case(
         lambda f: [STUDENT, '/nope.pth', *opt()], tool='test'),
     '`tools/test.py` with a truncated checkpoint': Case(

@@ -1,23 +1,24 @@
 """tools/analysis/benchmark_cache.py at the smallest size: the epoch ratios come from the
 stored epoch times, and the bytes per sample from the cache's files."""
 import json
-import subprocess
 import sys
 
 import pytest
-from sfkd_testing import ROOT, subprocess_env
+from sfkd_testing import ROOT, load_tool
 
 pytestmark = pytest.mark.e2e
 
 
-def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root):
+def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root, monkeypatch):
+    """The command's main, run in this process (its own process is not what is tested)."""
     out = tmp_path / 'bench' / 'teacher_cache.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis/benchmark_cache.py', '--data-root', fmnist_root,
-         '--train-size', '128', '--batch-size', '64', '--repeats', '1', '--storages', 'fp16',
-         '--no-feature-bytes', '--out', str(out)],
-        cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    bench = load_tool('tools/analysis/benchmark_cache.py', 'benchmark_cache')
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, 'argv', [
+        'tools/analysis/benchmark_cache.py', '--data-root', fmnist_root, '--train-size', '128',
+        '--batch-size', '64', '--repeats', '1', '--storages', 'fp16', '--no-feature-bytes',
+        '--out', str(out)])
+    bench.main()
     result = json.load(open(out))['epochs']
     times = result['epoch_seconds']
     assert all(len(times[side]) == 1 and times[side][0] > 0 for side in times)

@@ -13,7 +13,6 @@ small difference of large log-probabilities, so its relative error is larger).
 import json
 import os.path as osp
 import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -54,14 +53,16 @@ def losses(config, tmp_path, name, procs, port, extra):
     # 128 images, a global batch of 64: 2 iterations per epoch, 2 epochs
     opts = ['--cfg-options', *tiny_options(train=128, test=32, batch=64 // procs, epochs=2),
             'randomness.seed=3', 'optim_wrapper.optimizer.lr=0.01', *extra]
-    if procs == 1:
-        cmd = [sys.executable, '-m', 'sfkd.tools.train', str(cfg)]
-    else:
-        cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg), str(procs)]
-    proc = subprocess.run([*cmd, '--work-dir', str(tmp_path / f'work_{name}'), *opts],
-                          cwd=ROOT, env=subprocess_env(PORT=str(port)), capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    work = ['--work-dir', str(tmp_path / f'work_{name}')]
+    if procs == 1:  # the reference, trained in this process
+        from sfkd.tools import train as train_tool
+        train_tool.run([str(cfg), *work, *opts])
+    else:  # the processes under test
+        proc = subprocess.run(['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), str(cfg),
+                               str(procs), *work, *opts], cwd=ROOT,
+                              env=subprocess_env(PORT=str(port)), capture_output=True,
+                              text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
     per_rank = [json.load(open(probe / f'losses_rank{r}.json')) for r in range(procs)]
     # equal shards: the global-batch mean is the mean of the ranks' means
     return [{k: sum(r[i][k] for r in per_rank) / procs for k in per_rank[0][i]}
