@@ -49,7 +49,7 @@ def sfkd_scope():
 def fmnist_batch(fmnist_root):
     with DefaultScope.overwrite_default_scope('sfkd'):
         ds = DATASETS.build(dict(type='mmpretrain.FashionMNIST', data_root=fmnist_root,
-                                 split='train', download=False, indices=4,
+                                 split='train', download=False, indices=2,
                                  pipeline=[dict(type='mmpretrain.PackInputs')]))
     return [ds[i] for i in range(len(ds))]
 
@@ -103,7 +103,7 @@ def test_distiller_trains_a_step(path, fmnist_batch, tmp_path):
         cfg['teacher_ckpt'] = str(tmp_path / 'teacher.pth')
         torch.save({'state_dict': teacher.state_dict()}, cfg['teacher_ckpt'])
     for loss in cfg['distill_losses'].values():
-        if loss['type'] == 'CRDLoss':  # a small memory bank: the subset has 4 images
+        if loss['type'] == 'CRDLoss':  # a small memory bank: the subset has 2 images
             loss.update(num_data=8, nce_k=4)
     model = MODELS.build(cfg)
     log = one_step(model, real_batch(fmnist_batch, cfg['input_shape'][-1]),
