@@ -179,16 +179,18 @@ def test_wrapper_config_tests_its_own_checkpoint(wrappers, trained, trained_stud
     assert via_plain['accuracy/top1'] > 20  # trained weights, not chance (10%)
 
 
-def test_sfkd_debug_shows_the_traceback(tmp_path):
+def test_sfkd_debug_shows_the_traceback(tmp_path, monkeypatch):
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), KD, '--work-dir',
            str(tmp_path / 'w'), '--cfg-options', 'model.teacher_ckpt=/nope/teacher.pth']
-    plain = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True,
-                           timeout=300)
+    message = "teacher checkpoint '/nope/teacher.pth' not found"
+    # without SFKD_DEBUG: the one line (the command's main, in this process)
+    monkeypatch.delenv('SFKD_DEBUG', raising=False)
+    with pytest.raises(SystemExit) as plain:
+        train_tool.main(cmd[2:])
+    assert str(plain.value.code).startswith(f'sfkd: error: {message}')
+    # with it: the interpreter's own traceback, in a process of its own
     debug = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(SFKD_DEBUG='1'),
                            capture_output=True, text=True, timeout=300)
-    message = "teacher checkpoint '/nope/teacher.pth' not found"
-    assert plain.returncode != 0 and 'Traceback' not in plain.stderr
-    assert plain.stderr.strip().splitlines()[-1].startswith(f'sfkd: error: {message}')
     assert debug.returncode != 0
     assert 'Traceback (most recent call last)' in debug.stderr
     assert 'sfkd.utils.errors.CheckpointError' in debug.stderr and message in debug.stderr
