@@ -65,8 +65,7 @@ def teardown_distributed() -> None:
     run finished. ``destroy_process_group`` does not join gloo's worker threads (only
     the group's destructor does, and the references the DDP-wrapped model leaves keep
     the group alive), so the process ends here, before finalisation, with nothing left
-    to write. The NCCL
-    path is left as it is.
+    to write. The NCCL path is left as it is.
     """
     if not (dist.is_available() and dist.is_initialized()):
         return

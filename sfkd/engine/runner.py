@@ -33,7 +33,6 @@ class SfkdRunner(Runner):
         self._check_work_dir()
 
     def _check_work_dir(self) -> None:
-        resume_from = None
         if self._resume and self._load_from is None:
             found, why = checkpoint_to_resume(self.work_dir)
             if found:
@@ -44,12 +43,8 @@ class SfkdRunner(Runner):
                                     'training from the start')
                 self._resume = False  # MMEngine would follow last_checkpoint elsewhere
         if self._resume:
-            resume_from = self._load_from
             model = self.model.module if is_model_wrapper(self.model) else self.model
-            check_fits(resume_from, model, self.work_dir)
-        warning = overwrite_warning(self.work_dir, resume_from)
-        if warning:
-            self.logger.warning(warning)
+            check_fits(self._load_from, model, self.work_dir)
 
     def dump_config(self) -> None:
         """Called by the Runner at build time: deferred (see the class docstring)."""
@@ -64,6 +59,10 @@ class SfkdRunner(Runner):
         super().save_checkpoint(*args, **kwargs)
 
     def train(self):
+        # only a training run writes checkpoints (a test run with the same work dir does not)
+        warning = overwrite_warning(self.work_dir, self._load_from if self._resume else None)
+        if warning:
+            self.logger.warning(warning)
         model = super().train()
         self._dump_config_once()
         return model
