@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import tempfile
@@ -115,11 +114,8 @@ def recipe_batch(cfg, recipe: Recipe, batch: Optional[int] = None) -> dict:
 
 
 def num_classes(cfg) -> int:
-    for key in ('num_classes', ):
-        found = _find(cfg.model.to_dict(), key)
-        if found:
-            return int(found)
-    return 2
+    """The first ``num_classes`` in the model config (the student's head), else 2."""
+    return int(_find(cfg.model.to_dict(), 'num_classes') or 2)
 
 
 def _find(node, key):
@@ -330,12 +326,12 @@ def run_checks(selected: Dict[str, Callable[[], dict]]) -> List[dict]:
 
 
 def machine() -> dict:
-    info = dict(python=platform.python_version(), torch=torch.__version__,
-                cpu=platform.processor() or platform.machine(), cores=os.cpu_count())
+    """sfkd's description of the machine, with the CUDA version and the GPU's memory."""
+    from sfkd.utils.machine import describe_machine
+    info = describe_machine()
     if torch.cuda.is_available():
-        info.update(gpu=torch.cuda.get_device_name(0), cuda=torch.version.cuda,
-                    gpu_memory_gib=round(torch.cuda.get_device_properties(0).total_memory
-                                         / 2**30, 1))
+        memory = torch.cuda.get_device_properties(0).total_memory
+        info.update(cuda=torch.version.cuda, gpu_memory_gib=round(memory / 2**30, 1))
     return info
 
 

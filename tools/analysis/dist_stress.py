@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import resource
 import shutil
 import socket
@@ -121,6 +120,8 @@ def main() -> None:
         if r['aborted'] and r['cpp_stacks']:
             print(r['cpp_stacks'], flush=True)
     import torch
+
+    from sfkd.utils.machine import describe_machine, machine_line
     git = ['git', '-C', ROOT]
     commit = subprocess.run([*git, 'rev-parse', '--short', 'HEAD'], capture_output=True,
                             text=True).stdout.strip()
@@ -129,8 +130,7 @@ def main() -> None:
     result = dict(commit=commit + (' (dirty tree)' if dirty else ''), command=' '.join(['python', 'tools/analysis/dist_stress.py', *sys.argv[1:]]),
                   config=osp.relpath(args.config, ROOT), runs=len(runs),
                   aborts=sum(r['aborted'] for r in runs), torch=torch.__version__,
-                  machine=f'{platform.machine()}, {os.cpu_count()} cores, '
-                          f'{platform.processor() or platform.platform()}',
+                  machine=machine_line(describe_machine()),
                   date=time.strftime('%Y-%m-%d'),
                   wall_minutes=round((time.time() - started) / 60, 1), per_run=runs)
     with open(osp.join(args.out, 'result.json'), 'w') as f:
