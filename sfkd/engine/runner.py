@@ -3,6 +3,7 @@ has produced something there, and the work dir's checkpoints checked before a re
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
+from sfkd.datasets.split_overlap import check_split_overlap
 from sfkd.engine.resume import check_fits, checkpoint_to_resume, overwrite_warning
 from sfkd.registry import RUNNERS
 
@@ -24,6 +25,11 @@ class SfkdRunner(Runner):
     (:mod:`sfkd.engine.resume`): without a path it continues from the work dir's own
     newest checkpoint, a checkpoint that does not fit the model is refused, and a
     run that will write over checkpoints it did not write says so.
+
+    Before training, validating or testing, the set that will be scored is
+    compared with the training set (:func:`check_split_overlap`): one that
+    shares subjects or slices with it is refused, since its metrics would score
+    data the model was trained on.
     """
 
     _config_dumped = False
@@ -44,7 +50,7 @@ class SfkdRunner(Runner):
                 self._resume = False  # MMEngine would follow last_checkpoint elsewhere
         if self._resume:
             model = self.model.module if is_model_wrapper(self.model) else self.model
-            check_fits(self._load_from, model, self.work_dir)
+            check_fits(self._load_from, model, self.work_dir, self.cfg.get('model'))
 
     def dump_config(self) -> None:
         """Called by the Runner at build time: deferred (see the class docstring)."""
@@ -59,6 +65,7 @@ class SfkdRunner(Runner):
         super().save_checkpoint(*args, **kwargs)
 
     def train(self):
+        check_split_overlap(self.cfg, 'val_dataloader')
         # only a training run writes checkpoints (a test run with the same work dir does not)
         warning = overwrite_warning(self.work_dir, self._load_from if self._resume else None)
         if warning:
@@ -66,3 +73,11 @@ class SfkdRunner(Runner):
         model = super().train()
         self._dump_config_once()
         return model
+
+    def val(self):
+        check_split_overlap(self.cfg, 'val_dataloader')
+        return super().val()
+
+    def test(self):
+        check_split_overlap(self.cfg, 'test_dataloader')
+        return super().test()

@@ -128,3 +128,47 @@ def test_writing_over_earlier_checkpoints_is_said(work_dir, tmp_path):
         f'resuming from epoch_1.pth: the later epoch_2.pth in {work_dir} will be written over '
         'as this run reaches them')
     assert overwrite_warning(work_dir, osp.join(work_dir, 'epoch_2.pth')) is None
+
+
+AT = f'{ROOT}/configs/at/at_small-resnet_tiny-resnet_fashion-mnist.py'
+FITNETS = f'{ROOT}/configs/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
+
+
+@pytest.fixture(scope='module')
+def kd_work_dir(trained, tmp_path_factory):
+    """A 1-epoch KD run (its teacher the baseline run) in its own work dir."""
+    work = str(tmp_path_factory.mktemp('kd'))
+    train_tool.run([KD, '--work-dir', work, *OPTIONS,
+                    f'model.teacher_ckpt={trained}/epoch_1.pth'])
+    return work
+
+
+@pytest.mark.parametrize('config, problem', [
+    # the same student and teacher weights, another method: told apart by the stored config
+    (AT, "the model configs differ: model.distill_losses.loss_at only in this config, "
+         "model.distill_losses.loss_kd only in the checkpoint's config, "),
+    # a connector the KD run has no weights for
+    (FITNETS, "6 missing keys (e.g. ['connectors.hint.layers.0.weight'"),
+    # the student alone on a distiller's checkpoint: no key of it fits
+    (STUDENT, ''),
+])
+def test_a_kd_work_dir_resumed_with_another_method_is_refused(config, problem, kd_work_dir,
+                                                              trained):
+    before = digests(kd_work_dir)
+    with pytest.raises(SystemExit) as err:
+        train_tool.run([config, '--work-dir', kd_work_dir, '--resume', *OPTIONS,
+                        f'model.teacher_ckpt={trained}/epoch_1.pth'][:None if config != STUDENT
+                                                                     else -1])
+    message = str(err.value.code)
+    assert message.startswith(f'sfkd: error: --resume {kd_work_dir}/epoch_1.pth: {MESSAGE} (')
+    assert problem in message and '\n' not in message
+    assert digests(kd_work_dir) == before  # student_final.pth and the rest untouched
+
+
+def test_the_same_config_resumes_its_own_run(kd_work_dir, trained, tmp_path):
+    work = str(tmp_path / 'kd')
+    shutil.copytree(kd_work_dir, work)
+    runner = train_tool.run([KD, '--work-dir', work, '--resume', '--cfg-options',
+                             *tiny_options(train=128, test=64, epochs=2),
+                             f'model.teacher_ckpt={trained}/epoch_1.pth'])
+    assert runner.epoch == 2

@@ -35,6 +35,7 @@ SFTN = f'{C}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
 KD_SFTN = f'{C}/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
+AT = f'{C}/at/at_small-resnet_tiny-resnet_fashion-mnist.py'
 TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 MRI_KD = f'{C}/mri/imitation-at_d5c5_d3c5_4x_mri-t1.py'
@@ -69,10 +70,19 @@ def files(tmp_path_factory):
                              d / f'{name}.pth')
         kd = Config.fromfile(KD).model.to_dict()
         kd['teacher_ckpt'] = out['teacher']
-        out['distiller'] = save(MODELS.build(kd), d / 'distiller_epoch_1.pth')
+        distiller = MODELS.build(kd)
+        out['distiller'] = save(distiller, d / 'distiller_epoch_1.pth')
+        # as MMEngine saves it: the config of the run in meta['cfg']
+        torch.save({'state_dict': distiller.state_dict(),
+                    'meta': {'cfg': Config.fromfile(KD).pretty_text}}, d / 'kd_epoch_1.pth')
+        out['kd_run'] = str(d / 'kd_epoch_1.pth')
         out['sftn'] = save(MODELS.build(Config.fromfile(SFTN).model.to_dict()),
                            d / 'sftn_epoch_1.pth')
         out['d5c4'] = save(MODELS.build(dict(type='DCCNN', arch='D5C4')), d / 'd5c4.pth')
+    # a real 1-epoch run's checkpoint (meta, optimiser and message hub in it)
+    run = d / 'baseline_run'
+    train_tool.run([BASELINE_CFG, '--work-dir', str(run), *opt()])
+    out['baseline_run'] = str(run / 'epoch_1.pth')
     (d / 'corrupt.pth').write_bytes((d / 'teacher.pth').read_bytes()[:200])
     out['corrupt'] = str(d / 'corrupt.pth')
     torch.save({'state_dict': {}, 'meta': Plant(out['marker'])}, d / 'evil.pth')
@@ -133,11 +143,25 @@ class Case:
         tool: ``'train'`` or ``'test'`` (``sfkd.tools``, in this process), or
             ``'cli'`` (a command line, run as a child process).
         work_dir: Pass ``--work-dir`` with a work dir holding an earlier run.
+        earlier: The file (a key of ``files``) that the earlier run left as its
+            ``epoch_1.pth``.
+        pointer: Its ``last_checkpoint`` names that file (``'own'``), a file of
+            another folder that has the same content (``'elsewhere'``), or is
+            missing (``'none'``).
+        dump: The config file name the earlier run dumped in its work dir
+            (default: that of the config the tool is given).
+        outcome: ``'error'``: the tool stops with the row's message; ``'log'``:
+            the tool runs and the row's message is a line of its log; no file
+            is lost, and a resumed checkpoint is not written over.
     """
 
     argv: Callable[[Dict[str, str]], List[str]]
     tool: str = 'train'
     work_dir: bool = True
+    earlier: str = 'teacher'
+    pointer: str = 'own'
+    dump: str = ''
+    outcome: str = 'error'
 
 
 # README row (the "bad input" column) -> how to produce it
@@ -252,6 +276,22 @@ CASES: Dict[str, Case] = {
         BASELINE_CFG, '--resume', f['evil']]),
     '`--resume` in a work dir whose checkpoint another config wrote': Case(lambda f: [
         STUDENT, '--resume', *opt()]),
+    '`--resume` with the config of another method on the same models (AT on a KD run)': Case(
+        lambda f: [AT, '--resume', *opt(f'model.teacher_ckpt={f["teacher"]}')],
+        earlier='kd_run', dump=osp.basename(KD)),
+    "`--resume` with a config whose connector the run's checkpoint lacks (FitNets on a KD "
+    'run)': Case(lambda f: [FITNETS, '--resume', *opt(f'model.teacher_ckpt={f["teacher"]}')],
+                 earlier='kd_run', dump=osp.basename(KD)),
+    "`--resume` with the student's own config in a distiller's work dir": Case(
+        lambda f: [STUDENT, '--resume', *opt()], earlier='kd_run', dump=osp.basename(KD)),
+    '`--resume` in a work dir without `last_checkpoint` (a copied `epoch_N.pth`)': Case(
+        lambda f: [BASELINE_CFG, '--resume', *opt()], earlier='baseline_run', pointer='none',
+        outcome='log'),
+    "`--resume` in a copied work dir whose `last_checkpoint` names the original's file": Case(
+        lambda f: [BASELINE_CFG, '--resume', *opt()], earlier='baseline_run', pointer='elsewhere',
+        outcome='log'),
+    'training without `--resume` in a work dir with checkpoints of an earlier run': Case(
+        lambda f: [BASELINE_CFG, *opt()], earlier='baseline_run', outcome='log'),
     '`tools/test.py --show-dir` that cannot be written': Case(
         lambda f: [STUDENT, f['student'], '--show-dir', '/sys/sfkd-show', *opt()], tool='test'),
     '`tools/test.py` with a missing checkpoint': Case(
@@ -285,7 +325,7 @@ def readme_rows() -> Dict[str, str]:
         if len(cells) != 2 or not line.startswith('|') or set(cells[0]) <= {'-', ' '} or \
                 cells[0] == 'bad input':
             continue
-        message = cells[1]
+        message = re.sub(r'^\(log[^)]*\) ', '', cells[1])  # a row of what is said, not refused
         quote = '``' if message.startswith('``') else '`'
         assert message.startswith(quote) and message.endswith(quote), line
         rows[cells[0]] = message[len(quote):-len(quote)].strip()
@@ -343,10 +383,17 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
         work = tmp_path / 'work'
         work.mkdir()
         # a work dir with an earlier run's checkpoint, pointer and config dump in it
-        (work / 'epoch_1.pth').write_bytes(open(files['teacher'], 'rb').read())
-        (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+        (work / 'epoch_1.pth').write_bytes(open(files[case.earlier], 'rb').read())
+        if case.pointer == 'own':
+            (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+        elif case.pointer == 'elsewhere':  # a copied work dir: the pointer names the original
+            original = tmp_path / 'original'
+            original.mkdir()
+            shutil.copy(work / 'epoch_1.pth', original / 'epoch_1.pth')
+            (work / 'last_checkpoint').write_text(str(original / 'epoch_1.pth'))
         config = argv[0] if case.tool != 'cli' else argv[2]
-        (work / osp.basename(config)).write_text('# the config of the earlier run\n')
+        (work / (case.dump or osp.basename(config))).write_text('# the config of the earlier '
+                                                                'run\n')
         argv = [*argv, '--work-dir', str(work)]
         watched = str(work)
     else:  # the bad work dir itself, or the file in its way (if it is one of ours)
@@ -356,6 +403,20 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
         if not watched.startswith(files['dir']):
             watched = files['file']
     before = digest(watched)
+    if case.outcome == 'log':
+        tool = train_tool if case.tool == 'train' else test_tool
+        tool.run(argv)
+        logs = [osp.join(d, f) for d, _, names in os.walk(watched) for f in names
+                if f.endswith('.log')]
+        lines = [re.sub(r'^\S+ \S+ - \S+ - \w+ - ', '', line.rstrip('\n'))
+                 for log in logs for line in open(log)]
+        assert any(expected(row).fullmatch(line) for line in lines), \
+            f'\nREADME: {ROWS[row]}\nlog:\n' + '\n'.join(lines[:40])
+        after = digest(watched)
+        assert set(before) <= set(after)  # nothing lost
+        if '--resume' in argv:  # the checkpoint resumed from is read, not written over
+            assert after['epoch_1.pth'] == before['epoch_1.pth']
+        return
     message = run_case(case, argv, tmp_path)
     assert expected(row).fullmatch(message), f'\nREADME: {ROWS[row]}\nactual: {message}'
     after = digest(watched)
