@@ -26,10 +26,11 @@ model = dict(
                                          loss_weight=5.0))),
     loss_inputs=dict(loss_cwd=dict(student='student.cls', teacher='teacher.cls')),
 )
-# the mmdet base's data settings, built in mmdet's scope
+# the mmdet base's data settings, built in mmdet's scope; mmdet's CocoDataset with the
+# ids of the annotation file checked (sfkd.CheckedCocoDataset)
 train_dataloader = dict(batch_size=2, batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),
-                        dataset=dict(_scope_='mmdet'))
-val_dataloader = dict(dataset=dict(_scope_='mmdet'))
+                        dataset=dict(type='sfkd.CheckedCocoDataset', _scope_='mmdet'))
+val_dataloader = dict(dataset=dict(type='sfkd.CheckedCocoDataset', _scope_='mmdet'))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='mmdet.CocoMetric')
 test_evaluator = val_evaluator

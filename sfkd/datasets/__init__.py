@@ -6,6 +6,7 @@ preparation does not import those libraries.
 """
 import warnings
 
+from .fit_channels import FitChannels
 from .synthetic_digits import SyntheticDigits
 
 # mmpretrain's IDX reader (MNIST, Fashion-MNIST) turns the file's read-only
@@ -15,4 +16,4 @@ from .synthetic_digits import SyntheticDigits
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable',
                         category=UserWarning, module=r'mmpretrain\.datasets\.mnist')
 
-__all__ = ['SyntheticDigits']
+__all__ = ['FitChannels', 'SyntheticDigits']

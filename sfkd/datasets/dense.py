@@ -1,5 +1,7 @@
-"""The Fashion-MNIST canvas sets for detection and segmentation (registered on import)."""
+"""The detection and segmentation sets: mmdet's COCO reader with its ids checked, and the
+Fashion-MNIST canvas sets (registered on import)."""
+from .checked_coco import CheckedCocoDataset
 from .fashion_canvas_det import FashionCanvasDetDataset
 from .fashion_canvas_seg import FashionCanvasSegDataset
 
-__all__ = ['FashionCanvasDetDataset', 'FashionCanvasSegDataset']
+__all__ = ['CheckedCocoDataset', 'FashionCanvasDetDataset', 'FashionCanvasSegDataset']

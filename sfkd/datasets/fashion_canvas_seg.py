@@ -7,6 +7,7 @@ from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
 from .fashion_canvases import CLASSES
+from .png_size import png_size
 
 
 @DATASETS.register_module()
@@ -14,8 +15,9 @@ class FashionCanvasSegDataset(BaseSegDataset):
     """Image and label PNGs of the same name (``images/x.png``, ``labels/x.png``).
 
     Label 0 is the background, 1-10 the Fashion-MNIST classes. Every image must
-    have its label map, or building the dataset fails with one line naming the
-    first image without one.
+    have its label map of its own size, or building the dataset fails with one
+    line naming the first image without one, or the first pair of files of
+    different sizes (:func:`check_label_sizes`, which reads the PNG headers only).
     """
 
     METAINFO = dict(classes=('background', ) + CLASSES,
@@ -38,4 +40,29 @@ class FashionCanvasSegDataset(BaseSegDataset):
                 f"{self.data_prefix.get('seg_map_path')!r} (first: {missing[0]['img_path']}); "
                 'pair the image folder with its own label folder or remake both with '
                 'tools/dataset_converters/make_fashion_canvases.py')
+        check_label_sizes(data_list, self.data_prefix.get('img_path'),
+                          self.data_prefix.get('seg_map_path'))
         return data_list
+
+
+def check_label_sizes(data_list, img_dir: str, seg_dir: str) -> None:
+    """Raise :class:`BadConfigError` if a label map's size is not its image's.
+
+    Each size comes from the PNG header (:func:`png_size`), never from the
+    pixels; a pair where either file is not a PNG file is not checked.
+    Otherwise training fails in ``torch.stack`` and testing in the metric,
+    neither naming the file.
+    """
+    differ = []
+    for d in data_list:
+        img, seg = png_size(d['img_path']), png_size(d['seg_map_path'])
+        if img and seg and img != seg:
+            differ.append((d, img, seg))
+    if differ:
+        d, img, seg = differ[0]
+        raise BadConfigError(
+            f'{len(differ)} of {len(data_list)} label maps in {seg_dir!r} are not of the size '
+            f"of their images in {img_dir!r} (first: {d['seg_map_path']} is {seg[0]}x{seg[1]}, "
+            f"{d['img_path']} is {img[0]}x{img[1]}, width x height); pair the image folder "
+            'with its own label folder or remake both with '
+            'tools/dataset_converters/make_fashion_canvases.py')

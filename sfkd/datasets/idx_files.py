@@ -1,12 +1,15 @@
 """Check IDX files (MNIST, Fashion-MNIST) against their own headers.
 
 A truncated or corrupt IDX file otherwise fails deep inside the dataset's
-reader with an error that does not name the file.
+reader with an error that does not name the file, and a ``data_root`` that
+holds no IDX files at all fails with mmpretrain's advice to download them,
+which does not help offline.
 """
 import glob
 import os.path as osp
 import struct
-from typing import Optional
+import sys
+from typing import Optional, Sequence, Tuple
 
 from sfkd.utils.errors import BadConfigError
 
@@ -39,8 +42,52 @@ def _product(dims) -> int:
     return out
 
 
-def check_idx_files(data_root: str, where: str) -> None:
-    """Raise :class:`BadConfigError` for the first bad ``*-idx*-ubyte`` file in ``data_root``."""
+# IDX data set class name -> how its files are put into a folder ({root})
+PREPARE = {'FashionMNIST': 'unpack them there with python tools/dataset_converters/'
+                           'prepare_fashion_mnist.py --out {root} (or bash tools/setup.sh)'}
+
+
+def required_idx_files(dataset_type) -> Tuple[str, Tuple[str, ...]]:
+    """The class name and the un-gzipped IDX files that a dataset of ``dataset_type``
+    reads from its folder, or ``('', ())`` for a type that reads no IDX files.
+
+    ``dataset_type`` is a class or a registered name (``'mmpretrain.FashionMNIST'``).
+    The files are those of mmpretrain's MNIST family (MNIST, FashionMNIST and their
+    subclasses), which needs all four for either split.
+    """
+    cls = dataset_type
+    if isinstance(dataset_type, str):
+        from sfkd.registry import DATASETS
+        try:
+            cls = DATASETS.get(dataset_type)
+        except (KeyError, ImportError):  # an unknown scope: the build reports the type
+            return '', ()
+    mnist = sys.modules.get('mmpretrain.datasets.mnist')  # never imported: not of the family
+    if not isinstance(cls, type) or mnist is None or not issubclass(cls, mnist.MNIST):
+        return '', ()
+    names = [name[:-3] if name.endswith('.gz') else name
+             for name, _ in list(cls.train_list) + list(cls.test_list)]
+    return cls.__name__, tuple(names)
+
+
+def check_idx_files(data_root: str, where: str, required: Sequence[str] = (),
+                    name: str = 'IDX') -> None:
+    """Raise :class:`BadConfigError` if a ``required`` file is not in ``data_root``, or
+    for the first bad ``*-idx*-ubyte`` file there.
+
+    Args:
+        data_root: The folder a dataset reads.
+        where: The config key of the folder, to name in the message.
+        required: File names the dataset reads (see :func:`required_idx_files`).
+        name: The dataset's class name, to name in the message.
+    """
+    missing = [f for f in required if not osp.isfile(osp.join(data_root, f))]
+    if missing:
+        fix = PREPARE.get(name, f'put the un-gzipped {name} IDX files there')
+        raise BadConfigError(
+            f'{where} {data_root!r} lacks {len(missing)} of the {len(required)} {name} IDX '
+            f'files ({", ".join(missing)}); {fix.format(root=data_root)}, or set it with '
+            f'--cfg-options {where}=PATH')
     for path in sorted(glob.glob(osp.join(data_root, '*-idx*-ubyte'))):
         problem = idx_problem(path)
         if problem:

@@ -12,6 +12,8 @@ from sfkd.utils.errors import CheckpointError
 # the parts a wrapper model keeps under its own prefix
 DISTILLER_PARTS = ('student.', 'connectors.', 'distill_losses.', 'teacher.')
 FRIENDLY_TEACHER_PARTS = ('teacher.', 'students.', 'transforms.', 'regularizers.', 'imitation.')
+# a KD config whose teacher is an SFTN run's, named where a student is asked of such a run
+KD_FROM_SFTN = 'configs/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
 def _file_in(folder: str) -> str:
@@ -121,6 +123,32 @@ def wrapper_hint(kind: str, path: str) -> str:
             '--part teacher')
 
 
+def no_student_hint(state: Dict[str, torch.Tensor], model: nn.Module, path: str,
+                    name: str) -> Optional[str]:
+    """For an SFTN (FriendlyTeacher with branches) checkpoint at ``path`` whose teacher is
+    not ``model`` (named ``name``): why the run holds no student to load, and what to
+    do instead; None for another checkpoint, or one whose teacher is ``model``."""
+    if not _has(state, 'students.') or wrapper_kind(state, model.state_dict()) != \
+            'FriendlyTeacher' or not mismatch(_part(state, 'teacher.'), model):
+        return None
+    students = sorted({k.split('.')[1] for k in state if k.startswith('students.')})
+    fits = [s for s in students if not mismatch(_part(state, f'students.{s}.'), model)]
+    what = (f'the architecture of its branch student students.{fits[0]}, not of its teacher'
+            if fits else 'not its teacher')
+    final = osp.join(osp.dirname(path) or '.', 'teacher_final.pth')
+    return (f'is an SFTN (FriendlyTeacher) checkpoint (keys teacher.*, students.*) and {name} is '
+            f'{what}: an SFTN run trains a teacher, whose branch students run on the '
+            "teacher's early stages, so the run holds no complete student; test the teacher "
+            f'with the teacher config and {final!r}, or train a student from it with a KD '
+            f'config from configs/kd/kd-sftn_*.py (e.g. {KD_FROM_SFTN}) and '
+            f'model.teacher_ckpt={final}')
+
+
+def _part(state: Dict[str, torch.Tensor], prefix: str) -> Dict[str, torch.Tensor]:
+    """The entries of ``state`` under ``prefix``, with it removed."""
+    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+
+
 def mismatch(state: Dict[str, torch.Tensor], model: nn.Module) -> List[str]:
     """What keeps ``state`` from loading strictly into ``model`` (empty if it fits)."""
     own = model.state_dict()
@@ -157,10 +185,13 @@ def load_weights(model: nn.Module, path: str, owner: str = 'model',
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     problems = mismatch(state, model)
     if problems:
+        name = model_name or f'the {owner} model'
+        no_student = no_student_hint(state, model, path, name)
+        if no_student is not None:
+            raise CheckpointError(f'{owner} checkpoint {path!r} {no_student}')
         kind = wrapper_kind(state, model.state_dict())
         if kind is not None:
             raise CheckpointError(f'{owner} checkpoint {path!r} {wrapper_hint(kind, path)}')
-        name = model_name or f'the {owner} model'
         explain = getattr(model, 'state_mismatch_hint', None)  # a model's own diagnosis
         hint = explain(state) if callable(explain) else None
         if hint:

@@ -191,6 +191,34 @@ def test_image_folder_without_its_label_maps(canvas_root):
     assert "have no label map in " in text and 'val_00000.png' in text
 
 
+def test_png_size_reads_the_header(canvas_root, tmp_path):
+    from sfkd.datasets.png_size import png_size
+    assert png_size(f'{canvas_root}val/labels/val_00000.png') == (64, 64)
+    cv2.imwrite(str(tmp_path / 'wide.png'), np.zeros((20, 30), np.uint8))
+    assert png_size(str(tmp_path / 'wide.png')) == (30, 20)  # width, height
+    (tmp_path / 'text.png').write_text('not a PNG file')
+    assert png_size(str(tmp_path / 'text.png')) is None
+
+
+def test_label_map_of_another_size_than_its_image_is_refused(canvas_root, tmp_path,
+                                                             monkeypatch):
+    import shutil
+    root = tmp_path / 'root'
+    shutil.copytree(osp.join(canvas_root, 'val'), root / 'val')
+    label = str(root / 'val' / 'labels' / 'val_00002.png')
+    cv2.imwrite(label, cv2.resize(cv2.imread(label, cv2.IMREAD_UNCHANGED), (48, 40),
+                                  interpolation=cv2.INTER_NEAREST))
+    # sizes come from the PNG headers: no image is decoded while the dataset is built
+    monkeypatch.setattr(cv2, 'imread', lambda *a, **k: pytest.fail('pixels were read'))
+    with pytest.raises(BadConfigError) as err:
+        seg_dataset(str(root) + '/')
+    assert str(err.value) == (
+        f"1 of 4 label maps in '{root}/val/labels' are not of the size of their images in "
+        f"'{root}/val/images' (first: {label} is 48x40, {root}/val/images/val_00002.png is "
+        '64x64, width x height); pair the image folder with its own label folder or remake '
+        'both with tools/dataset_converters/make_fashion_canvases.py')
+
+
 def test_iou_metric_perfect_masks_score_100_and_a_wrong_class_lower(canvas_root):
     assert iou_score(canvas_root, wrong=False) == pytest.approx(100.0)
     assert iou_score(canvas_root, wrong=True) < 60.0

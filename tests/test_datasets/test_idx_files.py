@@ -47,3 +47,49 @@ def test_prepare_unpacks_a_truncated_file_again(tmp_path):
     assert prepare_fashion_mnist(str(out)) == ['train-labels-idx1-ubyte']
     assert (out / 'train-labels-idx1-ubyte').read_bytes() == good
     shutil.rmtree(out)
+
+
+FMNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte',
+                't10k-labels-idx1-ubyte')
+
+
+def test_the_mnist_family_reads_four_files_other_types_none():
+    from sfkd.datasets.idx_files import required_idx_files
+    assert required_idx_files('mmpretrain.FashionMNIST') == ('FashionMNIST', FMNIST_FILES)
+    assert required_idx_files('mmpretrain.MNIST') == ('MNIST', FMNIST_FILES)
+    assert required_idx_files('FashionCanvasSegDataset') == ('', ())
+    assert required_idx_files('mmpretrain.NoSuchSet') == ('', ())
+
+
+def fmnist_cfg(root, **train):
+    """The Fashion-MNIST base config with its training set read from ``root``."""
+    from mmengine.config import Config
+    from sfkd_testing import FMNIST_ROOT, ROOT
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', '_base_', 'datasets', 'fashion_mnist.py'))
+    cfg.val_dataloader.dataset.data_root = FMNIST_ROOT
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_dataloader.dataset.update(data_root=str(root), **train)
+    return cfg
+
+
+def test_folder_without_the_idx_files_is_named_with_the_fix(tmp_path):
+    from sfkd.tools.data_roots import resolve_data_roots
+    with pytest.raises(BadConfigError) as err:
+        resolve_data_roots(fmnist_cfg(tmp_path))
+    assert str(err.value) == (
+        f"train_dataloader.dataset.data_root '{tmp_path}' lacks 4 of the 4 FashionMNIST IDX "
+        'files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, '
+        't10k-labels-idx1-ubyte); unpack them there with python tools/dataset_converters/'
+        f'prepare_fashion_mnist.py --out {tmp_path} (or bash tools/setup.sh), or set it with '
+        '--cfg-options train_dataloader.dataset.data_root=PATH')
+
+
+def test_one_missing_file_is_named_and_download_true_is_left_to_download(tmp_path):
+    from sfkd.tools.data_roots import resolve_data_roots
+    for name in FMNIST_FILES[:3]:
+        idx(tmp_path / name, (1, ) if 'labels' in name else (1, 2, 2), 1 if 'labels' in name
+            else 4)
+    with pytest.raises(BadConfigError, match=r"lacks 1 of the 4 FashionMNIST IDX files "
+                                             r'\(t10k-labels-idx1-ubyte\); unpack'):
+        resolve_data_roots(fmnist_cfg(tmp_path))
+    resolve_data_roots(fmnist_cfg(tmp_path, download=True))  # mmpretrain fetches them

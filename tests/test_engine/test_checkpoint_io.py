@@ -1,11 +1,13 @@
 """sfkd's checkpoint reader: safe loading, and errors that say which file to use."""
+import os.path as osp
 import pickle
 
 import pytest
 import torch
+from sfkd_testing import ROOT
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights, read_state_dict
+from sfkd.engine.checkpoint_io import KD_FROM_SFTN, load_weights, read_state_dict
 from sfkd.utils.errors import CheckpointError
 
 pytestmark = pytest.mark.unit
@@ -89,6 +91,39 @@ def test_wrapper_checkpoint_into_a_plain_model_names_the_export(tmp_path, prefix
     torch.save({'state_dict': wrapper_state(prefixes)}, path)
     with pytest.raises(CheckpointError, match=words):
         load_weights(plain(), str(path), owner='test')
+
+
+def sftn_state(teacher: nn.Module) -> dict:
+    """An SFTN run's state: ``teacher``, the branch student ``plain()``, a transform."""
+    return {**{f'teacher.{k}': v for k, v in teacher.state_dict().items()},
+            **{f'students.b0.{k}': v for k, v in plain().state_dict().items()},
+            **{f'transforms.b0_0.{k}': v for k, v in nn.Linear(4, 4).state_dict().items()}}
+
+
+@pytest.mark.parametrize('teacher, what', [
+    (nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8)),
+     'the architecture of its branch student students.b0, not of its teacher'),
+    (nn.Sequential(nn.Linear(3, 8)), 'not its teacher')])
+def test_sftn_checkpoint_into_a_model_that_is_not_its_teacher_says_there_is_no_student(
+        tmp_path, teacher, what):
+    path = tmp_path / 'epoch_1.pth'
+    state = sftn_state(teacher)
+    if what == 'not its teacher':  # a model that is neither the teacher nor the student
+        state = {k: v for k, v in state.items() if not k.startswith('students.')}
+        state.update({f'students.b0.{k}': v for k, v in nn.Linear(3, 2).state_dict().items()})
+    torch.save({'state_dict': state}, path)
+    with pytest.raises(CheckpointError) as err:
+        load_weights(plain(), str(path), owner='test', model_name='the model of student.py')
+    final = f'{tmp_path}/teacher_final.pth'
+    assert str(err.value) == (
+        f"test checkpoint '{path}' is an SFTN (FriendlyTeacher) checkpoint (keys teacher.*, "
+        f'students.*) and the model of student.py is {what}: an SFTN run trains a teacher, whose '
+        "branch students run on the teacher's early stages, so the run holds no complete "
+        f"student; test the teacher with the teacher config and '{final}', or train a student "
+        'from it with a KD config from configs/kd/kd-sftn_*.py (e.g. '
+        f'configs/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py) and '
+        f'model.teacher_ckpt={final}')
+    assert osp.isfile(osp.join(ROOT, KD_FROM_SFTN))
 
 
 def test_other_architecture_lists_the_mismatch(tmp_path):

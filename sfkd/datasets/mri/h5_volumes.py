@@ -9,6 +9,7 @@ from mmengine.dataset import BaseDataset
 from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
+from ..split_overlap import SplitIds, pick
 from .transforms import refuse_full_sampling_in_training
 
 
@@ -22,7 +23,10 @@ class H5Volumes(BaseDataset):
     the pipeline simulates single-coil k-space and the mask from each slice
     (``SimulateKSpace``, ``UndersampleKSpace``). Items carry ``img``,
     ``volume`` (the file name, which groups slices for the metrics),
-    ``volume_idx`` and ``slice_idx``.
+    ``volume_idx`` and ``slice_idx``. A file is one subject, named by its file
+    name: :meth:`split_ids` lists them, so that a test or validation folder that
+    shares subjects with the training folder is refused
+    (:mod:`sfkd.datasets.split_overlap`).
 
     Args:
         data_root: Root of the data set.
@@ -41,13 +45,40 @@ class H5Volumes(BaseDataset):
                          **kwargs)
         refuse_full_sampling_in_training(self)
 
+    def _files(self) -> List[str]:
+        folder = self.data_prefix.get('img_path') or self.data_root
+        return sorted(glob.glob(osp.join(folder, '*.h5')))
+
+    def split_ids(self) -> Optional[SplitIds]:
+        """The subjects (file names) this dataset reads; None if there are no files.
+
+        With ``indices``, each file's slice count is read from its header to
+        find the subjects of the kept slices.
+        """
+        files = self._files()
+        if not files:
+            return None
+        names = [osp.splitext(osp.basename(path))[0] for path in files]
+        if self._indices is not None:
+            import h5py
+            per_slice = []
+            for name, path in zip(names, files):
+                with h5py.File(path, 'r') as f:
+                    count = f[self.image_key].shape[0] if self.image_key in f else 0
+                per_slice.extend([name] * count)
+            names = per_slice
+        folder = self.data_prefix.get('img_path') or self.data_root
+        return SplitIds('subjects', pick(names, self._indices), f'folder {folder}',
+                        "point {key}.data_prefix.img_path at a folder of other subjects "
+                        '(one .h5 file per subject)')
+
     def check_file(self, f, path: str, images: np.ndarray) -> None:
         """Further checks of one open file (subclasses)."""
 
     def load_data_list(self) -> List[dict]:
         import h5py
         folder = self.data_prefix.get('img_path') or self.data_root
-        files = sorted(glob.glob(osp.join(folder, '*.h5')))
+        files = self._files()
         if not files:
             raise FileNotFoundError(f'no .h5 files in {folder!r}; point data_root and '
                                     "data_prefix=dict(img_path='<folder>') at the folder that "

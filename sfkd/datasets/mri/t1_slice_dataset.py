@@ -1,6 +1,6 @@
 """The prepared T1 slices (``data/mri_t1/<split>.npz``) as an MMEngine dataset."""
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -8,6 +8,7 @@ from mmengine.dataset import BaseDataset
 from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
 
+from ..split_overlap import SplitIds, pick
 from .t1_slices import SPLITS
 from .transforms import refuse_full_sampling_in_training
 
@@ -24,7 +25,10 @@ class MRIT1Slices(BaseDataset):
     ``slice_idx`` (the source axial index; together they seed the slice's
     mask). The pipeline simulates the scan (``SimulateKSpace``,
     ``UndersampleKSpace``, ``PackMRIInputs``). ``indices=N`` keeps the first N
-    slices, as for any MMEngine dataset.
+    slices, as for any MMEngine dataset. :meth:`split_ids` names the slices
+    (volume and axial index), so that a test or validation set that shares
+    slices with the training set is refused
+    (:mod:`sfkd.datasets.split_overlap`).
 
     Args:
         data_root: Folder of the prepared splits.
@@ -41,6 +45,20 @@ class MRIT1Slices(BaseDataset):
         self.split = split
         super().__init__(data_root=data_root, ann_file=f'{split}.npz', **kwargs)
         refuse_full_sampling_in_training(self)
+
+    def split_ids(self) -> Optional[SplitIds]:
+        """The slices this dataset reads (``'ch2 slice 57'``), from the file's slice
+        indices alone; None if the file is not there."""
+        if not osp.isfile(self.ann_file):
+            return None
+        with np.load(self.ann_file) as data:
+            slices = data['slices']
+        volume = VOLUMES[self.split]
+        return SplitIds(
+            'slices', pick([f'{volume} slice {int(z)}' for z in slices], self._indices),
+            f'split {self.split!r} of {self.data_root}',
+            "set {key}.split to a split of its own ('val', 'test' or 'test_macaque'; the "
+            "training set is 'train')")
 
     def load_data_list(self) -> List[dict]:
         path = self.ann_file

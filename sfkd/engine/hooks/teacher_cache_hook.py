@@ -16,7 +16,7 @@ from sfkd.engine.teacher_cache.codecs import build_codec
 from sfkd.engine.teacher_cache.fill import TeacherRunner, check_replay, fill, split_record
 from sfkd.engine.teacher_cache.key import cache_key, describe_module, weights_digest
 from sfkd.engine.teacher_cache.reader import TeacherCacheReader
-from sfkd.engine.teacher_cache.store import CacheStore, array_layout
+from sfkd.engine.teacher_cache.store import COMPLETE, CacheStore, array_layout, check_room
 from sfkd.registry import HOOKS
 from sfkd.utils.errors import BadConfigError
 
@@ -43,7 +43,10 @@ class TeacherCacheHook(Hook):
     the data preprocessor, the views, the storage and the seed, so a changed
     teacher, tap or pipeline makes a new cache and never reads stale values.
     A fill killed half-way continues where it stopped (chunks are marked
-    filled only after their rows are on disk). Under several processes each
+    filled only after their rows are on disk). A disk with less free space
+    than the cache still takes is refused before anything is made or filled,
+    and a write that fails all the same (the disk filled up meanwhile) is an
+    error naming the cache folder. Under several processes each
     fills its share of the chunks, and every process reads all of them.
 
     ``tools/train.py`` adds this hook for a config with a top-level
@@ -184,7 +187,11 @@ class TeacherCacheHook(Hook):
         folder = osp.join(self.root, key[:20])
         meta = dict(key=key, what=what, views=views, size=len(dataset), chunk=loader.batch_size,
                     seed=self.seed, arrays=arrays, structure=structure)
-        if rank == 0 and CacheStore.read_meta(folder) is None:
+        found = CacheStore.read_meta(folder)
+        if found is None or (found.get('key') == key and
+                             not osp.isfile(osp.join(folder, COMPLETE))):
+            check_room(folder, meta)  # in every process, before any makes or fills it
+        if rank == 0 and found is None:
             CacheStore.create(folder, meta)
         barrier()
         store = CacheStore.open(folder, key)

@@ -167,9 +167,11 @@ class Distiller(BaseModel):
             loss_inputs or {}, {n: l.input_names() for n, l in self.distill_losses.items()})
         self.connectors = nn.ModuleDict()
         self._teacher_cache = None  # set by TeacherCacheHook for the cached epochs
-        self._check_and_size(connectors or {})
+        # the teacher inputs first: a synthetic set whose class count is not the student's
+        # is their own error, not a loss's shape mismatch for a connector to adapt
         if self.teacher_inputs is not None and hasattr(self.teacher_inputs, 'check'):
             self.teacher_inputs.check(self.student, self.get_teacher(), self.input_shape)
+        self._check_and_size(connectors or {})
 
     @staticmethod
     def _check_no_teacher(teacher_ckpt, teacher_taps, teacher_trainable, teacher_inputs) -> None:

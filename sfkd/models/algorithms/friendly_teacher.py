@@ -26,6 +26,8 @@ from .prefix import prefix_losses
 AttachSpec = Union[Tuple[str, str], List[str], Dict[str, str]]
 OUTPUT = '<output>'  # name of the output tap among the attach-point taps
 REDUCTIONS = ('sum', 'mean')
+ONE_TENSOR_FIX = ('attach at a module that returns one tensor, e.g. a backbone stage: '
+                  "attach=[('backbone.layer3', 'backbone.layer3')]")
 
 
 class Branch:
@@ -68,7 +70,30 @@ def _attach_pairs(spec: dict, k: int) -> List[Tuple[str, str]]:
     if not pairs:
         raise BadConfigError(f'branches[{k}] has no attach points; add e.g. '
                              "attach=[('backbone.layer2', 'backbone.layer2')]")
+    for path in (p for pair in pairs for p in pair):
+        if isinstance(path, str) and ('[' in path or ']' in path):
+            raise BadConfigError(
+                f'branches[{k}].attach: {path!r} picks one element of a module\'s output, '
+                'which an attach point cannot: a branch replaces the whole output of its '
+                "student module (a detector's head takes every FPN level); "
+                f'{ONE_TENSOR_FIX}')
     return pairs
+
+
+def check_attach_value(value: Any, branch: 'Branch', owner: str, path: str) -> None:
+    """Refuse an attach point whose module does not return one tensor (an FPN neck's
+    tuple of levels, a backbone's tuple of stages): a branch transforms one feature."""
+    if isinstance(value, torch.Tensor):
+        return
+    if isinstance(value, dict):
+        what = f'a dict with keys {sorted(value)}'
+    elif isinstance(value, (tuple, list)):
+        what = f'a {type(value).__name__} of {len(value)}'
+    else:
+        what = f'a {type(value).__name__}'
+    raise BadConfigError(
+        f'branch {branch.name}: the {owner} module {path} returns {what}, but an attach point '
+        f'must return one tensor (the feature the branch transforms); {ONE_TENSOR_FIX}')
 
 
 @MODELS.register_module()
@@ -163,10 +188,13 @@ class FriendlyTeacher(BaseModel):
         teacher: Teacher model config (``cfg_path`` allowed).
         branches: Branch specs, each ``dict(student=<model config>,
             attach=[(teacher_path, student_path), ...], share_student=True,
-            connector=None)``. ``share_student`` uses one copy of the student
-            for all its attach points (else one copy per point); ``connector``
-            (one config, or one per attach point) overrides the default
-            transform, whose sizes are still filled in when left out.
+            connector=None)``. An attach path names a module that returns one
+            tensor (a backbone stage; not a module returning a tuple, such as
+            an FPN neck, and without an element index: the branch replaces the
+            student module's whole output). ``share_student`` uses one copy of
+            the student for all its attach points (else one copy per point);
+            ``connector`` (one config, or one per attach point) overrides the
+            default transform, whose sizes are still filled in when left out.
         output_taps: The imitated outputs: a module path each,
             ``dict(teacher='head.fc', student='head.fc')`` for classifiers, or
             a tap config each for dense models, e.g. a detector's per-level
@@ -336,9 +364,12 @@ class FriendlyTeacher(BaseModel):
         self._check_outputs(t_records[OUTPUT])
         for branch in self.branches:
             student = self.students[branch.student_key]
-            s_shape = tuple(self._dry_records(student, 'student',
-                                              {branch.student_path})[branch.student_path].shape)
-            t_shape = tuple(t_records[branch.teacher_path].shape)
+            check_attach_value(t_records[branch.teacher_path], branch, 'teacher',
+                               branch.teacher_path)
+            s_value = self._dry_records(student, 'student',
+                                        {branch.student_path})[branch.student_path]
+            check_attach_value(s_value, branch, 'student', branch.student_path)
+            s_shape, t_shape = tuple(s_value.shape), tuple(t_records[branch.teacher_path].shape)
             cfg = dict(cfgs[branch.key])
             check_type(cfg, f'branch {branch.name} connector')
             cls = MODELS.get(cfg['type'])

@@ -70,17 +70,25 @@ class ClassConditionalInputs(nn.Module):
                 getattr(self, name).copy_(value.detach().reshape(-1, 1, 1).expand_as(
                     getattr(self, name)))
         width = self._output_width(student, student_shape)
+        teacher_width = self._output_width(teacher, self.input_shape)
+        if width is not None and width != self.num_classes == teacher_width:
+            raise BadConfigError(
+                f'model.teacher_inputs: the synthetic set and the teacher have {self.num_classes} '
+                f'classes but the student predicts {width}; the three need the target data '
+                f"set's class count: if it has {width}, set model.teacher_inputs.num_classes="
+                f'{width} and train the teacher on SyntheticDigits(num_classes={width}), else '
+                f'give the student {self.num_classes} classes (e.g. '
+                f'model.student.head.num_classes={self.num_classes})')
         if width is not None and width != self.num_classes:
             raise BadConfigError(
                 f'model.teacher_inputs: the synthetic set has {self.num_classes} classes but the '
                 f'student predicts {width}; the synthetic set needs the target data set\'s class '
                 f'count: set model.teacher_inputs.num_classes={width} and train the teacher on '
                 f'SyntheticDigits(num_classes={width})')
-        width = self._output_width(teacher, self.input_shape)
-        if width is not None and width != self.num_classes:
+        if teacher_width is not None and teacher_width != self.num_classes:
             raise BadConfigError(
                 f'model.teacher_inputs: the synthetic set has {self.num_classes} classes but the '
-                f'teacher predicts {width}; train the teacher on '
+                f'teacher predicts {teacher_width}; train the teacher on '
                 f'SyntheticDigits(num_classes={self.num_classes})')
 
     @staticmethod

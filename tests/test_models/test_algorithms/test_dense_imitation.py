@@ -73,6 +73,21 @@ def test_multi_level_output_into_a_one_map_imitation_loss_is_refused():
     assert "dict(type='MultiLevelLoss', loss=dict(type='ChannelWiseDivergence', ...))" in text
 
 
+def test_sftn_branch_attached_after_the_neck_is_refused_naming_the_tuple():
+    cfg = model_cfg(SFTN_DET)
+    cfg['branches'][0]['attach'] = [('neck', 'neck')]
+    with pytest.raises(BadConfigError) as err:
+        MODELS.build(cfg)
+    assert str(err.value) == (
+        'branch b0.neck: the teacher module neck returns a tuple of 3, but an attach point must '
+        'return one tensor (the feature the branch transforms); attach at a module that returns '
+        "one tensor, e.g. a backbone stage: attach=[('backbone.layer3', 'backbone.layer3')]")
+    cfg['branches'][0]['attach'] = [('backbone.layer3', 'neck')]  # the student side alone
+    with pytest.raises(BadConfigError, match=r'^branch b0\.neck: the student module neck '
+                                             r'returns a tuple of 3, but'):
+        MODELS.build(cfg)
+
+
 def saved_teacher(path) -> str:
     from sfkd.models.model_config import build_model
     teacher = build_model(model_cfg(CWD_DET)['teacher'])

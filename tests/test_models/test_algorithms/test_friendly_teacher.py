@@ -135,6 +135,16 @@ def test_bad_attach_points():
     cfg['branches'][0]['attach'] = [('backbone.layer1', 'backbone.layer2')]  # 28x28 -> 14x14
     with pytest.raises(BadConfigError, match='attach at stages of the same resolution'):
         MODELS.build(cfg)
+    cfg['branches'][0]['attach'] = [('backbone', 'backbone')]  # a tuple of stages
+    with pytest.raises(BadConfigError, match=r'^branch b0\.backbone: the teacher module backbone '
+                                             r'returns a tuple of 1, but an attach point must '
+                                             r'return one tensor'):
+        MODELS.build(cfg)
+    cfg['branches'][0]['attach'] = [('backbone.layer2', 'backbone[0]')]
+    with pytest.raises(BadConfigError, match=r"^branches\[0\]\.attach: 'backbone\[0\]' picks one "
+                                             r"element of a module's output, which an attach "
+                                             r'point cannot'):
+        MODELS.build(cfg)
 
 
 def test_detector_and_segmentor_branches(tmp_path):

@@ -78,6 +78,19 @@ def test_class_count_differing_from_the_target_is_refused(lwkd):
         MODELS.build(cfg)
 
 
+def test_student_of_another_class_count_than_a_consistent_teacher_gets_the_class_message(lwkd):
+    cfg = copy.deepcopy(lwkd[0])
+    cfg['student']['head'] = dict(num_classes=100)  # merged into the student's model config
+    with pytest.raises(BadConfigError) as err:
+        MODELS.build(cfg)
+    assert str(err.value) == (
+        'model.teacher_inputs: the synthetic set and the teacher have 10 classes but the student '
+        "predicts 100; the three need the target data set's class count: if it has 100, set "
+        'model.teacher_inputs.num_classes=100 and train the teacher on '
+        'SyntheticDigits(num_classes=100), else give the student 10 classes (e.g. '
+        'model.student.head.num_classes=10)')
+
+
 def test_alternating_updates_with_two_optimisers(lwkd, batch):
     model = MODELS.build(copy.deepcopy(lwkd[0]))
     wrapper = build_optim_wrapper(model, copy.deepcopy(lwkd[1]))
