@@ -4,7 +4,10 @@ mmpretrain's ``get_model`` builds a config under its own scope, where sfkd's
 components (``SmallResNet``, the CIFAR zoo) and ``sfkd::`` config paths are
 unknown. :func:`init_classifier` builds the model under sfkd's scope and loads
 the weights strictly; the result is an ordinary mmpretrain classifier that
-mmpretrain's ``ImageClassificationInferencer`` accepts::
+mmpretrain's ``ImageClassificationInferencer`` accepts, on image files in grey or
+colour and on arrays alike: its test pipeline starts with
+:class:`~sfkd.datasets.FitChannels`, which brings an image to the channels the
+model takes (a grey or colour PNG for a one-channel Fashion-MNIST model)::
 
     from sfkd.apis import inference_classifier, init_classifier
     model = init_classifier('sfkd::baseline/tiny-resnet_3e_fashion-mnist.py',
@@ -12,6 +15,7 @@ mmpretrain's ``ImageClassificationInferencer`` accepts::
     inference_classifier(model, 'shirt.png')
     # {'pred_label': 6, 'pred_score': 0.93, 'pred_class': 'Shirt', 'pred_scores': array(...)}
 """
+import copy
 from typing import Optional, Union
 
 import numpy as np
@@ -58,10 +62,27 @@ def init_classifier(config: Union[str, Config], checkpoint: Optional[str] = None
         model = build_model(cfg.model.to_dict(), where='model')
     if checkpoint is not None:
         load_weights(model, checkpoint, owner='classifier')
-    model._config = cfg  # what mmpretrain's inferencer reads the test pipeline from
+    # what mmpretrain's inferencer reads the test pipeline from, fitted to the model's channels
+    model._config = _inference_config(cfg, _channels(model))
     model._dataset_meta = _dataset_meta(cfg)
     model._metainfo = None
     return model.to(device).eval()
+
+
+def _inference_config(cfg: Config, channels: Optional[int]) -> Config:
+    """``cfg`` with :class:`~sfkd.datasets.FitChannels` after the image loading of its test
+    pipeline: mmpretrain's inferencer reads every file in colour, also a grey PNG."""
+    pipeline = ((cfg.get('test_dataloader') or {}).get('dataset') or {}).get('pipeline')
+    if channels not in (1, 3) or not isinstance(pipeline, list):
+        return cfg
+    cfg = copy.deepcopy(cfg)  # the caller's config stays as it is
+    pipeline = list(pipeline)
+    at = 0
+    while at < len(pipeline) and 'LoadImage' in str(pipeline[at].get('type', '')):
+        at += 1
+    pipeline.insert(at, dict(type='sfkd.FitChannels', channels=channels))
+    cfg.test_dataloader.dataset.pipeline = pipeline
+    return cfg
 
 
 def _channels(model: nn.Module) -> Optional[int]:

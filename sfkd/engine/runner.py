@@ -1,9 +1,11 @@
 """MMEngine's Runner, with the config dump in the work dir written only by a run that
-has produced something there, and the work dir's checkpoints checked before a resume."""
+has produced something there, the work dir's checkpoints checked before a resume, and
+the training progress handed to the model."""
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from sfkd.datasets.split_overlap import check_split_overlap
+from sfkd.engine.hooks.training_progress_hook import TrainingProgressHook
 from sfkd.engine.resume import check_fits, checkpoint_to_resume, overwrite_warning
 from sfkd.registry import RUNNERS
 
@@ -30,6 +32,10 @@ class SfkdRunner(Runner):
     compared with the training set (:func:`check_split_overlap`): one that
     shares subjects or slices with it is refused, since its metrics would score
     data the model was trained on.
+
+    Every run has a :class:`TrainingProgressHook` (added when the config's
+    ``custom_hooks`` lack one), so the models that read the run's epoch and
+    length (:mod:`sfkd.models.training_progress`) are told them.
     """
 
     _config_dumped = False
@@ -51,6 +57,11 @@ class SfkdRunner(Runner):
         if self._resume:
             model = self.model.module if is_model_wrapper(self.model) else self.model
             check_fits(self._load_from, model, self.work_dir, self.cfg.get('model'))
+
+    def register_custom_hooks(self, hooks) -> None:
+        super().register_custom_hooks(hooks)
+        if not any(isinstance(hook, TrainingProgressHook) for hook in self._hooks):
+            self.register_hook(TrainingProgressHook())
 
     def dump_config(self) -> None:
         """Called by the Runner at build time: deferred (see the class docstring)."""

@@ -5,8 +5,11 @@ from typing import Dict, Optional, Set
 
 import torch
 
-from sfkd.engine.checkpoint_io import read_state_dict
+from sfkd.engine.checkpoint_io import read_checkpoint
 from sfkd.utils.errors import CheckpointError
+
+# meta entries of a wrapper's checkpoint that describe the wrapper, not one part of it
+WRAPPER_ONLY_META = ('cfg', )
 
 
 def save_submodel(state_dict: Dict[str, torch.Tensor], path: str,
@@ -22,17 +25,23 @@ def save_submodel(state_dict: Dict[str, torch.Tensor], path: str,
 def export_submodel(src: str, dst: str, part: str = 'student') -> int:
     """Extract ``part`` (student or teacher) from a wrapper checkpoint ``src`` into ``dst``.
 
+    ``dst`` keeps the ``meta`` of ``src`` (its ``dataset_meta`` with the class
+    names, epoch, iter, seed, ...), except the wrapper's config text ``cfg``,
+    which does not build the part; ``exported_from`` and ``part`` are added.
+
     Returns:
         The number of tensors written.
     """
     prefix = f'{part}.'
-    state = read_state_dict(src, owner='wrapper')
+    state, src_meta = read_checkpoint(src, owner='wrapper')
     sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     if not sub:
         raise CheckpointError(f'{src!r} has no keys starting with {prefix!r}: it is not a '
                               f'checkpoint of a model with a {part} (a plain model checkpoint '
                               'needs no export)')
-    save_submodel(sub, dst, meta=dict(exported_from=osp.abspath(src), part=part))
+    meta = {k: v for k, v in src_meta.items() if k not in WRAPPER_ONLY_META}
+    meta.update(exported_from=osp.abspath(src), part=part)
+    save_submodel(sub, dst, meta=meta)
     return len(sub)
 
 

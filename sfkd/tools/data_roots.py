@@ -1,4 +1,10 @@
-"""Resolve and check every dataloader's ``data_root`` before anything is built.
+"""Resolve and check the ``data_root`` of the dataloaders a command reads, before
+anything is built.
+
+``tools/train.py`` checks what training reads (``TRAINING``: the train and val
+dataloaders, with the val evaluator's files); ``tools/test.py`` checks only the
+test dataloader and the test evaluator (``TESTING``), so a test set is
+evaluated without the training data present.
 
 A relative ``data_root`` is used as given when it exists in the working
 directory. Otherwise it is looked up in the data folder that sfkd's set-up
@@ -13,20 +19,23 @@ the command was run.
 """
 import os
 import os.path as osp
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from sfkd.datasets.idx_files import check_idx_files
+from sfkd.datasets.idx_files import check_idx_files, required_idx_files
 from sfkd.utils.errors import BadConfigError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+TRAINING = ('train_dataloader', 'val_dataloader')  # what tools/train.py reads
+TESTING = ('test_dataloader',)  # what tools/test.py reads
 ENV_VAR = 'SFKD_DATA_ROOT'
 # data sets that tools/setup.sh prepares, by the name of their folder
 PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST',
                      'fashion_canvases': 'the Fashion-MNIST canvases',
                      'mri_t1': 'the T1 MRI slices'}
-EVALUATORS = ('val_evaluator', 'test_evaluator')
+# the evaluator whose files are read with each dataloader
+EVALUATORS = {'val_dataloader': 'val_evaluator', 'test_dataloader': 'test_evaluator'}
 
 
 def sfkd_checkout() -> Optional[str]:
@@ -61,8 +70,11 @@ def _under_data_dir(root: str, data_dir: str) -> str:
     return osp.join(data_dir, *parts)
 
 
-def resolve_data_roots(cfg: Config) -> None:
-    """Point every relative ``data_root`` at an existing folder, or raise one error for all.
+def resolve_data_roots(cfg: Config, loaders: Sequence[str] = DATALOADERS) -> None:
+    """Point every relative ``data_root`` of ``loaders`` (and the ``ann_file`` of their
+    evaluators) at an existing folder, or raise one error for all.
+
+    The dataloaders not named are left as they are, unchecked.
 
     Raises:
         BadConfigError: Naming every ``data_root`` that does not exist or is
@@ -71,8 +83,8 @@ def resolve_data_roots(cfg: Config) -> None:
     data_dir = sfkd_data_dir()
     missing: List[Tuple[str, str]] = []
     files: List[Tuple[str, str]] = []
-    found_dirs: List[Tuple[str, str]] = []
-    for name in DATALOADERS:
+    found_dirs: List[Tuple[str, str, dict]] = []
+    for name in loaders:
         loader = cfg.get(name)
         if not isinstance(loader, dict):
             continue
@@ -82,7 +94,7 @@ def resolve_data_roots(cfg: Config) -> None:
                 continue
             key = f'{key}.data_root'
             if osp.isdir(root):
-                found_dirs.append((key, root))
+                found_dirs.append((key, root, dataset))
                 continue
             if osp.exists(root):
                 files.append((key, root))
@@ -90,22 +102,34 @@ def resolve_data_roots(cfg: Config) -> None:
             found = _under_data_dir(root, data_dir) if data_dir and not osp.isabs(root) else None
             if found and osp.isdir(found):
                 dataset['data_root'] = found
-                found_dirs.append((key, found))
+                found_dirs.append((key, found, dataset))
             elif found and osp.exists(found):
                 files.append((key, found))
             else:
                 missing.append((key, root))
-    _resolve_ann_files(cfg, data_dir, missing)
+    _resolve_ann_files(cfg, [EVALUATORS[name] for name in loaders if name in EVALUATORS],
+                       data_dir, missing)
     if missing or files:
         raise BadConfigError(_message(missing, files, data_dir))
-    for key, root in found_dirs:  # truncated or corrupt data files
-        check_idx_files(root, key)
+    for key, root, dataset in found_dirs:  # missing, truncated or corrupt data files
+        check_idx_folder(key, root, dataset)
 
 
-def _resolve_ann_files(cfg: Config, data_dir: Optional[str],
+def check_idx_folder(key: str, root: str, dataset: dict) -> None:
+    """Check the IDX files of one dataset's folder: those its type reads must be there
+    (unless it may download them), and none may be truncated."""
+    name, required = required_idx_files(dataset.get('type'))
+    prefix = dataset.get('data_prefix')
+    folder = osp.join(root, prefix) if required and isinstance(prefix, str) and prefix else root
+    if dataset.get('download'):
+        required = ()
+    check_idx_files(folder, key, required, name)
+
+
+def _resolve_ann_files(cfg: Config, names: Sequence[str], data_dir: Optional[str],
                        missing: List[Tuple[str, str]]) -> None:
     """Find an evaluator's relative ``ann_file`` (mmdet's CocoMetric) as data roots are."""
-    for name in EVALUATORS:
+    for name in names:
         evaluators = cfg.get(name)
         evaluators = evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]
         for i, evaluator in enumerate(evaluators):

@@ -5,6 +5,11 @@ that, of its model): ``mmpretrain.Accuracy`` means classification, drawn by
 mmpretrain's ``UniversalVisualizer`` (one-channel images in grey) through its
 ``VisualizationHook``, as mmpretrain's own ``tools/test.py --show-dir`` does;
 likewise for mmdet and mmseg.
+
+``--show-interval N`` means the same for every task: samples 0, N, 2N, ... of
+the test set are drawn, counted in samples whatever the batch size
+(:class:`sfkd.engine.hooks.SampleIntervalHook`). The libraries' own hooks
+would read N as samples (mmpretrain), as batches (mmseg) or not at all (mmdet).
 """
 import os.path as osp
 from typing import Optional
@@ -33,16 +38,17 @@ def register_grey_cls_visualizer() -> str:
     return 'sfkd.GreyAwareClsVisualizer'
 
 
-# scope -> (visualiser, the visualisation hook for an output folder)
+# scope -> (visualiser, the visualisation hook that draws all it is given into a folder);
+# sfkd.SampleIntervalHook passes it every --show-interval-th sample
 VISUALISERS = {
     # Fashion-MNIST images are 28x28: enlarge them so that the labels can be read
-    'mmpretrain': (register_grey_cls_visualizer, lambda out, n: dict(
-        type='mmpretrain.VisualizationHook', enable=True, interval=n, out_dir=out, resize=224)),
-    'mmdet': ('mmdet.DetLocalVisualizer', lambda out, n: dict(
-        type='mmdet.DetVisualizationHook', draw=True, interval=n, test_out_dir=out)),
+    'mmpretrain': (register_grey_cls_visualizer, lambda out: dict(
+        type='mmpretrain.VisualizationHook', enable=True, interval=1, out_dir=out, resize=224)),
+    'mmdet': ('mmdet.DetLocalVisualizer', lambda out: dict(
+        type='mmdet.DetVisualizationHook', draw=True, interval=1, test_out_dir=out)),
     # mmseg's hook writes through the visualiser's backends, into its save_dir
-    'mmseg': ('mmseg.SegLocalVisualizer', lambda out, n: dict(
-        type='mmseg.SegVisualizationHook', draw=True, interval=n)),
+    'mmseg': ('mmseg.SegLocalVisualizer', lambda out: dict(
+        type='mmseg.SegVisualizationHook', draw=True, interval=1)),
 }
 
 
@@ -56,7 +62,8 @@ def _scope(cfg_part) -> Optional[str]:
 
 
 def add_show_dir(cfg: Config, show_dir: str, interval: int = 1) -> None:
-    """Make the test run save one drawn prediction every ``interval`` samples to ``show_dir``."""
+    """Make the test run save the drawn predictions of test samples 0, ``interval``,
+    2 * ``interval``, ... to ``show_dir``."""
     scope = _scope(cfg.get('test_evaluator')) or _scope(cfg.get('model'))
     if scope not in VISUALISERS:
         raise UsageError(f'--show-dir: no visualiser is known for this config (scope {scope!r} of '
@@ -72,4 +79,5 @@ def add_show_dir(cfg: Config, show_dir: str, interval: int = 1) -> None:
                           vis_backends=old.get('vis_backends') or [dict(type='LocalVisBackend')])
     if scope == 'mmseg':
         cfg.visualizer['save_dir'] = show_dir
-    cfg.setdefault('default_hooks', {})['visualization'] = hook(show_dir, interval)
+    cfg.setdefault('default_hooks', {})['visualization'] = dict(
+        type='sfkd.SampleIntervalHook', hook=hook(show_dir), interval=interval)

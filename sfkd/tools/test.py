@@ -33,7 +33,7 @@ from sfkd.engine.runner import SfkdRunner
 from sfkd.models.zoo import prefetch as prefetch_zoo_weights
 from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
-from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.data_roots import TESTING, resolve_data_roots
 from sfkd.tools.prebuild import build_loop
 from sfkd.tools.show_dir import add_show_dir
 from sfkd.tools.work_dir import check_work_dir, check_writable_dir
@@ -47,10 +47,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where logs go (default: ./work_dirs/<config name>)')
     parser.add_argument('--out', help='JSON file for the metrics '
                         '(default: <work_dir>/test_metrics.json)')
-    parser.add_argument('--show-dir', help='save drawn predictions (one image every '
-                        '--show-interval test samples) to this folder')
-    parser.add_argument('--show-interval', type=int, default=1,
-                        help='draw every N-th test sample (default: 1, all)')
+    parser.add_argument('--show-dir', help='save drawn predictions (of the test samples '
+                        'that --show-interval picks) to this folder')
+    parser.add_argument('--show-interval', type=int, default=1, metavar='N',
+                        help='draw test samples 0, N, 2N, ...: every N-th sample of the test '
+                        'set, counted in samples (not batches) for classification, detection '
+                        'and segmentation alike (default: 1, all)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -75,7 +77,7 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         cfg.resume = False
         if args.show_dir:
             add_show_dir(cfg, args.show_dir, args.show_interval)
-        resolve_data_roots(cfg)
+        resolve_data_roots(cfg, TESTING)
         prefetch_zoo_weights(cfg.get('model'))
         check_work_dir(cfg.work_dir)
         if args.show_dir:  # checked like the work dir, before anything is drawn

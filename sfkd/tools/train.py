@@ -29,7 +29,7 @@ from sfkd.models.zoo import prefetch as prefetch_zoo_weights
 from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
                                 default_work_dir, error_last, load_config, one_line_errors)
-from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.tools.data_roots import TRAINING, resolve_data_roots
 from sfkd.tools.pipeline_from import apply_train_pipeline_from
 from sfkd.tools.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
 from sfkd.tools.work_dir import check_work_dir
@@ -71,9 +71,10 @@ def build_config(args: argparse.Namespace):
             raise UsageError('--amp needs a GPU; drop --amp to train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    # every run checks its data first and stops at the first non-finite loss
+    # every run checks its data first, stops at the first non-finite loss and tells the
+    # model the run's progress (epoch, max_epochs, max_iters)
     hooks = list(cfg.get('custom_hooks') or [])
-    for guard in ('DataCheckHook', 'NonFiniteLossHook'):
+    for guard in ('DataCheckHook', 'NonFiniteLossHook', 'TrainingProgressHook'):
         if not any(h.get('type') == guard for h in hooks):
             hooks.append(dict(type=guard))
     cache = cfg.get('teacher_cache')
@@ -133,7 +134,7 @@ def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    resolve_data_roots(cfg)
+    resolve_data_roots(cfg, TRAINING)
     prefetch_zoo_weights(cfg.get('model'))
     check_work_dir(cfg.work_dir)
     setup_distributed(cfg)

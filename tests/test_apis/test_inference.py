@@ -75,3 +75,45 @@ def test_wrong_checkpoint_is_refused(tmp_path):
     torch.save({'state_dict': {'w': torch.zeros(1)}}, tmp_path / 'other.pth')
     with pytest.raises(ValueError, match='does not fit the classifier model'):
         init_classifier(STUDENT, str(tmp_path / 'other.pth'))
+
+
+def test_exported_student_carries_the_class_names(exported_student):
+    """As in MMEngine's own checkpoints: meta['dataset_meta'] of the train dataset."""
+    meta = torch.load(exported_student, map_location='cpu', weights_only=True)['meta']
+    assert list(meta['dataset_meta']['classes']) == CLASSES
+
+
+def test_mmpretrain_inferencer_reads_grey_and_colour_pngs(exported_student, tmp_path,
+                                                          fmnist_root):
+    """mmpretrain's inferencer reads every file in colour; the one-channel model gets grey."""
+    import cv2
+    from mmpretrain.apis import ImageClassificationInferencer
+    model = init_classifier(STUDENT, exported_student)
+    inferencer = ImageClassificationInferencer(model=model)
+    for i, image in enumerate(fmnist_test_images(fmnist_root, 3)):
+        expected = inference_classifier(model, image)
+        grey, rgb = str(tmp_path / f'grey{i}.png'), str(tmp_path / f'rgb{i}.png')
+        mmcv.imwrite(image, grey)
+        mmcv.imwrite(np.repeat(image[..., None], 3, axis=2), rgb)
+        assert mmcv.imread(grey, flag='unchanged').ndim == 2  # a one-channel PNG file
+        for png in (grey, rgb):
+            result = inferencer(png)[0]
+            assert result['pred_label'] == expected['pred_label']
+            assert result['pred_score'] == pytest.approx(expected['pred_score'], abs=1e-6)
+    # a coloured image: its luminance, as OpenCV computes it from BGR
+    colour = np.stack([image, image // 2, 255 - image], axis=2)
+    mmcv.imwrite(colour, str(tmp_path / 'colour.png'))
+    assert inferencer(str(tmp_path / 'colour.png'))[0]['pred_label'] == inference_classifier(
+        model, cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY))['pred_label']
+
+
+def test_an_image_of_other_channels_is_refused_in_one_line(exported_student, fmnist_root):
+    from mmpretrain.apis import ImageClassificationInferencer
+
+    from sfkd.utils.errors import BadConfigError
+    model = init_classifier(STUDENT, exported_student)
+    image = np.zeros((28, 28, 4), dtype=np.uint8)  # RGBA
+    with pytest.raises(BadConfigError) as err:
+        ImageClassificationInferencer(model=model)(image)
+    assert str(err.value) == ('an image of shape (28, 28, 4) has 4 channels, the model takes '
+                              '1 (grey); pass an HxW grey or an HxWx3 colour (BGR) image')

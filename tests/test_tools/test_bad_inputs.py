@@ -39,6 +39,7 @@ AT = f'{C}/at/at_small-resnet_tiny-resnet_fashion-mnist.py'
 TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 MRI_KD = f'{C}/mri/imitation-at_d5c5_d3c5_4x_mri-t1.py'
+MRI = f'{C}/mri/dc-cnn-d3c5_4x_mri-t1.py'
 README = osp.join(ROOT, 'README.md')
 PREFIX = 'sfkd: error: '
 
@@ -173,6 +174,10 @@ CASES: Dict[str, Case] = {
         "model.branches.0.attach=[('backbone.layer1','backbone.lyer1')]")]),
     'shapes that do not fit a loss, no connector': Case(lambda f: [FITNETS, *opt(
         f'model.teacher_ckpt={f["teacher"]}', 'model.loss_inputs.loss_hint.student=student.feat')]),
+    'SFTN attach point that returns a tuple (a backbone\'s stages, a detector\'s FPN neck)': Case(
+        lambda f: [SFTN, *opt("model.branches.0.attach=[('backbone','backbone')]")]),
+    'SFTN attach path with an element index': Case(lambda f: [SFTN, *opt(
+        "model.branches.0.attach=[('backbone.layer2','backbone[0]')]")]),
     'SFTN attach points of different resolution': Case(lambda f: [SFTN, *opt(
         "model.branches.0.attach=[('backbone.layer1','backbone.layer2')]")]),
     'teacher checkpoint missing': Case(lambda f: [KD, *opt(
@@ -216,6 +221,12 @@ CASES: Dict[str, Case] = {
         'model.loss_inputs.loss_tf.teacher=teacher.logits')]),
     "synthetic class count that is not the target's (LW-KD)": Case(lambda f: [LWKD, *opt(
         f'model.teacher_ckpt={f["lenet"]}', 'model.teacher_inputs.num_classes=12')]),
+    'LW-KD student of another class count than its synthetic set and teacher (which agree)':
+        Case(lambda f: [LWKD, *opt(f'model.teacher_ckpt={f["lenet"]}',
+                                   'model.student.head.num_classes=100')]),
+    'teacher cache bigger than the free disk space': Case(lambda f: kd(
+        f, f'teacher_cache.root={f["dir"]}/cache', 'teacher_cache.views=1000000000000',
+        'teacher_cache.max_gib=1e9', 'teacher_cache.progress=False')),
     '`input_shape` the models cannot take': Case(lambda f: kd(f, 'model.input_shape=(3,28,28)')),
     '`input_shape` given as one number': Case(lambda f: kd(f, 'model.input_shape=28')),
     'SFTN wrapper with no branches and no regularisers': Case(lambda f: [SFTN, *opt(
@@ -256,6 +267,13 @@ CASES: Dict[str, Case] = {
     'zoo config of a package MMEngine does not know': Case(lambda f: [KD, *opt(
         'model.teacher.cfg_path=mmfoo::resnet/resnet18.py')]),
     '`sync_bn` without a GPU': Case(lambda f: [BASELINE_CFG, *opt('sync_bn=torch')]),
+    'data root that holds no Fashion-MNIST files': Case(lambda f: kd(
+        f, f'train_dataloader.dataset.data_root={ROOT}/data')),
+    'MRI validation or test set of the training split (shared slices or subjects)': Case(
+        lambda f: [MRI, '--cfg-options', 'train_dataloader.dataset.indices=4',
+                   'val_dataloader.dataset.datasets.0.split=train']),
+    'MRI training set at acceleration 1': Case(lambda f: [
+        MRI, '--cfg-options', 'train_dataloader.dataset.pipeline.1.mask.acceleration=1']),
     'truncated data file': Case(lambda f: kd(
         f, f'train_dataloader.dataset.data_root={f["truncated_root"]}')),
     'empty training set': Case(lambda f: [BASELINE_CFG, *opt(
@@ -294,6 +312,9 @@ CASES: Dict[str, Case] = {
         lambda f: [BASELINE_CFG, *opt()], earlier='baseline_run', outcome='log'),
     '`tools/test.py --show-dir` that cannot be written': Case(
         lambda f: [STUDENT, f['student'], '--show-dir', '/sys/sfkd-show', *opt()], tool='test'),
+    '`tools/test.py` (`sfkd-test`) with the test data missing': Case(lambda f: [
+        STUDENT, f['student'], *opt('test_dataloader.dataset.data_root=/nope/test')],
+        tool='test'),
     '`tools/test.py` with a missing checkpoint': Case(
         lambda f: [STUDENT, '/nope.pth', *opt()], tool='test'),
     '`tools/test.py` with a truncated checkpoint': Case(
@@ -304,10 +325,15 @@ CASES: Dict[str, Case] = {
         lambda f: [STUDENT, f['distiller'], *opt()], tool='test'),
     "`tools/test.py` with an SFTN run's `epoch_N.pth` on the teacher config": Case(
         lambda f: [BASELINE_CFG, f['sftn'], *opt()], tool='test'),
+    "`tools/test.py` with an SFTN run's `epoch_N.pth` on the student config": Case(
+        lambda f: [STUDENT, f['sftn'], *opt()], tool='test'),
     '`tools/test.py` with a checkpoint of another architecture': Case(
         lambda f: [STUDENT, f['teacher'], *opt()], tool='test'),
     '`tools/test.py --launcher pytorch` outside torchrun': Case(
         lambda f: [STUDENT, f['student'], '--launcher', 'pytorch', *opt()], tool='test'),
+    '`get_flops.py --shape` with channels the model does not take': Case(
+        lambda f: [sys.executable, 'tools/analysis/get_flops.py', KD, '--shape', '3', '28', '28'],
+        tool='cli', work_dir=False),
     '`--amp` without a GPU': Case(
         lambda f: [sys.executable, 'tools/train.py', BASELINE_CFG, '--amp'], tool='cli'),
     '`dist_train.sh CONFIG 0`': Case(
@@ -396,6 +422,8 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
                                                                 'run\n')
         argv = [*argv, '--work-dir', str(work)]
         watched = str(work)
+    elif '--work-dir' not in argv:  # a tool without a work dir
+        watched = files['file']
     else:  # the bad work dir itself, or the file in its way (if it is one of ours)
         watched = argv[argv.index('--work-dir') + 1]
         while not osp.exists(watched):
@@ -422,5 +450,6 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
     after = digest(watched)
     assert {k: v for k, v in after.items() if k in before} == before  # nothing changed or lost
     assert not osp.exists(files['marker'])  # no checkpoint ran code
+    assert not osp.exists(osp.join(files['dir'], 'cache'))  # no refused cache left behind
     if case.work_dir:
         torch.load(osp.join(watched, 'epoch_1.pth'), weights_only=True)

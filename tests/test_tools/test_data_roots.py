@@ -4,8 +4,9 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from sfkd_testing import BASELINE_CFG, ROOT
+from sfkd_testing import BASELINE_CFG, ROOT, tiny_options
 
+from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
 from sfkd.tools.data_roots import resolve_data_roots
 from sfkd.utils.errors import BadConfigError
@@ -15,10 +16,15 @@ pytestmark = pytest.mark.integration
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
+# a dataset type whose folder is not checked for files (a FashionMNIST folder must hold
+# its four IDX files, tests/test_datasets/test_idx_files.py)
+FOLDER = 'mmpretrain.CustomDataset'
+
+
 def config(*roots) -> Config:
     """A config whose three dataloaders read ``roots`` (one each, or one for all)."""
     roots = roots * 3 if len(roots) == 1 else roots
-    return Config({name: dict(dataset=dict(type='mmpretrain.FashionMNIST', data_root=root))
+    return Config({name: dict(dataset=dict(type=FOLDER, data_root=root))
                    for name, root in zip(LOADERS, roots)})
 
 
@@ -66,10 +72,10 @@ def test_wrapped_datasets_are_resolved_and_urls_left_alone(outside, tmp_path, mo
     monkeypatch.setenv('SFKD_DATA_ROOT', str(store))
     cfg = Config(dict(
         train_dataloader=dict(dataset=dict(type='RepeatDataset', times=2, dataset=dict(
-            type='mmpretrain.FashionMNIST', data_root='data/fashion_mnist'))),
+            type=FOLDER, data_root='data/fashion_mnist'))),
         val_dataloader=dict(dataset=dict(type='ConcatDataset', datasets=[
-            dict(type='mmpretrain.FashionMNIST', data_root='data/fashion_mnist'),
-            dict(type='mmpretrain.FashionMNIST', data_root='s3://bucket/fashion_mnist')]))))
+            dict(type=FOLDER, data_root='data/fashion_mnist'),
+            dict(type=FOLDER, data_root='s3://bucket/fashion_mnist')]))))
     resolve_data_roots(cfg)
     assert cfg.train_dataloader.dataset.dataset.data_root == str(store / 'fashion_mnist')
     assert cfg.val_dataloader.dataset.datasets[0].data_root == str(store / 'fashion_mnist')
@@ -130,7 +136,8 @@ def test_train_tool_reports_it_as_one_line_before_building(outside, tmp_path, mo
     message = str(err.value.code)
     assert message.startswith('sfkd: error: train_dataloader.dataset.data_root '
                               "'data/fashion_mnist' does not exist, val_dataloader")
-    assert '\n' not in message and 'test_dataloader.dataset.data_root=PATH' in message
+    assert '\n' not in message and 'val_dataloader.dataset.data_root=PATH' in message
+    assert 'test_dataloader' not in message  # training does not read the test set
     assert not work.exists()  # nothing was built, nothing written
     assert os.listdir(outside) == []
 
@@ -154,3 +161,36 @@ def test_a_coco_annotation_file_is_found_where_its_data_root_is(outside, tmp_pat
     resolve_data_roots(cfg)
     assert roots(cfg) == [str(store / 'fashion_canvases')] * 3
     assert cfg.val_evaluator.ann_file == str(store / 'fashion_canvases/annotations/val.json')
+
+
+def test_each_command_checks_only_the_data_it_reads(tmp_path, fmnist_root):
+    """Training needs no test set; testing needs neither the train nor the val set."""
+    tiny = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
+    work = str(tmp_path / 'work')
+    train_tool.run([tiny, '--work-dir', work, '--cfg-options',
+                    *tiny_options(train=32, test=32, batch=32),
+                    'test_dataloader.dataset.data_root=/nope/test'])
+    ckpt = osp.join(work, 'epoch_1.pth')
+    no_training_data = ['train_dataloader.dataset.data_root=/nope/train',
+                        'val_dataloader.dataset.data_root=/nope/val']
+    metrics = test_tool.run([tiny, ckpt, '--work-dir', work, '--cfg-options',
+                             *tiny_options(train=32, test=32), *no_training_data])
+    assert 'accuracy/top1' in metrics
+    with pytest.raises(SystemExit) as err:
+        test_tool.run([tiny, ckpt, '--work-dir', work, '--cfg-options',
+                       *tiny_options(train=32, test=32), *no_training_data,
+                       'test_dataloader.dataset.data_root=/nope/test'])
+    assert str(err.value.code) == (
+        "sfkd: error: test_dataloader.dataset.data_root '/nope/test' does not exist; "
+        'set it with --cfg-options test_dataloader.dataset.data_root=PATH')
+
+
+def test_only_the_named_loaders_and_their_evaluators_are_checked(outside):
+    cfg = config('/nope/train', '/nope/val', osp.join(ROOT, 'data', 'fashion_mnist'))
+    cfg.val_evaluator = dict(type='mmdet.CocoMetric', ann_file='nope/val.json')
+    resolve_data_roots(cfg, ('test_dataloader',))
+    with pytest.raises(BadConfigError) as err:
+        resolve_data_roots(cfg, ('train_dataloader', 'val_dataloader'))
+    assert str(err.value).startswith("train_dataloader.dataset.data_root '/nope/train' does not "
+                                     "exist, val_dataloader.dataset.data_root '/nope/val' does "
+                                     "not exist, val_evaluator.ann_file 'nope/val.json' does not")

@@ -98,3 +98,65 @@ def test_wrapper_without_branches_is_the_teacher():
     rows = get_flops(f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py')
     assert list(rows) == ['teacher (without branches)']
     assert rows['teacher (without branches)'][0] == n_params(SMALL_MODEL)
+
+
+def no_network(monkeypatch, tmp_path):
+    """An empty hub cache and a download that fails, as on a machine without a network."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+
+    def refuse(url, *args, **kwargs):
+        raise OSError(f'no network for {url}')
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', refuse)
+
+
+def test_zoo_config_is_counted_offline_without_its_pretrained_weights(tmp_path, monkeypatch,
+                                                                     capsys):
+    from sfkd_testing import load_tool
+    no_network(monkeypatch, tmp_path)
+    tool = load_tool('tools/analysis/get_flops.py', 'get_flops_tool')
+    cfg = f'{ROOT}/configs/kd/kd_zoo-resnet34_zoo-resnet18_imagenet.py'
+    table = tool.run([cfg, '--shape', '3', '32', '32'])
+    out = capsys.readouterr().out
+    assert 'built without weights (FLOPs need none; not loaded or downloaded): ' \
+           'model.teacher.pretrained\n' in out
+    rows = {line.split()[0]: int(line.split()[1]) for line in table.splitlines()[1:]}
+    # mmpretrain's ResNet-18 and ResNet-34 with their 1000-class heads
+    assert rows['student'] == 11689512 and rows['teacher'] == 21797672
+
+
+@pytest.mark.unit
+def test_without_weights_takes_out_every_loading():
+    from sfkd.models.without_weights import without_weights
+    pretrained = dict(type='Pretrained', checkpoint='torchvision://resnet50')
+    cfg = dict(type='Distiller', teacher_ckpt='t.pth', student_ckpt=None,
+               student_init=dict(checkpoint='s.pth'),
+               teacher=dict(type='EncoderDecoder', pretrained='open-mmlab://resnet50_v1c',
+                            backbone=dict(type='ResNet', init_cfg=pretrained)),
+               student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py',
+                            pretrained=True),
+               connectors=[dict(type='Conv', init_cfg=dict(type='Kaiming'))])
+    out, dropped = without_weights(cfg)
+    assert dropped == ['model.teacher_ckpt', 'model.student_init', 'model.teacher.pretrained',
+                       'model.teacher.backbone.init_cfg', 'model.student.pretrained']
+    assert out['teacher_ckpt'] is None and out['student_init'] is None
+    assert out['teacher'] == dict(type='EncoderDecoder', backbone=dict(type='ResNet'))
+    assert out['student'] == dict(cfg_path='mmpretrain::resnet/resnet18_8xb32_in1k.py',
+                                  pretrained=False, init_cfg=None)
+    assert out['connectors'] == cfg['connectors']  # other initialisations are kept
+    # a zoo model that initialises its backbone from torchvision: init_cfg=None next to it
+    out, dropped = without_weights(dict(cfg_path='mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'))
+    assert out['init_cfg'] is None and dropped == [
+        "model.init_cfg (of cfg_path 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')"]
+
+
+def test_a_shape_the_model_cannot_take_is_one_line():
+    from sfkd_testing import load_tool
+    tool = load_tool('tools/analysis/get_flops.py', 'get_flops_tool')
+    cfg = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
+    with pytest.raises(SystemExit) as err:
+        tool.run([cfg, '--shape', '3', '28', '28'])
+    message = str(err.value.code)
+    assert message.startswith(f'sfkd: error: {cfg}: an input of shape (3, 28, 28) (C, H, W) '
+                              'does not fit the model (Given groups=1, weight of size [')
+    assert message.endswith('pass --shape C H W with the channels and size the model takes')
+    assert '\n' not in message

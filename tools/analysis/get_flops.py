@@ -4,7 +4,10 @@ Prints one row per part: a plain model; a distiller's student, teacher and
 connectors; an SFTN/SoTeacher wrapper's teacher without and with its student
 branches. FLOPs are multiply-accumulates for one input (batch 1), as MMEngine
 counts them (normalisation, pooling and element-wise operations count as free).
-No checkpoint is loaded: the numbers depend on the architecture only.
+No checkpoint is loaded, and nothing is fetched from the network: the numbers
+depend on the architecture only. The models are built without their pretrained
+weights (``pretrained``, ``init_cfg`` of type ``Pretrained``, ``teacher_ckpt``,
+``student_ckpt``, ``student_init``), and the keys set aside are printed.
 
 Examples::
 
@@ -39,18 +42,19 @@ def run(argv: Optional[Sequence[str]] = None) -> str:
 
     from sfkd.apis.complexity import format_table, model_complexity
     from sfkd.models.model_config import build_model
+    from sfkd.models.without_weights import without_weights
     from sfkd.tools._config import UsageError, load_config, one_line_errors
     from sfkd.utils import register_all_modules
 
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = load_config(args.config, args.cfg_options)
-    model_cfg = cfg.model.to_dict()
-    if model_cfg.get('type') in ('Distiller', 'sfkd.Distiller'):
-        # the architecture is enough: no teacher weights are needed
-        model_cfg.update(teacher_ckpt=None, student_ckpt=None, teacher_trainable=True)
+    # the architecture is enough: no weights are loaded or downloaded
+    model_cfg, unloaded = without_weights(cfg.model.to_dict())
+    if model_cfg.get('type') in ('Distiller', 'sfkd.Distiller') and model_cfg.get('teacher'):
+        model_cfg.update(teacher_trainable=True)  # a frozen teacher would need its weights
     elif model_cfg.get('type') in ('FriendlyTeacher', 'sfkd.FriendlyTeacher'):
-        model_cfg.update(teacher_ckpt=None)
+        model_cfg.update(branch_warmup_epochs=0)  # a warm-up needs the teacher's weights
     shape = args.shape or model_cfg.get('input_shape')
     if not shape:
         raise UsageError(f'{args.config}: the model has no input_shape; pass --shape C H W '
@@ -63,10 +67,18 @@ def run(argv: Optional[Sequence[str]] = None) -> str:
         logger.setLevel(logging.ERROR)
         try:
             rows = model_complexity(model, tuple(shape))
+        except RuntimeError as err:  # an input the model cannot take (wrong channels)
+            reason = ' '.join(str(err).split())[:200]
+            raise UsageError(f'{args.config}: an input of shape {tuple(shape)} (C, H, W) does '
+                             f'not fit the model ({reason}); pass --shape C H W with the '
+                             'channels and size the model takes') from None
         finally:
             logger.setLevel(level)
     table = format_table(rows)
     print(f'{args.config}, input {tuple(shape)}')
+    if unloaded:
+        print('built without weights (FLOPs need none; not loaded or downloaded): '
+              + ', '.join(unloaded))
     print(table)
     return table
 

@@ -2,7 +2,9 @@
 from .data_check_hook import DataCheckHook
 from .export_submodel_hook import ExportSubmodelHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .sample_interval_hook import SampleIntervalHook
 from .teacher_cache_hook import TeacherCacheHook
+from .training_progress_hook import TrainingProgressHook
 
 __all__ = ['DataCheckHook', 'ExportSubmodelHook', 'NonFiniteLossError', 'NonFiniteLossHook',
-           'TeacherCacheHook']
+           'SampleIntervalHook', 'TeacherCacheHook', 'TrainingProgressHook']

@@ -11,6 +11,17 @@ from sfkd.engine.submodel_export import save_submodel, untrained_keys
 from sfkd.registry import HOOKS
 
 
+def dataset_meta_of(runner, submodel: nn.Module) -> Optional[dict]:
+    """The ``metainfo`` of the run's train dataset (its classes, palette), which MMEngine's
+    own checkpoints carry as ``meta['dataset_meta']``; else the model's ``dataset_meta``."""
+    try:
+        meta = getattr(runner.train_dataloader.dataset, 'metainfo', None)
+    except Exception:  # noqa: BLE001 - no train data: a run that only tested
+        meta = None
+    meta = meta or getattr(submodel, 'dataset_meta', None)
+    return dict(meta) if meta else None
+
+
 @HOOKS.register_module()
 class ExportSubmodelHook(Hook):
     """After training, save ``<work_dir>/<part>_final.pth`` with that part's weights only.
@@ -19,9 +30,12 @@ class ExportSubmodelHook(Hook):
     FriendlyTeacher's teacher (branches and regularisers stripped). The file is
     an ordinary MMEngine-style checkpoint (``state_dict`` + ``meta``) without
     the part's prefix, so the plain model config (mmpretrain, mmdet, mmseg or
-    sfkd) loads it, and a friendly teacher goes into any distillation config as
-    ``teacher_ckpt``. It is written after the last epoch: the *last* teacher is
-    the one SoTeacher distils.
+    sfkd) loads it. Its ``meta['dataset_meta']`` is the train dataset's
+    ``metainfo`` (class names, palette), as in MMEngine's own checkpoints: the
+    libraries' ``init_detector``/``init_model`` read the classes from it. A
+    friendly teacher goes into any distillation config as ``teacher_ckpt``. It
+    is written after the last epoch: the *last* teacher is the one SoTeacher
+    distils.
 
     ``part=None`` exports the whole model: a plain teacher config can write its
     final weights as ``teacher_final.pth`` too, the file name a wrapped
@@ -103,7 +117,7 @@ class ExportSubmodelHook(Hook):
             return
         state = submodel.state_dict()
         meta = dict(epoch=runner.epoch, iter=runner.iter, part=self.part or 'model',
-                    dataset_meta=getattr(submodel, 'dataset_meta', None))
+                    dataset_meta=dataset_meta_of(runner, submodel))
         if self.trained_only:
             never = untrained_keys(submodel, self.trained)
             state = {k: v for k, v in state.items() if k not in never}

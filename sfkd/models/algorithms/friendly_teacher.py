@@ -4,7 +4,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.logging import MessageHub, print_log
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import nn
 
@@ -17,6 +17,7 @@ from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..regularizers.base import TeacherRegularizer
 from ..taps import TapSet, check_input_shape, dry_run, resolve_module
+from ..training_progress import SET_PROGRESS_FIX, ProgressAware
 from .branch_skip import (BranchPlan, Snapshot, find_feeders, map_tensors, placeholder,
                           record_calls, same_values, tensors_in)
 from .loss_check import describe, has_sequence, sequence_error
@@ -97,7 +98,7 @@ def check_attach_value(value: Any, branch: 'Branch', owner: str, path: str) -> N
 
 
 @MODELS.register_module()
-class FriendlyTeacher(BaseModel):
+class FriendlyTeacher(ProgressAware, BaseModel):
     """Trains a teacher jointly with student branches and/or regularisers.
 
     SFTN (Park et al., NeurIPS 2021, arXiv:2102.07650): each branch takes the
@@ -141,8 +142,8 @@ class FriendlyTeacher(BaseModel):
     - ``branch_warmup_epochs``: ``0`` (default) trains the teacher with its
       branches from the first step. ``N > 0``, for the fine-tune mode
       (``teacher_ckpt`` given, required): during the first ``N`` epochs (the
-      runner's epoch, 0-based, read from the message hub as the regularisers
-      do) only the transforms and the branch students train; the teacher
+      run's epoch, 0-based, from the model's progress; see below) only the
+      transforms and the branch students train; the teacher
       runs in eval mode under ``no_grad``, so its parameters get no gradient
       and its BatchNorm statistics do not move, its task loss is logged
       without gradient and the regularisers (teacher-only terms) are off.
@@ -168,6 +169,15 @@ class FriendlyTeacher(BaseModel):
       (``students.b<k>_<i>``), each trained by its own branch only, with as
       many times the student's parameters as there are attach points: each
       branch is then a student network of its own.
+
+    Training progress: the branch warm-up and the regularisers read the run's
+    epoch and length from ``self.progress``, which sfkd's runner sets through
+    ``TrainingProgressHook`` before training and before every epoch
+    (:mod:`sfkd.models.training_progress`); ``set_progress`` passes it on to
+    the regularisers. A model stepped by hand is at epoch 0 until
+    ``model.set_progress(epoch, max_epochs, max_iters)`` is called; the branch
+    warm-up and ``LipschitzRegularizer(steps='auto')`` need the run's length
+    and refuse to train without it.
 
     SoTeacher (Dong et al., ICLR 2024, arXiv:2206.06661): ``regularizers``
     add terms such as :class:`LipschitzRegularizer` and
@@ -511,14 +521,18 @@ class FriendlyTeacher(BaseModel):
         """Whether this training step is in the branch warm-up (the teacher frozen)."""
         if not self.branch_warmup_epochs or not self.training:
             return False
-        hub = MessageHub.get_current_instance()
-        max_epochs = hub.get_info('max_epochs')
-        if max_epochs is not None and self.branch_warmup_epochs >= max_epochs:
+        epoch, max_epochs, _ = self.progress
+        if max_epochs is None:
+            raise BadConfigError(
+                f'model.branch_warmup_epochs={self.branch_warmup_epochs} needs the run\'s '
+                'max_epochs to check that the teacher trains after the warm-up: '
+                f'{SET_PROGRESS_FIX}')
+        if self.branch_warmup_epochs >= max_epochs:
             raise BadConfigError(
                 f'model.branch_warmup_epochs={self.branch_warmup_epochs} covers the whole run '
                 f'(max_epochs={max_epochs}; an iteration-based loop counts as one epoch), so the '
                 'teacher would never train: use fewer warm-up epochs or more epochs')
-        return hub.get_info('epoch', 0) < self.branch_warmup_epochs
+        return epoch < self.branch_warmup_epochs
 
     @contextmanager
     def _frozen_teacher(self) -> Iterator[None]:
@@ -562,8 +576,7 @@ class FriendlyTeacher(BaseModel):
                 self.weights['imitation'] * scale * imitation
 
         if self.regularizers and not warm:
-            hub = MessageHub.get_current_instance()
-            epoch, max_epochs = hub.get_info('epoch', 0), hub.get_info('max_epochs', 1)
+            epoch, max_epochs, _ = self.progress
             needs_index = any(reg.needs_index for reg in self.regularizers.values())
             index = None if data_samples is None or not needs_index else gather_data_field(
                 data_samples, 'sample_idx', inputs.shape[0]).to(inputs.device)

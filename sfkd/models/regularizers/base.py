@@ -19,7 +19,13 @@ class TeacherRegularizer(nn.Module):
         output: The teacher's imitated output for the batch (e.g. logits).
         index: Dataset indices of the batch's samples, ``(N,)``.
         epoch: Current epoch, from 0.
-        max_epochs: Length of the schedule in epochs.
+        max_epochs: Length of the schedule in epochs; ``None`` when the caller
+            does not know it (a term that needs it then says so).
+
+    A :class:`FriendlyTeacher` passes its own progress (set by sfkd's
+    ``TrainingProgressHook``, see :mod:`sfkd.models.training_progress`); a term
+    that needs more of it mixes in :class:`ProgressAware`, and the teacher's
+    ``set_progress`` reaches it.
 
     Args:
         weight: Multiplier of the term.
@@ -39,5 +45,5 @@ class TeacherRegularizer(nn.Module):
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,
-                max_epochs: int = 1) -> torch.Tensor:
+                max_epochs: Optional[int] = None) -> torch.Tensor:
         raise NotImplementedError

@@ -10,6 +10,7 @@ from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import number
 from sfkd.utils.shapes import describe
 
+from ..training_progress import SET_PROGRESS_FIX
 from .base import TeacherRegularizer
 
 SCHEDULES = ('linear', 'step', 'cosine')
@@ -62,9 +63,13 @@ class ConsistencyRegularizer(TeacherRegularizer):
                              why='the width of the teacher output')
         self.register_buffer('ybar', torch.zeros(num_samples, num_classes))
 
-    def schedule_weight(self, epoch: int, max_epochs: int) -> float:
+    def schedule_weight(self, epoch: int, max_epochs: Optional[int]) -> float:
         if epoch == 0:
             return 0.0
+        if max_epochs is None and not (self.schedule == 'step' and self.step_epoch is not None):
+            raise BadConfigError(
+                f"ConsistencyRegularizer schedule={self.schedule!r} needs the run's max_epochs "
+                f'at epoch {epoch}: {SET_PROGRESS_FIX}')
         if self.schedule == 'linear':
             return self.weight * (epoch + 1) / max_epochs
         if self.schedule == 'step':
@@ -95,7 +100,7 @@ class ConsistencyRegularizer(TeacherRegularizer):
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,
-                max_epochs: int = 1) -> torch.Tensor:
+                max_epochs: Optional[int] = None) -> torch.Tensor:
         if output is None or index is None:
             raise BadConfigError('ConsistencyRegularizer needs the teacher output and the sample '
                              'indices of the batch (data samples with sample_idx)')

@@ -3,13 +3,13 @@ from typing import Dict, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MessageHub
 from torch import nn
 
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import number
 
+from ..training_progress import SET_PROGRESS_FIX, ProgressAware
 from .base import TeacherRegularizer
 
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -31,7 +31,7 @@ def weight_for_steps(weight: float, steps: int, reference_steps: int = REFERENCE
 
 
 @MODELS.register_module()
-class LipschitzRegularizer(TeacherRegularizer):
+class LipschitzRegularizer(ProgressAware, TeacherRegularizer):
     """Penalises the teacher's Lipschitz constant, layer by layer.
 
     From "SoTeacher: A Student-oriented Teacher Network Training Framework for
@@ -75,9 +75,10 @@ class LipschitzRegularizer(TeacherRegularizer):
 
     ``steps=None`` (default) uses ``weight`` as given; an integer scales it by
     ``reference_steps / steps``; ``'auto'`` takes the run's ``max_iters``
-    from the message hub (set by MMEngine's ``RuntimeInfoHook`` before
-    training, so it follows ``--cfg-options train_cfg.max_epochs=...`` and
-    training subsets).
+    from the model's progress (:mod:`sfkd.models.training_progress`), which
+    sfkd's ``TrainingProgressHook`` sets before training, so it follows
+    ``--cfg-options train_cfg.max_epochs=...`` and training subsets; a
+    regulariser stepped by hand is told it by ``set_progress``.
 
     Args:
         mode: ``'l1'`` (default, as in the official code) or ``'spectral'``.
@@ -108,7 +109,7 @@ class LipschitzRegularizer(TeacherRegularizer):
 
     def forward(self, teacher: nn.Module, output: Optional[torch.Tensor] = None,
                 index: Optional[torch.Tensor] = None, epoch: int = 0,
-                max_epochs: int = 1) -> torch.Tensor:
+                max_epochs: Optional[int] = None) -> torch.Tensor:
         terms = [self.layer_bound(name, m) for name, m in teacher.named_modules()
                  if isinstance(m, (nn.Conv2d, nn.Linear) + _BN)]
         if not terms:
@@ -122,12 +123,12 @@ class LipschitzRegularizer(TeacherRegularizer):
             return self.weight
         steps = self.steps
         if steps == 'auto':
-            steps = MessageHub.get_current_instance().get_info('max_iters')
-            if not steps:
+            steps = self.progress.max_iters
+            if steps is None:
                 raise BadConfigError(
-                    "LipschitzRegularizer steps='auto' found no max_iters in the message hub "
-                    '(it is set when an MMEngine runner starts training); give the number '
-                    'of steps instead, e.g. steps=1876')
+                    "LipschitzRegularizer steps='auto' has no max_iters (the run's optimiser "
+                    f'steps): {SET_PROGRESS_FIX}; or give the number of steps instead, '
+                    'e.g. steps=1876')
         return weight_for_steps(self.weight, steps, self.reference_steps)
 
     def layer_bound(self, name: str, module: nn.Module) -> torch.Tensor:
