@@ -3,7 +3,8 @@ import os
 import os.path as osp
 import sys
 import uuid
-from typing import List, Sequence
+from contextlib import contextmanager
+from typing import Iterator, List, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FMNIST_ROOT = osp.join(ROOT, 'data', 'fashion_mnist')
@@ -52,3 +53,21 @@ def subprocess_env(**extra: str) -> dict:
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
     env.update(extra)
     return env
+
+
+@contextmanager
+def logged_messages() -> Iterator[List[str]]:
+    """The messages MMEngine's current logger emits while active (its loggers do not
+    reach pytest's caplog)."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    said: List[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)

@@ -2,14 +2,12 @@
 mmdet would follow without a word (orphan image ids, undeclared or 0-based categories,
 repeated annotation ids) is refused in one line, images without boxes are counted."""
 import json
-import logging
 from functools import lru_cache
 
 import pytest
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, logged_messages
 
 from sfkd.registry import DATASETS
 from sfkd.utils.errors import BadConfigError
@@ -101,15 +99,8 @@ def test_images_without_boxes_are_counted_and_the_file_is_parsed_once(tmp_path, 
         assert data is not None  # the check works on mmdet's parse of the file
         return check(ann_file, classes, data)
     monkeypatch.setattr(checked, 'check_annotation_ids', parsed_by_mmdet)
-    said = []
-    handler = logging.Handler()
-    handler.emit = lambda record: said.append(record.getMessage())
-    logger = MMLogger.get_current_instance()  # MMEngine's loggers do not reach caplog
-    logger.addHandler(handler)
-    try:
+    with logged_messages() as said:
         ds = build(tmp_path, tiny_coco())
-    finally:
-        logger.removeHandler(handler)
     assert f'{tmp_path}/ann.json: 1 of 3 images have no annotations (filter_empty_gt drops ' \
            'them from training)' in said
     assert len(ds) == 2

@@ -12,7 +12,7 @@ import pytest
 import torch
 from canvas_data import TINY_COUNTS, make_tiny_canvases
 from mmengine import DefaultScope
-from sfkd_testing import FMNIST_ROOT, ROOT, subprocess_env
+from sfkd_testing import FMNIST_ROOT, ROOT, logged_messages, subprocess_env
 
 from sfkd.datasets.fashion_canvases import CLASSES, read_idx
 from sfkd.registry import DATASETS
@@ -265,22 +265,11 @@ def test_annotations_of_undeclared_categories_are_refused(canvas_root, tmp_path,
 
 
 def test_images_without_annotations_are_counted_in_the_log(canvas_root, tmp_path):
-    import logging
-
-    from mmengine.logging import MMLogger
-
     def drop_first_image_boxes(data):
         first = data['images'][0]['id']
         data['annotations'] = [a for a in data['annotations'] if a['image_id'] != first]
     root = broken_copy(canvas_root, tmp_path, drop_first_image_boxes)
-    said = []
-    handler = logging.Handler()
-    handler.emit = lambda record: said.append(record.getMessage())
-    logger = MMLogger.get_current_instance()  # MMEngine's loggers do not reach caplog
-    logger.addHandler(handler)
-    try:
+    with logged_messages() as said:
         ds = det_dataset(root, type_='FashionCanvasDetDataset')
-    finally:
-        logger.removeHandler(handler)
     assert len(ds) == 4  # test mode keeps it
     assert f'{root}annotations/val.json: 1 of 4 images have no annotations' in said
