@@ -1,4 +1,6 @@
 """FriendlyTeacher: SFTN branches and SoTeacher regularisers, task-agnostic."""
+from contextlib import contextmanager
+
 import pytest
 import torch
 from mmengine import DefaultScope
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 SFTN_CFG = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT_CFG = f'{ROOT}/configs/soteacher/soteacher_small-resnet_fashion-mnist.py'
+SOT_STEPS_CFG = f'{ROOT}/configs/soteacher/soteacher-steps_small-resnet_fashion-mnist.py'
 
 
 @pytest.fixture(autouse=True)
@@ -109,22 +112,62 @@ def test_heterogeneous_branches_train():
 
 
 def test_soteacher_terms_on_a_plain_teacher():
-    # the regularisers read the epoch from the current message hub: start one at epoch 0
-    import uuid
-
-    from mmengine.logging import MessageHub
-    hub = MessageHub.get_instance(f'soteacher-test-{uuid.uuid4().hex}')
-    hub.update_info('epoch', 0)
-    hub.update_info('max_epochs', 3)
-    assert MessageHub.get_current_instance() is hub
+    # stepped by hand: the model is at epoch 0 until it is told otherwise
     model = MODELS.build(model_cfg(SOT_CFG)).train()
     assert not model.branches
+    assert model.progress.epoch == 0
     inputs, samples = batch()
     losses = model(inputs, samples, mode='loss')
     assert set(losses) == {'teacher.loss', 'teacher.loss_lipschitz', 'teacher.loss_consistency'}
     assert losses['teacher.loss_consistency'].item() == 0.0  # epoch 0
     assert losses['teacher.loss_lipschitz'].item() > 0
     assert model.regularizers['consistency'].ybar[:4].abs().sum() > 0
+
+
+@contextmanager
+def no_message_hub():
+    """Any read of MMEngine's message hub (the runner's) fails while active."""
+    from mmengine.logging import MessageHub
+
+    def no_hub(cls, *args, **kwargs):
+        raise AssertionError('the model read the message hub')
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MessageHub, 'get_current_instance', classmethod(no_hub))
+        patch.setattr(MessageHub, 'get_instance', classmethod(no_hub))
+        yield
+
+
+def test_soteacher_is_built_and_stepped_without_a_runner_or_message_hub():
+    """The model reads only the progress it is given, and set_progress reaches the
+    regularisers."""
+    from sfkd.models.regularizers import LipschitzRegularizer, weight_for_steps
+    torch.manual_seed(0)
+    with no_message_hub():
+        model = MODELS.build(model_cfg(SOT_STEPS_CFG)).train()
+    inputs, samples = batch()
+    # steps='auto' cannot be defaulted: without the run's length the step says how to give it
+    with no_message_hub(), pytest.raises(BadConfigError, match=r"^LipschitzRegularizer "
+                                         r"steps='auto' has no max_iters .*call "
+                                         r'model\.set_progress\('):
+        model(inputs, samples, mode='loss')
+
+    model.set_progress(0, max_epochs=3, max_iters=12)
+    assert model.regularizers['lipschitz'].progress == (0, 3, 12)
+    with no_message_hub():
+        losses = model(inputs, samples, mode='loss')
+    expected = LipschitzRegularizer(mode='l1', weight=weight_for_steps(1e-5, 12))(model.teacher)
+    torch.testing.assert_close(losses['teacher.loss_lipschitz'], expected)
+    assert losses['teacher.loss_consistency'].item() == 0.0  # epoch 0
+
+    model.set_progress(1, max_epochs=3, max_iters=12)  # the consistency term is on
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.05))  # logs to the hub
+    before = model.teacher.head.fc.weight.clone()
+    with no_message_hub():
+        logs = model.train_step(dict(inputs=list((inputs * 50 + 100).clamp(0, 255).byte()),
+                                     data_samples=samples), wrapper)
+    assert logs['teacher.loss_consistency'].item() > 0
+    assert not torch.equal(before, model.teacher.head.fc.weight)
 
 
 def test_bad_attach_points():

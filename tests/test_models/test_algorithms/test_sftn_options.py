@@ -5,13 +5,10 @@ Expected values are recomputed here (``reference.py``, float64) on a forward pas
 hand through the sub-modules, or counted from the plain models, never taken from the
 wrapper under test.
 """
-import uuid
-
 import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
-from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from reference import cross_entropy, data_samples, kd
 from sfkd_testing import ROOT
@@ -57,14 +54,6 @@ def build(**options):
 
 def inputs(n=len(LABELS)):
     return torch.randn(n, 1, 28, 28, generator=torch.Generator().manual_seed(1))
-
-
-@pytest.fixture
-def hub():
-    """A message hub of its own, current for the test (the epoch the warm-up reads)."""
-    instance = MessageHub.get_instance(f'sftn-options-{uuid.uuid4().hex}')
-    assert MessageHub.get_current_instance() is instance
-    return instance
 
 
 # ------------------------------------------------------------------ sum or mean
@@ -144,7 +133,7 @@ def train_steps(model, wrapper, n):
     return [model.train_step(batch, wrapper) for _ in range(n)]
 
 
-def test_the_warm_up_trains_the_branches_only_then_the_teacher_joins(tmp_path, hub):
+def test_the_warm_up_trains_the_branches_only_then_the_teacher_joins(tmp_path):
     torch.manual_seed(3)
     teacher = build_model(cfg()['teacher'], 'teacher')
     ckpt = str(tmp_path / 'teacher.pth')
@@ -159,9 +148,7 @@ def test_the_warm_up_trains_the_branches_only_then_the_teacher_joins(tmp_path, h
     # momentum and weight decay: a parameter with a zero (not absent) gradient would move
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
                                            weight_decay=5e-4))
-    hub.update_info('max_epochs', 2)
-
-    hub.update_info('epoch', 0)  # warm-up
+    model.set_progress(0, max_epochs=2)  # warm-up
     logs = train_steps(model, wrapper, 2)
     assert model.teacher.training  # the teacher's mode is back after each step
     assert all(p.grad is None for p in model.teacher.parameters())
@@ -174,7 +161,7 @@ def test_the_warm_up_trains_the_branches_only_then_the_teacher_joins(tmp_path, h
     assert any(k.startswith('students.b0.head') for k in moved)
     assert 'teacher.loss' in logs[0] and 'distill.b0.layer1.loss_imitation' in logs[0]
 
-    hub.update_info('epoch', 1)  # joint training
+    model.set_progress(1, max_epochs=2)  # joint training
     train_steps(model, wrapper, 1)
     now = teacher_state(model)
     assert not torch.equal(now['head.fc.weight'], start['head.fc.weight'])
@@ -183,16 +170,32 @@ def test_the_warm_up_trains_the_branches_only_then_the_teacher_joins(tmp_path, h
     assert all(not torch.equal(now[k], start[k]) for k in bn_means)
 
 
-def test_a_warm_up_as_long_as_the_run_is_refused(tmp_path, hub):
+def test_a_warm_up_as_long_as_the_run_is_refused(tmp_path):
     teacher = build_model(cfg()['teacher'], 'teacher')
     ckpt = str(tmp_path / 'teacher.pth')
     torch.save({'state_dict': teacher.state_dict()}, ckpt)
     model = build(teacher_ckpt=ckpt, branch_warmup_epochs=2)
-    hub.update_info('max_epochs', 2)
-    hub.update_info('epoch', 0)
+    model.set_progress(0, max_epochs=2)
     with pytest.raises(BadConfigError, match=r'model.branch_warmup_epochs=2 covers the whole '
                                              r'run \(max_epochs=2'):
         model(inputs(), data_samples(LABELS, INDICES), mode='loss')
+
+
+def test_a_warm_up_without_the_run_length_says_how_to_give_it(tmp_path):
+    """Stepped by hand, without set_progress, the model is at epoch 0 but cannot check the
+    warm-up against the run's length: it says so instead of guessing."""
+    teacher = build_model(cfg()['teacher'], 'teacher')
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save({'state_dict': teacher.state_dict()}, ckpt)
+    model = build(teacher_ckpt=ckpt, branch_warmup_epochs=1)
+    assert model.progress == (0, None, None)
+    with pytest.raises(BadConfigError, match=r"^model\.branch_warmup_epochs=1 needs the run's "
+                                             r'max_epochs to check that the teacher trains '
+                                             r'after the warm-up: call model\.set_progress\('
+                                             r"epoch, max_epochs, max_iters\) .*sfkd's runner"):
+        model(inputs(), data_samples(LABELS, INDICES), mode='loss')
+    model.eval()  # validation needs no progress
+    model(inputs(), data_samples(LABELS, INDICES), mode='loss')
 
 
 # --------------------------------------------------- shared or separate students

@@ -66,3 +66,15 @@ def test_bad_inputs():
         reg(TEACHER, torch.zeros(1, 3), index=torch.tensor([5]))
     with pytest.raises(ValueError, match='schedule'):
         ConsistencyRegularizer(num_samples=2, num_classes=3, schedule='exp')
+
+
+@pytest.mark.parametrize('schedule', ['linear', 'step', 'cosine'])
+def test_a_schedule_without_max_epochs_is_a_clear_error_after_epoch_zero(schedule):
+    reg = ConsistencyRegularizer(num_samples=1, num_classes=2, schedule=schedule)
+    assert reg.schedule_weight(0, None) == 0.0  # epoch 0: off, whatever the length
+    with pytest.raises(ValueError, match=rf"^ConsistencyRegularizer schedule='{schedule}' needs "
+                                         r"the run's max_epochs at epoch 2: call "
+                                         r'model\.set_progress\(epoch, max_epochs, max_iters\)'):
+        reg.schedule_weight(2, None)
+    fixed = ConsistencyRegularizer(num_samples=1, num_classes=2, schedule='step', step_epoch=1)
+    assert fixed.schedule_weight(2, None) == 1.0  # a given step_epoch needs no length

@@ -86,35 +86,27 @@ def test_integer_steps_scale_the_term():
     assert reg(model).item() == pytest.approx(2.5e-3 * l1_bound_sum(model), rel=1e-6)
 
 
-def test_auto_steps_read_max_iters_from_the_message_hub():
-    import uuid
-
-    from mmengine.logging import MessageHub
-    name = f'lipschitz-steps-{uuid.uuid4().hex}'
-    hub = MessageHub.get_instance(name)
-    try:
-        hub.update_info('max_iters', 1876)
-        model = tiny_model()
-        reg = LipschitzRegularizer(mode='l1', weight=1e-5, steps='auto')
-        expected = 1e-5 * 187680 / 1876
-        assert reg(model).item() == pytest.approx(expected * l1_bound_sum(model), rel=1e-6)
-        hub.update_info('max_iters', 938)  # half the steps: twice the weight
-        assert reg.effective_weight() == pytest.approx(2 * expected, rel=1e-12)
-    finally:
-        MessageHub._instance_dict.pop(name, None)
+def test_auto_steps_read_max_iters_from_the_progress():
+    model = tiny_model()
+    reg = LipschitzRegularizer(mode='l1', weight=1e-5, steps='auto')
+    reg.set_progress(0, max_epochs=2, max_iters=1876)
+    expected = 1e-5 * 187680 / 1876
+    assert reg(model).item() == pytest.approx(expected * l1_bound_sum(model), rel=1e-6)
+    reg.set_progress(0, max_epochs=1, max_iters=938)  # half the steps: twice the weight
+    assert reg.effective_weight() == pytest.approx(2 * expected, rel=1e-12)
 
 
-def test_auto_steps_without_a_runner_is_a_clear_error():
-    import uuid
-
-    from mmengine.logging import MessageHub
-    name = f'lipschitz-no-iters-{uuid.uuid4().hex}'
-    MessageHub.get_instance(name)
-    try:
-        with pytest.raises(BadConfigError, match=r"steps='auto' found no max_iters.*steps=1876"):
-            LipschitzRegularizer(steps='auto')(tiny_model())
-    finally:
-        MessageHub._instance_dict.pop(name, None)
+def test_auto_steps_without_progress_is_a_clear_error():
+    with pytest.raises(BadConfigError, match=r"^LipschitzRegularizer steps='auto' has no "
+                                             r"max_iters \(the run's optimiser steps\): call "
+                                             r'model\.set_progress\(epoch, max_epochs, '
+                                             r"max_iters\) .*sfkd's runner.*TrainingProgressHook"
+                                             r'.*steps=1876$'):
+        LipschitzRegularizer(steps='auto')(tiny_model())
+    reg = LipschitzRegularizer(steps='auto')
+    reg.set_progress(3, max_epochs=5)  # the epochs alone do not give the steps
+    with pytest.raises(BadConfigError, match="steps='auto' has no max_iters"):
+        reg.effective_weight()
 
 
 def test_no_steps_keeps_the_weight_as_given():
