@@ -150,7 +150,8 @@ def build_trainable(cfg, workdir: str):
     from sfkd.models.model_config import build_model
     from sfkd.registry import MODELS
     model = offline(cfg.model.to_dict())
-    if model.get('type') == 'Distiller' and model.get('teacher') is not None:
+    if model.get('type') in ('Distiller', 'AdversarialDistiller') and \
+            model.get('teacher') is not None:
         model['teacher_ckpt'] = osp.join(workdir, 'teacher.pth')
         torch.save({'state_dict': build_model(model['teacher']).state_dict()},
                    model['teacher_ckpt'])

@@ -4,6 +4,7 @@
 # The teacher: python tools/train.py configs/lwkd/lenet_synthetic-digits-100.py
 _base_ = ['../_base_/distill/cifar100_resnet32x4_resnet8x4.py']
 model = dict(
+    type='AdversarialDistiller',  # trains the discriminator in alternation with the student
     teacher=dict(cfg_path='sfkd::_base_/models/lwkd/lenet_digits-100.py'),
     teacher_ckpt='work_dirs/lenet_synthetic-digits-100/teacher_final.pth',
     teacher_ckpt_hint='python tools/train.py configs/lwkd/lenet_synthetic-digits-100.py',

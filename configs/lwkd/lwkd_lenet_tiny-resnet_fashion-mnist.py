@@ -7,6 +7,7 @@
 # Teacher: python tools/train.py configs/lwkd/lenet_synthetic-digits-10.py
 _base_ = ['../_base_/distill/fmnist_pair.py']
 model = dict(
+    type='AdversarialDistiller',  # trains the discriminator in alternation with the student
     teacher=dict(cfg_path='sfkd::_base_/models/lwkd/lenet_digits-10.py'),
     teacher_ckpt='work_dirs/lenet_synthetic-digits-10/teacher_final.pth',
     teacher_ckpt_hint='python tools/train.py configs/lwkd/lenet_synthetic-digits-10.py',

@@ -1,4 +1,4 @@
-"""Two optimisers for a Distiller with a discriminator: the student's and the discriminator's."""
+"""Two optimisers for an AdversarialDistiller: the student's and the discriminators'."""
 from typing import Optional
 
 from mmengine.model import is_model_wrapper
@@ -18,8 +18,8 @@ class DistillerOptimWrapperConstructor:
     ``student`` optimises every trainable parameter of the distiller except
     the discriminators' (the student, connectors such as SKD's simplifier,
     trainable loss parts), with its own ``paramwise_cfg`` when given;
-    ``discriminator`` optimises the discriminators of the distill losses
-    (:meth:`~sfkd.models.algorithms.Distiller.discriminators`)::
+    ``discriminator`` optimises the discriminators of the adversarial distill
+    losses (:meth:`~sfkd.models.algorithms.AdversarialDistiller.discriminators`)::
 
         optim_wrapper = dict(
             constructor='DistillerOptimWrapperConstructor',
@@ -51,16 +51,17 @@ class DistillerOptimWrapperConstructor:
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         if is_model_wrapper(model):
-            # MMEngine's DDP wrapper runs its own training step, not Distiller.train_step
+            # MMEngine's DDP wrapper runs its own training step, not AdversarialDistiller's
             raise BadConfigError(
                 f'optim_wrapper.discriminator: the alternating student/discriminator updates '
                 f'run in one process, but the model is wrapped in {type(model).__name__}; '
                 'train without --launcher (one process, one GPU or the CPU)')
-        discriminators = model.discriminators() if hasattr(model, 'discriminators') else {}
-        if not discriminators:
+        from sfkd.models.algorithms import AdversarialDistiller
+        if not isinstance(model, AdversarialDistiller):
             raise BadConfigError('optim_wrapper.discriminator is set, but no distill loss of the '
                                  'model has a discriminator; use a plain optim_wrapper=dict('
                                  "type='OptimWrapper', optimizer=...)")
+        discriminators = model.discriminators()
         disc = nn.ModuleList(discriminators.values())
         taken = {id(p) for p in disc.parameters()}
         return OptimWrapperDict(student=self._build('student', model, taken),

@@ -1,3 +1,4 @@
-"""Models: backbones, MRI cascades, taps, connectors, distill losses, regularisers, algorithms."""
-from . import (algorithms, backbones, connectors, discriminators, losses, mri,  # noqa: F401
-               regularizers, taps, teacher_inputs)
+"""Models: backbones, MRI cascades, taps, connectors, distill losses, regularisers,
+initialisers, algorithms."""
+from . import (algorithms, backbones, connectors, discriminators, initializers,  # noqa: F401
+               losses, mri, regularizers, taps, teacher_inputs)

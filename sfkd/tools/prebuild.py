@@ -11,6 +11,7 @@ import difflib
 import re
 from typing import List, Optional
 
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
 from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop, Runner, TestLoop,
                               ValLoop)
@@ -55,7 +56,8 @@ def build_loop(runner: Runner, kind: str = 'train') -> None:
 
 
 def build_optim_wrapper(runner: Runner) -> None:
-    """Build ``runner``'s optimiser wrapper now; refuse unknown optimiser options."""
+    """Build ``runner``'s optimiser wrapper now; refuse unknown optimiser options, and a
+    wrapper the model's ``check_optim_wrapper(wrapper)`` (if it has one) refuses."""
     cfg = runner.optim_wrapper
     if not isinstance(cfg, dict) or 'optimizer' not in cfg:
         return  # already built, or a dict of several wrappers: left to MMEngine
@@ -78,6 +80,11 @@ def build_optim_wrapper(runner: Runner) -> None:
                     or message
                 where = 'optim_wrapper.optimizer' if part == 'optimizer' else where
         raise BadConfigError(f'{where}: {message}') from None
+    # a model that trains with particular wrappers (AdversarialDistiller) checks them now
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    check = getattr(model, 'check_optim_wrapper', None)
+    if callable(check):
+        check(runner.optim_wrapper)
 
 
 def _init_options(cls: type) -> Optional[List[str]]:

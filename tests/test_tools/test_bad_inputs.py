@@ -111,6 +111,8 @@ def files(tmp_path_factory):
                           "end=3)]\n",
         'model_typo': f"_base_ = ['{KD}']\nmodel = dict(student_loss_weigth=0.1)\n",
         'head_typo': f"_base_ = ['{BASELINE_CFG}']\nmodel = dict(head=dict(topkk=3))\n",
+        'lwkd_plain_optim': f"_base_ = ['{LWKD}']\noptim_wrapper = dict(_delete_=True, "
+                            "type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1))\n",
     }
     for name, text in configs.items():
         (d / f'{name}.py').write_text(text)
@@ -227,6 +229,12 @@ CASES: Dict[str, Case] = {
     'teacher cache bigger than the free disk space': Case(lambda f: kd(
         f, f'teacher_cache.root={f["dir"]}/cache', 'teacher_cache.views=1000000000000',
         'teacher_cache.max_gib=1e9', 'teacher_cache.progress=False')),
+    'adversarial loss in a plain `Distiller` (LW-KD)': Case(lambda f: [LWKD, *opt(
+        f'model.teacher_ckpt={f["lenet"]}', 'model.type=Distiller')]),
+    '`AdversarialDistiller` with one plain optimiser (LW-KD)': Case(lambda f: [
+        f['lwkd_plain_optim'], *opt(f'model.teacher_ckpt={f["lenet"]}')]),
+    '`AdversarialDistiller` without an adversarial loss': Case(lambda f: kd(
+        f, 'model.type=AdversarialDistiller')),
     '`input_shape` the models cannot take': Case(lambda f: kd(f, 'model.input_shape=(3,28,28)')),
     '`input_shape` given as one number': Case(lambda f: kd(f, 'model.input_shape=28')),
     'SFTN wrapper with no branches and no regularisers': Case(lambda f: [SFTN, *opt(

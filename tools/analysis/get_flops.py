@@ -25,6 +25,9 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmengine.config import DictAction  # noqa: E402
 
+# distiller types whose frozen teacher is built trainable here (it would need its weights)
+DISTILLERS = ('Distiller', 'sfkd.Distiller', 'AdversarialDistiller', 'sfkd.AdversarialDistiller')
+
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Parameters and FLOPs of a config\'s model')
@@ -51,7 +54,7 @@ def run(argv: Optional[Sequence[str]] = None) -> str:
     cfg = load_config(args.config, args.cfg_options)
     # the architecture is enough: no weights are loaded or downloaded
     model_cfg, unloaded = without_weights(cfg.model.to_dict())
-    if model_cfg.get('type') in ('Distiller', 'sfkd.Distiller') and model_cfg.get('teacher'):
+    if model_cfg.get('type') in DISTILLERS and model_cfg.get('teacher'):
         model_cfg.update(teacher_trainable=True)  # a frozen teacher would need its weights
     elif model_cfg.get('type') in ('FriendlyTeacher', 'sfkd.FriendlyTeacher'):
         model_cfg.update(branch_warmup_epochs=0)  # a warm-up needs the teacher's weights

@@ -1,19 +1,18 @@
 """Stage 2: distil a frozen teacher into a student with any set of distill losses."""
 import copy
-import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
 
 from sfkd.datasets.cached_views import SLOT_KEY
-from sfkd.engine.checkpoint_io import load_mapped_weights, load_weights
+from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 
+from ..initializers import build_initializer
 from ..losses.base import DistillLoss
 from ..model_config import build_model, check_type
 from ..taps import TapsComplete, TapSet, check_input_shape, dry_run
@@ -54,14 +53,10 @@ class Distiller(BaseModel):
     inputs, e.g. :class:`~sfkd.models.teacher_inputs.ClassConditionalInputs`
     (LW-KD: the teacher sees synthetic images of each sample's class).
 
-    A distill loss with a ``discriminator`` (e.g.
-    :class:`~sfkd.models.losses.AdversarialKDLoss`) makes the training step
-    alternate: the student (and every other trainable part) is updated with
-    the discriminator fixed, then the discriminator on the detached outputs of
-    that step, with two optimisers in an ``OptimWrapperDict`` (keys
-    ``student`` and ``discriminator``; see
-    :class:`~sfkd.engine.DistillerOptimWrapperConstructor`). The
-    discriminator's losses are logged as ``disc.loss_*``.
+    A distill loss whose ``algorithm`` names a subclass (e.g.
+    :class:`~sfkd.models.losses.AdversarialKDLoss`, trained by
+    :class:`~sfkd.models.algorithms.AdversarialDistiller`) is refused by any
+    other distiller type when the model is built.
 
     Everything is checked when the model is built: tap paths (with the closest
     valid paths in the error), loss argument names, connector names, and the
@@ -80,13 +75,13 @@ class Distiller(BaseModel):
         student_ckpt: Optional pretrained student weights loaded before training
             (strictly: the whole student).
         student_init: Initialise the student from another model's parameters,
-            matched by name: ``dict(checkpoint=PATH, key_map={old_prefix:
-            new_prefix}, strict=True, required=True, made_by=COMMAND)``, e.g.
-            the branch student of a FriendlyTeacher run. ``{teacher_dir}`` in
-            ``checkpoint`` is the folder of ``teacher_ckpt`` (the run that made
-            the teacher); with ``required=False`` a missing file leaves the
-            student as built (logged). The load logs the loaded, missing and
-            unexpected keys (``strict=False`` allows the last two).
+            matched by name: the config of a loader,
+            :class:`~sfkd.models.initializers.MappedCheckpointLoader` unless
+            it gives another ``type``: ``dict(checkpoint=PATH, key_map=
+            {old_prefix: new_prefix}, strict=True, required=True,
+            made_by=COMMAND)``, e.g. the branch student of a FriendlyTeacher
+            run; ``{teacher_dir}`` in ``checkpoint`` is the folder of
+            ``teacher_ckpt``. Its report is kept as ``student_init_report``.
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
         connectors: ``{name: connector config}``.
@@ -137,11 +132,11 @@ class Distiller(BaseModel):
                                  'model.teacher_ckpt to the checkpoint of a trained teacher')
         if student_ckpt is not None:
             load_weights(self.student, student_ckpt, owner='student')
-        if student_init is not None:
-            self._init_student(student_init, teacher_ckpt)
+        self.student_init_report = None if student_init is None else \
+            build_initializer(student_init).load(self.student, teacher_ckpt=teacher_ckpt)
         # loaded weights must survive the Runner's init_weights() (an mmpretrain head
         # has its own init_cfg, which would draw it afresh)
-        if student_ckpt is not None or getattr(self, 'student_init_report', None) is not None:
+        if student_ckpt is not None or self.student_init_report is not None:
             self.student._is_init = True
         if teacher_trainable and teacher_ckpt is not None:
             teacher._is_init = True
@@ -163,6 +158,7 @@ class Distiller(BaseModel):
             if not isinstance(loss, DistillLoss):
                 raise BadConfigError(f'distill_losses.{name} is a {type(loss).__name__}, not a '
                                      'DistillLoss; distill losses take (student, teacher, **extra)')
+            self._check_algorithm(name, loss)
         self.routes = parse_routes(
             loss_inputs or {}, {n: l.input_names() for n, l in self.distill_losses.items()})
         self.connectors = nn.ModuleDict()
@@ -183,30 +179,17 @@ class Distiller(BaseModel):
             raise BadConfigError(f'model.teacher is None (a run without a teacher), but '
                                  f'model.{given[0]} is set; remove it, or give model.teacher')
 
-    # ------------------------------------------------------------------ models
-    def _init_student(self, cfg: dict, teacher_ckpt: Optional[str]) -> None:
-        cfg = dict(cfg)
-        unknown = set(cfg) - {'checkpoint', 'key_map', 'strict', 'required', 'made_by'}
-        if 'checkpoint' not in cfg or unknown:
+    def _check_algorithm(self, name: str, loss: DistillLoss) -> None:
+        """Refuse a loss whose training step is another algorithm's."""
+        needed = loss.algorithm
+        if needed and needed not in {cls.__name__ for cls in type(self).__mro__}:
+            usage = getattr(MODELS.get(needed), 'usage', '')
             raise BadConfigError(
-                f'model.student_init takes checkpoint, key_map, strict, required and made_by, '
-                f'got {sorted(cfg)}; e.g. dict(checkpoint=\'work_dirs/<sft run>/epoch_3.pth\', '
-                "key_map={'students.b0.': ''})")
-        path = cfg['checkpoint']
-        if '{teacher_dir}' in path:
-            if teacher_ckpt is None:
-                raise BadConfigError('model.student_init.checkpoint names {teacher_dir}, the '
-                                     'folder of model.teacher_ckpt, which is not set')
-            path = path.replace('{teacher_dir}', osp.dirname(teacher_ckpt) or '.')
-        self.student_init_report = None
-        if not cfg.get('required', True) and not osp.isfile(path):
-            MMLogger.get_current_instance().info(
-                f'student_init: {path} does not exist; the student starts as built')
-            return
-        self.student_init_report = load_mapped_weights(
-            self.student, path, cfg.get('key_map'), cfg.get('strict', True),
-            owner='student', made_by=cfg.get('made_by'))
+                f'distill loss {name!r} ({type(loss).__name__}) is trained by {needed}, '
+                f'not by {type(self).__name__}: set model.type={needed!r}'
+                + (f' {usage}' if usage else ''))
 
+    # ------------------------------------------------------------------ models
     def get_teacher(self) -> Optional[nn.Module]:
         """The teacher, frozen or trainable; ``None`` in a run without one."""
         return self.teacher if self.teacher_trainable else self._frozen_teacher[0]
@@ -223,11 +206,6 @@ class Distiller(BaseModel):
         if not self.teacher_trainable and self._frozen_teacher[0] is not None:
             self._frozen_teacher[0].eval()
         return self
-
-    def discriminators(self) -> Dict[str, nn.Module]:
-        """``{loss name: discriminator}`` of the distill losses that have one."""
-        return {name: loss.discriminator for name, loss in self.distill_losses.items()
-                if isinstance(getattr(loss, 'discriminator', None), nn.Module)}
 
     # ----------------------------------------------------------- build checks
     def _check_and_size(self, connector_cfgs: Dict[str, dict]) -> None:
@@ -447,46 +425,6 @@ class Distiller(BaseModel):
             return None
         slots = [sample.metainfo.get(SLOT_KEY) for sample in data_samples]
         return None if any(slot is None for slot in slots) else slots
-
-    def train_step(self, data: Union[dict, tuple, list], optim_wrapper) -> Dict[str, torch.Tensor]:
-        """One training step; alternating student/discriminator updates when a loss has one."""
-        discriminators = self.discriminators()
-        if not discriminators:
-            return super().train_step(data, optim_wrapper)
-        names = set(getattr(optim_wrapper, 'optim_wrappers', {}) or {})
-        if not {'student', 'discriminator'} <= names:
-            raise BadConfigError(
-                f'distill loss {next(iter(discriminators))!r} has a discriminator, which needs '
-                'its own optimiser: set optim_wrapper=dict(constructor='
-                "'DistillerOptimWrapperConstructor', student=dict(type='OptimWrapper', "
-                "optimizer=...), discriminator=dict(type='OptimWrapper', optimizer=...)); got "
-                f'{type(optim_wrapper).__name__} {sorted(names) or ""}'.rstrip())
-        student_wrapper = optim_wrapper['student']
-        disc_wrapper = optim_wrapper['discriminator']
-        disc_params = [p for d in discriminators.values() for p in d.parameters()]
-        # 1. the student step: the discriminators take no gradient from it
-        with student_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            for p in disc_params:
-                p.requires_grad_(False)
-            try:
-                losses = self._run_forward(data, mode='loss')
-            finally:
-                for p in disc_params:
-                    p.requires_grad_(True)
-        parsed, log_vars = self.parse_losses(losses)
-        student_wrapper.update_params(parsed)
-        # 2. the discriminator step, on the detached outputs of the student step
-        disc_wrapper.zero_grad()
-        with disc_wrapper.optim_context(self):
-            disc_losses = {}
-            for name, loss in self.distill_losses.items():
-                if name in discriminators:
-                    disc_losses.update(prefix_losses(loss.discriminator_losses(), 'disc'))
-        disc_total, disc_vars = self.parse_losses(disc_losses)
-        disc_wrapper.update_params(disc_total)
-        log_vars.update({k: v for k, v in disc_vars.items() if k != 'loss'})
-        return log_vars
 
     def teacher_val_step(self, data: dict) -> list:
         """Predictions of the teacher on a validation batch."""

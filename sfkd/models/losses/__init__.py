@@ -4,6 +4,7 @@ Every loss subclasses :class:`DistillLoss` and is called as
 ``loss(student, teacher, **extra)``.
 """
 from .base import DistillLoss
+from .adversarial_base import AdversarialLoss
 
 # logit and dense losses
 from .adversarial_kd_loss import AdversarialKDLoss
@@ -33,7 +34,7 @@ from .sp_loss import SPLoss
 from .vid_loss import VIDLoss
 
 __all__ = [
-    'DistillLoss',
+    'DistillLoss', 'AdversarialLoss',
     'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'L1DistillLoss', 'MGDLoss',
     'MultiLevelLoss', 'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
     'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',

@@ -8,11 +8,11 @@ from torch import Tensor, nn
 from sfkd.registry import MODELS
 from sfkd.utils.errors import BadConfigError
 from sfkd.utils.options import number
-from .base import DistillLoss
+from .adversarial_base import AdversarialLoss
 
 
 @MODELS.register_module()
-class AdversarialKDLoss(DistillLoss):
+class AdversarialKDLoss(AdversarialLoss):
     """The adversarial term of LW-KD's enhanced KD loss.
 
     "Learning from a Lightweight Teacher for Efficient Knowledge
@@ -32,10 +32,11 @@ class AdversarialKDLoss(DistillLoss):
         ``loss_real = -mean(log sigma(D(p_t)))``,
         ``loss_fake = -mean(log(1 - sigma(D(p_s))))``.
 
-    A :class:`~sfkd.models.algorithms.Distiller` with this loss alternates a
-    student update and a discriminator update every iteration, with two
-    optimisers (``optim_wrapper`` keys ``student`` and ``discriminator``),
-    and logs the terms as ``disc.loss_real`` and ``disc.loss_fake``.
+    An :class:`~sfkd.models.algorithms.AdversarialDistiller` (the only
+    distiller that takes this loss) alternates a student update and a
+    discriminator update every iteration, with two optimisers
+    (``optim_wrapper`` keys ``student`` and ``discriminator``), and logs the
+    terms as ``disc.loss_real`` and ``disc.loss_fake``.
 
     Args:
         discriminator: Config of the discriminator module.

@@ -1,6 +1,6 @@
 """The base class and the one forward signature shared by every distill loss."""
 import inspect
-from typing import Any, FrozenSet
+from typing import Any, FrozenSet, Optional
 
 import torch
 from torch import nn
@@ -22,9 +22,15 @@ class DistillLoss(nn.Module):
     :meth:`compute` and declare their side inputs as its keyword arguments,
     which is what the distiller checks config mappings against.
 
+    ``algorithm`` names the registered algorithm whose training step a loss
+    needs (``None``: any :class:`~sfkd.models.algorithms.Distiller`); a
+    distiller of another type refuses the loss when it is built, naming it.
+
     Args:
         loss_weight: Multiplier applied to the value :meth:`compute` returns.
     """
+
+    algorithm: Optional[str] = None
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()

@@ -1,24 +1,28 @@
-"""LW-KD through the Distiller: class-conditional teacher inputs, alternating adversarial
-updates with two optimisers, their errors, and a student-only export."""
+"""LW-KD through the AdversarialDistiller: class-conditional teacher inputs, alternating
+adversarial updates with two optimisers, their errors, and a student-only export."""
 import copy
 
 import pytest
 import torch
 from mmengine import DefaultScope
 from mmengine.config import Config
-from mmengine.optim import OptimWrapper, build_optim_wrapper
-from sfkd_testing import ROOT
+from mmengine.optim import OptimWrapper, OptimWrapperDict, build_optim_wrapper
+from sfkd_testing import ROOT, tiny_options
 
 from sfkd.datasets.fashion_mnist import fashion_mnist_batch
 from sfkd.engine.submodel_export import export_submodel
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
+from sfkd.tools import train as train_tool
 from sfkd.utils.errors import BadConfigError
 
 pytestmark = pytest.mark.integration
 
 LWKD_CFG = f'{ROOT}/configs/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 STUDENT_CFG = f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py'
+TWO_OPTIMISERS = ("optim_wrapper=dict(constructor='DistillerOptimWrapperConstructor', student="
+                  "dict(type='OptimWrapper', optimizer=...), discriminator=dict(type='OptimWrapper'"
+                  ', optimizer=...))')
 
 
 @pytest.fixture(autouse=True)
@@ -133,14 +137,72 @@ def test_student_step_gives_the_discriminator_no_gradient(lwkd, batch):
 
 def test_discriminator_without_its_optimiser_is_refused(lwkd, batch):
     model = MODELS.build(copy.deepcopy(lwkd[0]))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
     plain = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
-    with pytest.raises(BadConfigError, match="has a discriminator, which needs its own "
-                                             "optimiser.*constructor='DistillerOptimWrapper"):
+    with pytest.raises(BadConfigError) as err:
         model.train_step(batch, plain)
+    assert str(err.value) == (
+        "optim_wrapper has no 'student' and no 'discriminator' wrapper (got one OptimWrapper): "
+        "distill loss 'loss_adv' has a discriminator, which needs its own optimiser; set "
+        + TWO_OPTIMISERS)
+    # a wrapper dict of another constructor, without the discriminator's
+    student_only = OptimWrapperDict(student=plain)
+    with pytest.raises(BadConfigError) as err:
+        model.train_step(batch, student_only)
+    assert str(err.value).startswith(
+        "optim_wrapper has no 'discriminator' wrapper (got an OptimWrapperDict with "
+        "['student']): ")
+    assert all(torch.equal(p, before[n]) for n, p in model.named_parameters())  # no step ran
     optim = copy.deepcopy(lwkd[1])
     del optim['discriminator']
     with pytest.raises(BadConfigError, match=r"missing \['discriminator'\]"):
         build_optim_wrapper(model, optim)
+
+
+def test_plain_optimiser_is_refused_when_the_runner_is_built(lwkd, tmp_path, fmnist_root):
+    cfg = tmp_path / 'plain_optim.py'
+    cfg.write_text(f"_base_ = ['{LWKD_CFG}']\noptim_wrapper = dict(_delete_=True, type="
+                   "'OptimWrapper', optimizer=dict(type='SGD', lr=0.1))\n")
+    work = tmp_path / 'work'
+    # refused by build_runner (the wrapper is checked once built), before any training step
+    with pytest.raises(BadConfigError) as err:
+        train_tool.build_runner([str(cfg), '--work-dir', str(work), '--cfg-options',
+                                 *tiny_options(train=64, test=32, batch=32),
+                                 f'model.teacher_ckpt={lwkd[0]["teacher_ckpt"]}'])
+    assert str(err.value) == (
+        "optim_wrapper has no 'student' and no 'discriminator' wrapper (got one OptimWrapper): "
+        "distill loss 'loss_adv' has a discriminator, which needs its own optimiser; set "
+        + TWO_OPTIMISERS)
+
+
+def test_plain_distiller_refuses_an_adversarial_loss(lwkd):
+    cfg = copy.deepcopy(lwkd[0])
+    cfg['type'] = 'Distiller'
+    with pytest.raises(BadConfigError) as err:
+        MODELS.build(cfg)
+    assert str(err.value) == (
+        "distill loss 'loss_adv' (AdversarialKDLoss) is trained by AdversarialDistiller, not by "
+        f"Distiller: set model.type='AdversarialDistiller' with {TWO_OPTIMISERS}, as "
+        'configs/lwkd/ do')
+
+
+def test_adversarial_distiller_without_an_adversarial_loss_is_refused(lwkd):
+    cfg = copy.deepcopy(lwkd[0])
+    del cfg['distill_losses']['loss_adv'], cfg['loss_inputs']['loss_adv']
+    with pytest.raises(BadConfigError) as err:
+        MODELS.build(cfg)
+    assert str(err.value) == (
+        "model.type=AdversarialDistiller, but none of the distill losses ['loss_kd'] is "
+        "adversarial (has a discriminator); use model.type='Distiller', or add one, e.g. "
+        "dict(type='AdversarialKDLoss', discriminator=dict(type='OutputDiscriminator', "
+        'num_classes=10))')
+    # the plain Distiller trains it, and refuses the discriminator's optimiser
+    cfg['type'] = 'Distiller'
+    model = MODELS.build(cfg)
+    assert not hasattr(model, 'discriminators')
+    with pytest.raises(BadConfigError, match='optim_wrapper.discriminator is set, but no distill '
+                                             'loss of the model has a discriminator'):
+        build_optim_wrapper(model, copy.deepcopy(lwkd[1]))
 
 
 def test_alternating_updates_refuse_a_wrapped_model(lwkd):
