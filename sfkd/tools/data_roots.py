@@ -74,7 +74,9 @@ def resolve_data_roots(cfg: Config, loaders: Sequence[str] = DATALOADERS) -> Non
     """Point every relative ``data_root`` of ``loaders`` (and the ``ann_file`` of their
     evaluators) at an existing folder, or raise one error for all.
 
-    The dataloaders not named are left as they are, unchecked.
+    The dataloaders not named are not checked; a relative ``data_root`` of theirs
+    that sfkd's data folder holds is still pointed there, so that the config a run
+    dumps names every folder absolutely.
 
     Raises:
         BadConfigError: Naming every ``data_root`` that does not exist or is
@@ -84,13 +86,19 @@ def resolve_data_roots(cfg: Config, loaders: Sequence[str] = DATALOADERS) -> Non
     missing: List[Tuple[str, str]] = []
     files: List[Tuple[str, str]] = []
     found_dirs: List[Tuple[str, str, dict]] = []
-    for name in loaders:
+    for name in dict.fromkeys([*loaders, *DATALOADERS]):
         loader = cfg.get(name)
         if not isinstance(loader, dict):
             continue
         for key, dataset in _datasets(loader.get('dataset'), f'{name}.dataset'):
             root = dataset.get('data_root')
             if not isinstance(root, str) or not root or '://' in root:
+                continue
+            if name not in loaders:  # not read by this command: resolved, never refused
+                found = _under_data_dir(root, data_dir) \
+                    if data_dir and not osp.isabs(root) and not osp.isdir(root) else None
+                if found and osp.isdir(found):
+                    dataset['data_root'] = found
                 continue
             key = f'{key}.data_root'
             if osp.isdir(root):
