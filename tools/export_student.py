@@ -18,7 +18,7 @@ from sfkd.utils.errors import SfkdError  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint', help='Distiller or FriendlyTeacher checkpoint (epoch_N.pth)')
+    parser.add_argument('checkpoint', help='Distiller, SFTN or SoTeacher checkpoint (epoch_N.pth)')
     parser.add_argument('out', help='checkpoint of the part alone, to write')
     parser.add_argument('--part', default='student', choices=['student', 'teacher'],
                         help='which part to extract')

@@ -42,6 +42,8 @@ FMNIST = osp.join(ROOT, 'data', 'fashion_mnist')
 KD_FMNIST = osp.join(CONFIGS, 'kd', 'kd_small-resnet_tiny-resnet_fashion-mnist.py')
 SFTN_FMNIST = osp.join(CONFIGS, 'sftn', 'sftn_small-resnet_tiny-resnet_fashion-mnist.py')
 TINY_FMNIST = osp.join(CONFIGS, 'baseline', 'tiny-resnet_3e_fashion-mnist.py')
+#: the stage-1 teacher algorithms' model types (FriendlyTeacher: their former name)
+FRIENDLY_TYPES = ('SFTN', 'SoTeacher', 'FriendlyTeacher')
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def build_trainable(cfg, workdir: str):
             model['student_init']['checkpoint'] = osp.join(workdir, 'student_init.pth')
             torch.save({'state_dict': build_model(model['student']).state_dict()},
                        model['student_init']['checkpoint'])
-    if model.get('type') == 'FriendlyTeacher' and model.get('teacher_ckpt'):
+    if model.get('type') in FRIENDLY_TYPES and model.get('teacher_ckpt'):
         model['teacher_ckpt'] = osp.join(workdir, 'teacher.pth')
         torch.save({'state_dict': build_model(model['teacher']).state_dict()},
                    model['teacher_ckpt'])

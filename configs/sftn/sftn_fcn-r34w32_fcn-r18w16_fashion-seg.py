@@ -6,6 +6,7 @@
 # for classifier logits. l_T=1, l_CE=1, l_KL=3.
 _base_ = ['../_base_/friendly/canvas_seg_teacher.py']
 model = dict(
+    type='SFTN',
     branches=[
         dict(student=dict(cfg_path='sfkd::_base_/models/canvas/fcn_r18w16.py'),
              attach=[('backbone.layer2', 'backbone.layer2'),

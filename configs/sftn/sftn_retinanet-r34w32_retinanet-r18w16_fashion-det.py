@@ -6,6 +6,7 @@
 # reaches the teacher through the branch transforms. l_T=1, l_task=1, l_KL=3.
 _base_ = ['../_base_/friendly/canvas_det_teacher.py']
 model = dict(
+    type='SFTN',
     branches=[
         dict(student=dict(cfg_path='sfkd::_base_/models/canvas/retinanet_r18w16.py'),
              attach=[('backbone.layer2', 'backbone.layer2'),

@@ -3,6 +3,7 @@
 # teacher features). Loss weights l_T=1, l_CE=1, l_KL=3, tau=1 (SFTN defaults).
 _base_ = ['../_base_/friendly/fmnist_teacher.py']
 model = dict(
+    type='SFTN',
     branches=[
         dict(student=dict(cfg_path='sfkd::_base_/models/tiny_resnet_fmnist.py'),
              attach=[('backbone.layer1', 'backbone.layer1'),
@@ -13,7 +14,7 @@ model = dict(
     teacher_weight=1.0,
     branch_task_weight=1.0,
     branch_imitation_weight=3.0,
-    # the SFTN options at their defaults (FriendlyTeacher's docstring, README "SFTN
+    # the SFTN options at their defaults (SFTN's docstring, README "SFTN
     # options"): branch terms summed, the teacher's logits not detached in the KL
     branch_reduction='sum',
     detach_teacher_in_kl=False,

@@ -2,6 +2,7 @@
 #   python tools/train.py configs/kd/kd-sftn_vgg13_vgg8_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
+    type='SFTN',
     teacher=dict(cfg_path='sfkd::_base_/models/cifar100/vgg13.py'),
     branches=[
         dict(student=dict(cfg_path='sfkd::_base_/models/cifar100/vgg8.py'),

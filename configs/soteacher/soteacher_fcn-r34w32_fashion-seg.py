@@ -5,4 +5,5 @@
 # them when the model is built, with an error that says so.
 _base_ = ['../_base_/friendly/canvas_seg_teacher.py']
 model = dict(
+    type='SoTeacher',
     regularizers=dict(lipschitz=dict(type='LipschitzRegularizer', mode='l1', weight=1e-5)))

@@ -7,6 +7,7 @@
 # (LipschitzRegularizer steps='auto').
 _base_ = ['../_base_/friendly/fmnist_teacher.py']
 model = dict(
+    type='SoTeacher',
     regularizers=dict(
         lipschitz=dict(type='LipschitzRegularizer', mode='l1', weight=1e-5),
         consistency=dict(type='ConsistencyRegularizer', num_samples=60000, num_classes=10,

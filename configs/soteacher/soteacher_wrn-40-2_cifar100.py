@@ -4,6 +4,7 @@
 #   python tools/train.py configs/kd/kd-soteacher_wrn-40-2_<student>_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
+    type='SoTeacher',
     teacher=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_40_2.py'),
     regularizers=dict(
         lipschitz=dict(type='LipschitzRegularizer', mode='l1', weight=1e-5),

@@ -6,7 +6,7 @@ multiply-accumulate is one FLOP, for one input of the given shape (batch 1).
 - a plain model: one row;
 - a :class:`Distiller`: the student (what is deployed), the frozen teacher and
   the connectors (parameters only: they run on recorded features);
-- a :class:`FriendlyTeacher`: the teacher alone (deployed, without branches),
+- a :class:`TeacherAlgorithm` (SFTN, SoTeacher): the teacher alone (deployed, without branches),
   each student branch (its transform on the teacher feature plus the whole
   student), and the teacher with its branches. The branch rows count the
   student's modules before and at the attach point too, which a training step
@@ -60,19 +60,20 @@ def _feature(model: nn.Module, path: str, x: torch.Tensor) -> torch.Tensor:
 
 def model_complexity(model: nn.Module, input_shape: Sequence[int]) -> List[Complexity]:
     """The rows of the table for ``model`` on one input of ``input_shape`` (C, H, W)."""
-    from sfkd.models.algorithms import Distiller, FriendlyTeacher
+    from sfkd.models.algorithms import Distiller, TeacherAlgorithm
     x = torch.randn(1, *input_shape)
     if isinstance(model, Distiller):
         student, teacher = model.student, model.get_teacher()
         return [Complexity('student', count_params(student), flops_of(student, (x, ))),
                 Complexity('teacher', count_params(teacher), flops_of(teacher, (x, ))),
                 Complexity('connectors', count_params(model.connectors), None)]
-    if isinstance(model, FriendlyTeacher):
+    if isinstance(model, TeacherAlgorithm):
+        branches = getattr(model, 'branches', [])  # an SFTN's
         teacher_flops = flops_of(model.teacher, (x, ))
         rows = [Complexity('teacher (without branches)', count_params(model.teacher),
                            teacher_flops)]
         total = teacher_flops
-        for branch in model.branches:
+        for branch in branches:
             transform = model.transforms[branch.key]
             student = model.students[branch.student_key]
             feature = _feature(model.teacher, branch.teacher_path, x)
@@ -80,7 +81,7 @@ def model_complexity(model: nn.Module, input_shape: Sequence[int]) -> List[Compl
             rows.append(Complexity(f'branch {branch.name} (transform + student)',
                                    count_params(transform) + count_params(student), flops))
             total += flops
-        if model.branches:
+        if branches:
             rows.append(Complexity('teacher with branches', count_params(model), total))
         return rows
     return [Complexity('model', count_params(model), flops_of(model, (x, )))]

@@ -17,10 +17,9 @@ from typing import Any, Dict, Iterator, List, Optional
 from torch.utils.data import Dataset, Sampler
 
 from sfkd.utils.errors import BadConfigError
+from sfkd.utils.teacher_cache_slot import SLOT_KEY
 
 from .random_params import Params, from_json, recording, replaying, seeded, to_json
-
-SLOT_KEY = 'teacher_cache_slot'
 
 
 def sample_seed(seed: int, slot: int) -> int:

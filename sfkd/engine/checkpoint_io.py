@@ -117,7 +117,7 @@ def wrapper_hint(kind: str, path: str) -> str:
                 f'{osp.join(folder, "student_final.pth")!r}, written at the end of that run, '
                 f'or extract the student with: python tools/export_student.py {path} '
                 'student.pth')
-    return (f'is an SFTN/SoTeacher (FriendlyTeacher) checkpoint (keys teacher.*): use '
+    return (f'is an SFTN/SoTeacher checkpoint (keys teacher.*): use '
             f'{osp.join(folder, "teacher_final.pth")!r}, written at the end of that run, or '
             f'extract the teacher with: python tools/export_student.py {path} teacher.pth '
             '--part teacher')
@@ -125,7 +125,7 @@ def wrapper_hint(kind: str, path: str) -> str:
 
 def no_student_hint(state: Dict[str, torch.Tensor], model: nn.Module, path: str,
                     name: str) -> Optional[str]:
-    """For an SFTN (FriendlyTeacher with branches) checkpoint at ``path`` whose teacher is
+    """For an SFTN checkpoint (with branch students) at ``path`` whose teacher is
     not ``model`` (named ``name``): why the run holds no student to load, and what to
     do instead; None for another checkpoint, or one whose teacher is ``model``."""
     if not _has(state, 'students.') or wrapper_kind(state, model.state_dict()) != \
@@ -136,7 +136,7 @@ def no_student_hint(state: Dict[str, torch.Tensor], model: nn.Module, path: str,
     what = (f'the architecture of its branch student students.{fits[0]}, not of its teacher'
             if fits else 'not its teacher')
     final = osp.join(osp.dirname(path) or '.', 'teacher_final.pth')
-    return (f'is an SFTN (FriendlyTeacher) checkpoint (keys teacher.*, students.*) and {name} is '
+    return (f'is an SFTN checkpoint (keys teacher.*, students.*) and {name} is '
             f'{what}: an SFTN run trains a teacher, whose branch students run on the '
             "teacher's early stages, so the run holds no complete student; test the teacher "
             f'with the teacher config and {final!r}, or train a student from it with a KD '
@@ -243,7 +243,7 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
     """Initialise ``model`` from the parameters of ``path`` matched by name.
 
     Keys are renamed by ``key_map`` (e.g. ``{'students.b0.': ''}`` takes a
-    FriendlyTeacher's branch student out of its checkpoint). Shapes must
+    an SFTN's branch student out of its checkpoint). Shapes must
     match. With ``strict`` any missing or unexpected key is an error;
     without it they are logged and the matched ones loaded.
 
@@ -280,7 +280,7 @@ def load_mapped_weights(model: nn.Module, path: str, key_map: Optional[Dict[str,
             f'{owner} init checkpoint {path!r} has no parameter of the {owner} model{mapping} '
             f'(checkpoint keys e.g. {list(state)[:3] or "none"}, model keys e.g. '
             f'{list(own)[:3]}); set key_map to rename the checkpoint\'s prefix, e.g. '
-            "{'students.b0.': ''} for a FriendlyTeacher checkpoint")
+            "{'students.b0.': ''} for an SFTN checkpoint")
     if shapes or (strict and (report['missing'] or report['unexpected'])):
         explain = getattr(model, 'state_mismatch_hint', None)
         hint = explain(state) if callable(explain) else None

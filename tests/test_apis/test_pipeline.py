@@ -109,14 +109,14 @@ def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist
     import glob
     import traceback
 
-    from sfkd.models.algorithms import Distiller
+    from sfkd.models.teacher_sources import LiveTeacher
     scale = dataclasses.replace(SCALES['smoke'], teachers=('standard', ), methods=('kd', ),
                                 seeds=(0, 1))
     out, cache = str(tmp_path / 'pipe'), str(tmp_path / 'cache')
     runs = [r for r in plan(TASK, scale, out) if r.kind != 'alone']
     calls = []
-    original = Distiller._run_teacher
-    monkeypatch.setattr(Distiller, '_run_teacher', lambda self, *a, **k: calls.append(
+    original = LiveTeacher.records
+    monkeypatch.setattr(LiveTeacher, 'records', lambda self, *a, **k: calls.append(
         [f.name for f in traceback.extract_stack()]) or original(self, *a, **k))
     results = run_pipeline(TASK, scale, out, runs=runs, teacher_cache=cache)
     distilled = [r for r in results if r['kind'] == 'distill']

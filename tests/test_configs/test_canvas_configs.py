@@ -51,7 +51,7 @@ def test_canvas_config_trains_a_step(path, canvas_root, tmp_path):
         model_cfg['teacher_ckpt'] = str(tmp_path / 'teacher.pth')
         torch.save({'state_dict': teacher.state_dict()}, model_cfg['teacher_ckpt'])
     torch.manual_seed(0)
-    model = MODELS.build(model_cfg) if model_cfg['type'] in ('Distiller', 'FriendlyTeacher') \
+    model = MODELS.build(model_cfg) if model_cfg['type'] in ('Distiller', 'SFTN', 'SoTeacher') \
         else build_model(model_cfg)
     model.train()
     data = canvas_batch(cfg, canvas_root)
@@ -67,7 +67,7 @@ def test_canvas_config_trains_a_step(path, canvas_root, tmp_path):
         losses = {k for k in log if k.startswith('distill.')}
         assert losses and all(log[k] > 0 for k in losses), log
         assert any(k.startswith('student.') and 'loss' in k for k in log)
-    elif kind == 'FriendlyTeacher':
+    elif kind in ('SFTN', 'SoTeacher'):
         assert any(k.startswith('teacher.') and 'loss' in k for k in log)
         extra = [k for k in log if k.startswith('distill.') or k.startswith('teacher.loss_')]
         assert extra and all(log[k] > 0 for k in extra), log

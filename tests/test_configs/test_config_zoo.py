@@ -28,7 +28,7 @@ DENSE = [p for p in CONFIGS if p.endswith(('_fashion-det.py', '_fashion-seg.py',
                                            '_cityscapes.py'))]
 DISTILL = [p for p in CONFIGS if not p.endswith('fashion-mnist.py')
            and Config.fromfile(p).model.type in ('Distiller', 'AdversarialDistiller')]
-FRIENDLY = [p for p in CONFIGS if Config.fromfile(p).model.type == 'FriendlyTeacher'
+FRIENDLY = [p for p in CONFIGS if Config.fromfile(p).model.type in ('SFTN', 'SoTeacher')
             and p not in DENSE]
 PLAIN = [p for p in CONFIGS if p.endswith('_cifar100.py') and '/baseline/' in p]
 # MRI configs train on packed k-space of real T1 slices (tests/test_configs/test_mri_configs.py)
@@ -129,10 +129,10 @@ def test_friendly_teacher_trains_a_step(path, fmnist_batch, tmp_path):
 
 
 def _teacher_model(cfg: Config) -> dict:
-    """The plain teacher model of a training config (a FriendlyTeacher's inner teacher)."""
+    """The plain teacher model of a training config (an SFTN's or SoTeacher's teacher)."""
     from sfkd.models.model_config import model_config
     model = cfg.model.to_dict()
-    return model_config(model['teacher'] if model['type'] == 'FriendlyTeacher' else model)
+    return model_config(model['teacher'] if model['type'] in ('SFTN', 'SoTeacher') else model)
 
 
 # every distillation whose teacher is not a zoo model with its published weights
@@ -153,7 +153,7 @@ def test_every_teacher_checkpoint_is_made_by_a_shipped_config(path):
     maker = Config.fromfile(makers[0])
     exported = [h.get('filename') for h in maker.get('custom_hooks', [])
                 if h.type == 'ExportSubmodelHook']
-    if maker.model.type == 'FriendlyTeacher' or 'teacher_final.pth' in exported:
+    if maker.model.type in ('SFTN', 'SoTeacher') or 'teacher_final.pth' in exported:
         assert parts[2] == 'teacher_final.pth', ckpt
     else:
         assert parts[2] == f'epoch_{maker.train_cfg.max_epochs}.pth', ckpt

@@ -78,6 +78,6 @@ def test_sft_distillations_start_from_the_sft_export():
         assert model.student_init.checkpoint == '{teacher_dir}/sft_student_final.pth'
         maker = Config.fromfile(osp.join(ROOT, model.teacher_ckpt_hint.split()[-1]))
         exports = {(h.part, h.filename) for h in maker.custom_hooks}
-        is_sft = maker.model.type == 'FriendlyTeacher'
+        is_sft = maker.model.type == 'SFTN'
         assert (('students.b0', 'sft_student_final.pth') in exports) == is_sft, path
         assert model.student_init.required == is_sft == ('-sft_' in path), path

@@ -82,9 +82,9 @@ def wrapper_state(prefixes):
     (['student.', 'connectors.hint.'], r"is a Distiller checkpoint \(keys student.\*\): use "
                                        r"'.*/student_final.pth'.*export_student.py .* student.pth"),
     (['teacher.', 'students.b0.', 'transforms.b0_0.'],
-     r"is an SFTN/SoTeacher \(FriendlyTeacher\) checkpoint \(keys teacher.\*\): use "
+     r"is an SFTN/SoTeacher checkpoint \(keys teacher.\*\): use "
      r"'.*/teacher_final.pth'.*export_student.py .* teacher.pth --part teacher"),
-    (['teacher.'], r'is an SFTN/SoTeacher \(FriendlyTeacher\) checkpoint'),
+    (['teacher.'], r'is an SFTN/SoTeacher checkpoint'),
 ])
 def test_wrapper_checkpoint_into_a_plain_model_names_the_export(tmp_path, prefixes, words):
     path = tmp_path / 'epoch_1.pth'
@@ -116,7 +116,7 @@ def test_sftn_checkpoint_into_a_model_that_is_not_its_teacher_says_there_is_no_s
         load_weights(plain(), str(path), owner='test', model_name='the model of student.py')
     final = f'{tmp_path}/teacher_final.pth'
     assert str(err.value) == (
-        f"test checkpoint '{path}' is an SFTN (FriendlyTeacher) checkpoint (keys teacher.*, "
+        f"test checkpoint '{path}' is an SFTN checkpoint (keys teacher.*, "
         f'students.*) and the model of student.py is {what}: an SFTN run trains a teacher, whose '
         "branch students run on the teacher's early stages, so the run holds no complete "
         f"student; test the teacher with the teacher config and '{final}', or train a student "

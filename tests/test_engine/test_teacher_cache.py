@@ -14,7 +14,7 @@ from mmengine import DefaultScope
 from sfkd_testing import ROOT, subprocess_env, tiny_options
 
 from sfkd.engine.teacher_cache.store import CacheStore
-from sfkd.models.algorithms import Distiller
+from sfkd.models.teacher_sources import LiveTeacher
 from sfkd.models.model_config import build_model
 from sfkd.tools import train as train_tool
 from sfkd.tools._config import UsageError
@@ -78,8 +78,8 @@ def test_fp32_cache_trains_the_same_student_without_running_the_teacher(
         teachers, tmp_path, fmnist_root, monkeypatch):
     live = train(KD, tmp_path / 'live', options(teachers[0]))
     calls = []
-    original = Distiller._run_teacher
-    monkeypatch.setattr(Distiller, '_run_teacher',
+    original = LiveTeacher.records
+    monkeypatch.setattr(LiveTeacher, 'records',
                         lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
     cached = train(KD, tmp_path / 'cached', options(teachers[0], cache=tmp_path / 'cache'))
     # the teacher ran for the probe (1 batch) and the 4 chunks of the fill, never in training
@@ -129,8 +129,7 @@ def test_a_changed_teacher_tap_or_pipeline_never_reads_stale_entries(
         batch = runner.train_loop.dataloader.collate_fn([store[s] for s in range(4)])
         data = runner.model.data_preprocessor(batch, True)
         live = runner.model.teacher_records(data['inputs'], data['data_samples'])
-        read = runner.model._teacher_cache or None
-        assert read is None  # detached after training
+        assert isinstance(runner.model.teacher_source, LiveTeacher)  # detached after training
         folder = max(folders(root), key=osp.getmtime)
         cache = CacheStore(folder, CacheStore.read_meta(folder))
         for tap, value in live.items():
@@ -188,7 +187,7 @@ def test_two_processes_fill_the_same_cache_as_one(teachers, aug_config, tmp_path
 
 
 @pytest.mark.parametrize('config, extra, message', [
-    (SFTN, [], 'the model is a FriendlyTeacher'),
+    (SFTN, [], 'the model is a SFTN'),
     (KD, ['model.teacher_trainable=True'], 'its teacher is trained'),
     (KD, ['teacher_cache.max_gib=1e-9'], 'over max_gib=1e-09'),
     (FITNETS, ["teacher_cache.storage.feat=topk"], "'topk' stores logits of shape"),

@@ -137,7 +137,7 @@ def test_mmseg_zoo_segmentor_distils_on_logits(tmp_path):
 
 def test_sftn_branch_student_from_a_zoo_config(cifar_like_batch):
     model = MODELS.build(dict(
-        type='FriendlyTeacher',
+        type='SFTN',
         teacher=dict(cfg_path=CIFAR_R18),
         branches=[dict(student=dict(cfg_path=CIFAR_R18, **NARROW),
                        attach=[('backbone.layer2', 'backbone.layer2')])],

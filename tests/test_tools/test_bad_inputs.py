@@ -196,6 +196,8 @@ CASES: Dict[str, Case] = {
         f'model.teacher_ckpt={f["sftn"]}')]),
     'teacher checkpoint whose unpickling would run code': Case(lambda f: [KD, *opt(
         f'model.teacher_ckpt={f["evil"]}')]),
+    '`model.teacher_source` set together with `model.teacher`': Case(lambda f: kd(
+        f, 'model.teacher_source.type=NoTeacher')),
     'frozen teacher without a checkpoint': Case(lambda f: [KD, *opt('model.teacher_ckpt=None')]),
     'teacher and student with different class counts': Case(lambda f: kd(
         f, 'model.student.head.num_classes=100')),
@@ -237,8 +239,11 @@ CASES: Dict[str, Case] = {
         f, 'model.type=AdversarialDistiller')),
     '`input_shape` the models cannot take': Case(lambda f: kd(f, 'model.input_shape=(3,28,28)')),
     '`input_shape` given as one number': Case(lambda f: kd(f, 'model.input_shape=28')),
-    'SFTN wrapper with no branches and no regularisers': Case(lambda f: [SFTN, *opt(
-        'model.branches=[]')]),
+    'SFTN with no branches': Case(lambda f: [SFTN, *opt('model.branches=[]')]),
+    'SoTeacher with no regularisers': Case(lambda f: [SOT, *opt('model.regularizers=None')]),
+    'regularisers that are not a dict': Case(lambda f: [SOT, *opt('model.regularizers={}')]),
+    'the former `FriendlyTeacher` type with no branches and no regularisers': Case(
+        lambda f: [SFTN, *opt('model.type=FriendlyTeacher', 'model.branches=[]')]),
     'negative regulariser weight': Case(lambda f: [SOT, *opt(
         'model.regularizers.lipschitz.weight=-1')]),
     'Lipschitz steps that are not a step count': Case(lambda f: [SOT, *opt(

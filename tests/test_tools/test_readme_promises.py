@@ -105,7 +105,7 @@ def test_dist_test_on_two_cpu_processes(trained, tmp_path, free_port):
 
 @pytest.fixture(scope='module')
 def wrappers(tmp_path_factory):
-    """A Distiller's and an SFTN FriendlyTeacher's state dicts as checkpoints."""
+    """A Distiller's and an SFTN teacher's state dicts as checkpoints."""
     d = tmp_path_factory.mktemp('wrappers')
     with DefaultScope.overwrite_default_scope('sfkd'):
         torch.manual_seed(0)

@@ -189,7 +189,7 @@ def test_regime_configs_load_and_build(path, tmp_path):
         torch.save({'state_dict': build_model(model['teacher']).state_dict()},
                    model['teacher_ckpt'])
         MODELS.build(model)
-    elif model['type'] == 'FriendlyTeacher':
+    elif model['type'] in ('SFTN', 'SoTeacher'):
         MODELS.build(model)
     else:
         build_model(model)

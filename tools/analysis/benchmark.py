@@ -125,6 +125,7 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
     from sfkd.engine.teacher_cache import CacheStore, TeacherCacheReader, build_codec
     from sfkd.engine.teacher_cache.fill import encode_records
     from sfkd.engine.teacher_cache.store import array_layout
+    from sfkd.models.teacher_sources import CachedTeacher
 
     distiller, _ = bd.build_distiller(tmpdir, student_width)
     distiller.train()
@@ -142,7 +143,8 @@ def cached_distiller(data: dict, tmpdir: str, student_width: int = None):
     store.write_chunk(0, 0, 0, encode_records(records, codecs, list(range(size)), 'the batch'),
                       [{}] * size)
     store.finish()
-    distiller.attach_teacher_cache(TeacherCacheReader(store, codecs, {n: None for n in records}))
+    distiller.use_teacher_source(CachedTeacher(
+        TeacherCacheReader(store, codecs, {n: None for n in records}), distiller.teacher_source))
     return distiller, OptimWrapper(torch.optim.SGD(distiller.parameters(), lr=1e-3)), data
 
 

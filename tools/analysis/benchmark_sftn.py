@@ -213,7 +213,7 @@ def main() -> None:
         else:
             data = fashion_mnist_batch(args.data_root, args.batch_size)
         config = LARGE_SFTN_CONFIG if args.large else SFTN_CONFIG
-        # one branch per attach point (FriendlyTeacher)
+        # one branch per attach point (SFTN)
         branches = sum(len(spec.attach) for spec in Config.fromfile(config).model.branches)
         steps = sftn_steps(config, data)
         for step in steps.values():  # the first SFTN step plans its branch passes

@@ -56,7 +56,8 @@ def run(argv: Optional[Sequence[str]] = None) -> str:
     model_cfg, unloaded = without_weights(cfg.model.to_dict())
     if model_cfg.get('type') in DISTILLERS and model_cfg.get('teacher'):
         model_cfg.update(teacher_trainable=True)  # a frozen teacher would need its weights
-    elif model_cfg.get('type') in ('FriendlyTeacher', 'sfkd.FriendlyTeacher'):
+    elif model_cfg.get('type') in ('SFTN', 'sfkd.SFTN', 'FriendlyTeacher',
+                                   'sfkd.FriendlyTeacher'):
         model_cfg.update(branch_warmup_epochs=0)  # a warm-up needs the teacher's weights
     shape = args.shape or model_cfg.get('input_shape')
     if not shape:

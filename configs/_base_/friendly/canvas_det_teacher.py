@@ -1,8 +1,8 @@
 # Stage 1 on the canvases: the RetinaNet R34 (half width) teacher wrapped by
-# FriendlyTeacher, with the baseline's data, schedule and runtime. The imitated
+# a stage-1 teacher algorithm, with the baseline's data, schedule and runtime. The imitated
 # output is the classification score maps of every FPN level
 # (bbox_head.forward returns (cls_scores, bbox_preds); index 0 keeps the
-# scores). Method configs add branches (SFTN) and/or regularisers (SoTeacher).
+# scores). Method configs set the type: SFTN (branches) or SoTeacher (regularisers).
 _base_ = [
     '../datasets/fashion_canvas_det.py',
     '../schedules/canvas_sgd_12e.py',
@@ -10,7 +10,6 @@ _base_ = [
 ]
 score_maps = dict(type='MethodOutputTap', source='bbox_head.forward', index=0)
 model = dict(
-    type='FriendlyTeacher',
     teacher=dict(cfg_path='sfkd::_base_/models/canvas/retinanet_r34w32.py'),
     output_taps=dict(teacher=score_maps, student=score_maps),
     input_shape=(3, 64, 64),

@@ -1,12 +1,12 @@
 # Stage 1 on CIFAR-100 with RepDistiller's 240-epoch recipe: a teacher wrapped
-# by FriendlyTeacher. Method configs set the teacher, branches and regularisers.
+# by a stage-1 teacher algorithm. Method configs set the type (SFTN with
+# branches, SoTeacher with regularisers) and the teacher.
 _base_ = [
     '../datasets/cifar100.py',
     '../schedules/cifar100_sgd_240e.py',
     '../default_runtime.py',
 ]
 model = dict(
-    type='FriendlyTeacher',
     output_taps=dict(teacher='head.fc', student='head.fc'),
     input_shape=(3, 32, 32),
 )

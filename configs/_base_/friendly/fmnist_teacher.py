@@ -1,13 +1,12 @@
-# Stage 1 on Fashion-MNIST: the small ResNet teacher wrapped by FriendlyTeacher,
-# with the baseline's data, schedule and runtime. Method configs add branches
-# (SFTN) and/or regularisers (SoTeacher).
+# Stage 1 on Fashion-MNIST: the small ResNet teacher wrapped by a stage-1
+# teacher algorithm, with the baseline's data, schedule and runtime. Method
+# configs set the type: SFTN (branches) or SoTeacher (regularisers).
 _base_ = [
     '../datasets/fashion_mnist.py',
     '../schedules/fmnist_sgd_cosine.py',
     '../default_runtime.py',
 ]
 model = dict(
-    type='FriendlyTeacher',
     teacher=dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'),
     output_taps=dict(teacher='head.fc', student='head.fc'),
     input_shape=(1, 28, 28),

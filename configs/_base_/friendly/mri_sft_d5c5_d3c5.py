@@ -1,13 +1,13 @@
 # SFT-KD-Recon student-friendly teacher (Matcha et al., MIDL 2024, arXiv:2304.05057),
 # model only (data and schedule come from the method config): the D5C5 teacher
-# wrapped by FriendlyTeacher. Branch i (i = 1..4) takes the teacher's output after
+# wrapped by SFTN. Branch i (i = 1..4) takes the teacher's output after
 # cascade i and runs the shared D3C5 student's cascades i+1..5 on it (the student's
 # cascade i output is replaced by the teacher's; no transform). Loss:
 #   L1(x_T, gt) + mean_i L1(x_S,i, gt) + w * mean_i L1(x_S,i, x_T)
 # with w = 1 (branch_imitation_weight 0.25 = 1/4 per branch); the imitation term is
 # not divided by the number of pixels and does not detach the teacher output.
 model = dict(
-    type='FriendlyTeacher',
+    type='SFTN',
     teacher=dict(cfg_path='sfkd::_base_/models/mri/dc-cnn_d5c5.py'),
     branches=[
         dict(student=dict(cfg_path='sfkd::_base_/models/mri/dc-cnn_d3c5.py'),

@@ -26,8 +26,8 @@ def dataset_meta_of(runner, submodel: nn.Module) -> Optional[dict]:
 class ExportSubmodelHook(Hook):
     """After training, save ``<work_dir>/<part>_final.pth`` with that part's weights only.
 
-    ``part='student'`` exports a Distiller's student, ``part='teacher'`` a
-    FriendlyTeacher's teacher (branches and regularisers stripped). The file is
+    ``part='student'`` exports a Distiller's student, ``part='teacher'`` the
+    teacher of an SFTN or SoTeacher (branches and regularisers stripped). The file is
     an ordinary MMEngine-style checkpoint (``state_dict`` + ``meta``) without
     the part's prefix, so the plain model config (mmpretrain, mmdet, mmseg or
     sfkd) loads it. Its ``meta['dataset_meta']`` is the train dataset's

@@ -84,6 +84,7 @@ class TeacherCacheHook(Hook):
         self.seed = seed
         self.progress = progress
         self.store: Optional[CacheStore] = None
+        self.model = None  # the Distiller reading the cache, while it does
 
     # ---------------------------------------------------------------- checks
     @staticmethod
@@ -95,17 +96,10 @@ class TeacherCacheHook(Hook):
                 f'teacher_cache: the model is a {type(model).__name__}; the cache stores the '
                 'outputs of the frozen teacher of a Distiller (a teacher being trained, e.g. '
                 'by FriendlyTeacher, changes every step); remove teacher_cache')
-        why = None
-        if not model.has_teacher:
-            why = 'the Distiller has no teacher'
-        elif model.teacher_trainable:
-            why = 'its teacher is trained (teacher_trainable=True), so its outputs change'
-        elif model.teacher_inputs is not None:
-            why = 'model.teacher_inputs makes new teacher inputs at every step'
-        elif not model.teacher_taps.taps:
-            why = 'the Distiller has no teacher taps'
-        elif getattr(model.data_preprocessor, 'batch_augments', None) is not None:
-            why = 'the data preprocessor mixes samples at random (batch_augments)'
+        why = model.teacher_source.cacheable() or (
+            'the Distiller has no teacher taps' if not model.teacher_taps.taps else
+            'the data preprocessor mixes samples at random (batch_augments)'
+            if getattr(model.data_preprocessor, 'batch_augments', None) is not None else None)
         if why:
             raise BadConfigError(f'teacher_cache cannot be used: {why}; remove teacher_cache')
         return model
@@ -141,12 +135,13 @@ class TeacherCacheHook(Hook):
 
     @staticmethod
     def _loss_tau(model, tap: str) -> Optional[float]:
-        taus = {float(model.distill_losses[r.loss].tau) for r in model._all_routes()
+        taus = {float(model.distill_losses[r.loss].tau) for r in model.all_routes()
                 if r.source == f'teacher.{tap}' and hasattr(model.distill_losses[r.loss], 'tau')}
         return taus.pop() if len(taus) == 1 else None
 
     # ------------------------------------------------------------------ fill
     def before_train(self, runner) -> None:
+        from sfkd.models.teacher_sources import CachedTeacher
         model = self._distiller(runner)
         loader = self._loader(runner)
         dataset = loader.dataset
@@ -214,7 +209,9 @@ class TeacherCacheHook(Hook):
                            f'{time.time() - start:.1f} s')
         self.store = store
         runner.train_loop.dataloader = self._cached_loader(loader, store, views)
-        model.attach_teacher_cache(TeacherCacheReader(store, codecs, structure))
+        model.use_teacher_source(CachedTeacher(TeacherCacheReader(store, codecs, structure),
+                                               fallback=model.teacher_source))
+        self.model = model
 
     def _cached_loader(self, loader: DataLoader, store: CacheStore, views: int) -> DataLoader:
         dataset = CachedViews(loader.dataset, store.params_dir, views, self.seed)
@@ -229,9 +226,9 @@ class TeacherCacheHook(Hook):
             generator=loader.generator)
 
     def after_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if hasattr(model, 'attach_teacher_cache'):
-            model.attach_teacher_cache(None)
+        if self.model is not None:  # back to the live teacher
+            self.model.restore_teacher_source()
+            self.model = None
 
 
 def _plain_cfg(cfg: Any) -> Any:

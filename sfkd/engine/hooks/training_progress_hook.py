@@ -10,7 +10,7 @@ from sfkd.registry import HOOKS
 class TrainingProgressHook(Hook):
     """Calls ``set_progress(epoch, max_epochs, max_iters)`` on the model.
 
-    Models whose training step depends on the run's progress (FriendlyTeacher's
+    Models whose training step depends on the run's progress (SFTN's
     branch warm-up and regularisers, ``LipschitzRegularizer(steps='auto')``) mix in
     :class:`sfkd.models.training_progress.ProgressAware`; this hook sets their
     progress from the runner: ``runner.epoch`` (0-based), ``runner.max_epochs``

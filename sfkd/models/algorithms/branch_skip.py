@@ -1,6 +1,6 @@
 """Running an SFTN branch student without the work its attach point makes useless.
 
-A branch student (see :class:`FriendlyTeacher`) gets the transformed teacher
+A branch student (see :class:`~.branches.StudentBranches`) gets the transformed teacher
 feature in place of the output of its attach module. The attach module itself
 and the student modules that only feed it then compute nothing the branch
 uses. A :class:`BranchPlan` replaces their ``forward`` for the duration of a

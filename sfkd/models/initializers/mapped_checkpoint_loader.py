@@ -19,7 +19,7 @@ class MappedCheckpointLoader:
 
     Built from a distiller's ``student_init`` (``model.student_init=dict(
     checkpoint=..., key_map=..., ...)``; ``type`` defaults to this class),
-    e.g. to start the student from the branch student of a FriendlyTeacher
+    e.g. to start the student from the branch student of an SFTN
     run (SFTN, SFT-KD-Recon).
 
     ``{teacher_dir}`` in ``checkpoint`` stands for the folder of the
@@ -35,7 +35,7 @@ class MappedCheckpointLoader:
     Args:
         checkpoint: Path of the checkpoint; may contain ``{teacher_dir}``.
         key_map: ``{old prefix: new prefix}``, e.g. ``{'students.b0.': ''}``
-            for a whole FriendlyTeacher checkpoint. ``None``: keys as they are.
+            for a whole SFTN checkpoint. ``None``: keys as they are.
         strict: Refuse missing or unexpected keys (else log them and load the
             matching ones).
         required: Refuse a missing file; with ``False`` a missing file leaves

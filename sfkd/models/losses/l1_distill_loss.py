@@ -20,7 +20,7 @@ class L1DistillLoss(DistillLoss):
 
     Args:
         detach_teacher: Stop gradients into the teacher output. Distillation
-            (frozen teacher) keeps the default; a FriendlyTeacher trains the
+            (frozen teacher) keeps the default; an SFTN trains the
             teacher through this term with ``detach_teacher=False``.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
     """

@@ -2,7 +2,7 @@
 
 A model input is ``(N, 3, H, W)``: channel 0 is the real part of the measured
 (masked) k-space, channel 1 its imaginary part, channel 2 the sampling mask.
-One tensor keeps the models usable by every wrapper (FriendlyTeacher and
+One tensor keeps the models usable by every wrapper (SFTN, SoTeacher and
 Distiller pass one ``inputs`` tensor to both of their models).
 """
 from typing import Tuple

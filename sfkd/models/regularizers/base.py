@@ -22,7 +22,7 @@ class TeacherRegularizer(nn.Module):
         max_epochs: Length of the schedule in epochs; ``None`` when the caller
             does not know it (a term that needs it then says so).
 
-    A :class:`FriendlyTeacher` passes its own progress (set by sfkd's
+    A teacher algorithm (SFTN, SoTeacher) passes its own progress (set by sfkd's
     ``TrainingProgressHook``, see :mod:`sfkd.models.training_progress`); a term
     that needs more of it mixes in :class:`ProgressAware`, and the teacher's
     ``set_progress`` reaches it.

@@ -29,8 +29,15 @@ def parse_tap(text: str) -> Dict[str, Any]:
 
 class TapsComplete(BaseException):
     """Raised by :meth:`TapSet.recording` with ``stop_when_complete`` once every tap has
-    recorded, to end the forward pass there. A ``BaseException``, so that model code
-    catching ``Exception`` lets it through."""
+    recorded, to end the forward pass there (see the package docstring for why this
+    is safe in third-party model code).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that a model's
+    ``except Exception`` handler lets it through; the ``finally`` blocks and
+    context managers of the model run as for any exception on the way out. A
+    model whose bare ``except:`` catches it anyway (and returns, or runs on) keeps
+    the records right: every tap has recorded its one value, and any further
+    record raises it again."""
 
 
 class TapSet:

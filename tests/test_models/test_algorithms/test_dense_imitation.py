@@ -1,4 +1,4 @@
-"""Dense outputs through the task-agnostic core: per-level imitation in FriendlyTeacher,
+"""Dense outputs through the task-agnostic core: per-level imitation in SFTN,
 per-level distillation, and one-line errors for outputs that do not fit a loss."""
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""FriendlyTeacher's SFTN objective (Park et al., arXiv:2102.07650) as values and gradients.
+"""SFTN's objective (Park et al., arXiv:2102.07650) as values and gradients.
 
 Each logged term is compared with its weight times the loss recomputed here, in
 float64, on the teacher and branch outputs of a forward pass run by hand through

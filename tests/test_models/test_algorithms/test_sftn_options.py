@@ -1,4 +1,4 @@
-"""FriendlyTeacher's SFTN options: branch reduction, detached teacher logits in the KL,
+"""SFTN's options: branch reduction, detached teacher logits in the KL,
 the branch warm-up of the fine-tune mode, shared or separate branch students.
 
 Expected values are recomputed here (``reference.py``, float64) on a forward pass run by

@@ -1,4 +1,4 @@
-"""FriendlyTeacher with SoTeacher's regularisers (Dong et al., arXiv:2206.06661) as values.
+"""SoTeacher's regularisers (Dong et al., arXiv:2206.06661) as values.
 
 The teacher is at epoch 2 of 5 with a consistency weight of 0.6, so the term is
 on (it is off in epoch 0), and its buffer holds made-up past predictions. The

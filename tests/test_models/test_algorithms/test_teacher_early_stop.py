@@ -98,7 +98,7 @@ def distiller(tmp_path, **teacher_kwargs):
 
 def test_distiller_skips_the_teacher_layers_behind_its_taps(tmp_path):
     model = distiller(tmp_path)
-    assert model._teacher_stops_early
+    assert model.teacher_source.stops_early
     teacher = model.get_teacher()
     calls = teacher.head.calls
     x = torch.randn(3, 1, 6, 6, generator=torch.Generator().manual_seed(1))
@@ -114,7 +114,7 @@ def test_distiller_skips_the_teacher_layers_behind_its_taps(tmp_path):
 
 def test_distiller_runs_the_whole_teacher_when_a_record_changes_later(tmp_path):
     model = distiller(tmp_path, inplace_after_stem=True)
-    assert not model._teacher_stops_early
+    assert not model.teacher_source.stops_early
     teacher = model.get_teacher()
     calls = teacher.head.calls
     x = torch.randn(3, 1, 6, 6, generator=torch.Generator().manual_seed(1))
@@ -136,6 +136,95 @@ def test_a_trainable_teacher_runs_whole(tmp_path):
         distill_losses=dict(loss_hint=dict(type='FitNetsLoss')),
         loss_inputs=dict(loss_hint=dict(student=('student.feat', 'adapt'),
                                         teacher='teacher.feat')))).train()
-    assert not model._teacher_stops_early
+    assert not model.teacher_source.stops_early
     losses = model.loss(torch.randn(2, 1, 6, 6), None)
     assert 'teacher.loss' in losses and teacher.head.calls >= 1
+
+
+# ------------------------------------------------- the stop through model code
+CANVAS_DET = 'sfkd::_base_/models/canvas/retinanet_r18w16.py'
+
+
+def calls_of(module: nn.Module) -> list:
+    """A list that grows by one at each call of ``module``."""
+    calls = []
+    module.register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
+def test_a_detector_forward_stops_at_its_fpn_tap_with_the_full_pass_records(tmp_path):
+    from dense_batches import det_batch
+    from sfkd.models.model_config import build_model
+    torch.manual_seed(0)
+    path = tmp_path / 'det_teacher.pth'
+    torch.save({'state_dict': build_model(dict(cfg_path=CANVAS_DET)).state_dict()}, path)
+    model = MODELS.build(dict(
+        type='Distiller', student=dict(cfg_path=CANVAS_DET), teacher=dict(cfg_path=CANVAS_DET),
+        teacher_ckpt=str(path), input_shape=(3, 64, 64),
+        student_taps=dict(p3='neck[0]'), teacher_taps=dict(p3='neck[0]'),
+        distill_losses=dict(loss_hint=dict(type='FitNetsLoss')),
+        loss_inputs=dict(loss_hint=dict(student='student.p3', teacher='teacher.p3')))).train()
+    assert model.teacher_source.stops_early
+    teacher = model.get_teacher()
+    head = calls_of(teacher.bbox_head.retina_cls)  # the head's last layer
+    data = model.data_preprocessor(det_batch(), True)
+    losses = model.loss(data['inputs'], data['data_samples'])  # through RetinaNet.forward
+    assert head == [] and {'student.loss_cls', 'distill.loss_hint'} <= set(losses)
+    records = model.teacher_records(data['inputs'], data['data_samples'])
+    with torch.no_grad():  # the whole pass, by hand
+        full = teacher.neck(teacher.backbone(data['inputs']))
+        teacher(data['inputs'], data['data_samples'], mode='tensor')
+    assert len(head) == 3  # the full pass runs the head on each of the 3 levels
+    assert torch.equal(records['p3'], full[0])
+
+
+class Guarded(Chain):
+    """A model that wraps its forward in a handler, as some model code does:
+    ``except Exception`` (``catch_all=False``) or a bare ``except:`` that
+    swallows everything and returns ``None`` (``catch_all=True``)."""
+
+    def __init__(self, width: int, catch_all: bool = False) -> None:
+        super().__init__(width)
+        self.catch_all, self.handled = catch_all, 0
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        if self.catch_all:
+            try:
+                return super().forward(inputs, data_samples, mode)
+            except:  # noqa: E722 - what the test is about
+                self.handled += 1
+                return None
+        try:
+            return super().forward(inputs, data_samples, mode)
+        except Exception:
+            self.handled += 1
+            return None
+
+
+@pytest.mark.parametrize('catch_all', [False, True])
+def test_a_handler_in_the_teacher_neither_keeps_it_running_nor_changes_the_records(
+        tmp_path, catch_all):
+    """``except Exception`` lets the stop through; a bare ``except:`` catches it,
+    and the pass still ends there with the records of the full pass."""
+    teacher = Guarded(8, catch_all)
+    path = tmp_path / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    model = MODELS.build(dict(
+        type='Distiller', student=Chain(4), teacher=teacher, teacher_ckpt=str(path),
+        input_shape=(1, 6, 6), student_taps=dict(feat='mid'), teacher_taps=dict(feat='stem'),
+        connectors=dict(adapt=dict(type='ConvBNConnector')),
+        distill_losses=dict(loss_hint=dict(type='FitNetsLoss')),
+        loss_inputs=dict(loss_hint=dict(student=('student.feat', 'adapt'),
+                                        teacher='teacher.feat')))).train()
+    assert model.teacher_source.stops_early and teacher.handled == 0
+    calls = teacher.head.calls
+    x = torch.randn(3, 1, 6, 6, generator=torch.Generator().manual_seed(1))
+    losses = model.loss(x, None)
+    assert teacher.head.calls == calls  # stopped at the stem
+    assert teacher.handled == (1 if catch_all else 0)
+    with torch.no_grad():
+        target = teacher.stem(x)
+        hint = model.connectors['adapt'](model.student.mid(model.student.stem(x)))
+    assert torch.equal(model.teacher_records(x, None)['feat'], target)
+    assert losses['distill.loss_hint'].item() == pytest.approx(
+        ((hint - target) ** 2).mean().item(), rel=1e-5)

@@ -20,7 +20,7 @@ def tiny() -> nn.Module:
 
 
 def wrapper_state() -> dict:
-    """A FriendlyTeacher-like state: the branch student under ``students.b0.``, and more."""
+    """An SFTN-like state: the branch student under ``students.b0.``, and more."""
     g = torch.Generator().manual_seed(1)
     return {'teacher.0.weight': torch.randn(5, 2, generator=g),
             'students.b0.0.weight': torch.randn(3, 2, generator=g),

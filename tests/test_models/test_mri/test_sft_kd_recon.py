@@ -1,4 +1,4 @@
-"""SFT-KD-Recon through the generic FriendlyTeacher and Distiller, on real T1 slices."""
+"""SFT-KD-Recon through the generic SFTN and Distiller, on real T1 slices."""
 import os.path as osp
 
 import pytest
