@@ -198,6 +198,8 @@ CASES: Dict[str, Case] = {
         f'model.teacher_ckpt={f["evil"]}')]),
     '`model.teacher_source` set together with `model.teacher`': Case(lambda f: kd(
         f, 'model.teacher_source.type=NoTeacher')),
+    'teacher and student data preprocessors that pad to different sizes': Case(lambda f: kd(
+        f, 'model.teacher.data_preprocessor.pad_size_divisor=32')),
     'frozen teacher without a checkpoint': Case(lambda f: [KD, *opt('model.teacher_ckpt=None')]),
     'teacher and student with different class counts': Case(lambda f: kd(
         f, 'model.student.head.num_classes=100')),

@@ -198,10 +198,15 @@ class Distiller(BaseModel):
         return {name: tap.value for name, tap in self.teacher_taps.taps.items()}
 
     def teacher_val_step(self, data: dict) -> list:
-        """Predictions of the teacher on a validation batch."""
+        """Predictions of the teacher on a validation batch, in the teacher's own
+        normalisation (as its source gives it in training)."""
+        teacher = self.get_teacher()
         data = self.data_preprocessor(data, False)
+        adapter = getattr(self.teacher_source, 'input_adapter', None)
+        if adapter is not None:
+            data['inputs'] = adapter(data['inputs'], data.get('data_samples'))
         with torch.no_grad():
-            return self.get_teacher()(**data, mode='predict')
+            return teacher(**data, mode='predict')
 
     # ------------------------------------------------------------------ steps
     def all_routes(self) -> List[Route]:

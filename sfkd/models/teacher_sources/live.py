@@ -11,6 +11,7 @@ from sfkd.utils.errors import BadConfigError
 from ..model_config import build_model
 from ..taps import TapsComplete, dry_run
 from .base import TeacherSource
+from .renormalize import teacher_input_adapter
 
 
 @MODELS.register_module()
@@ -28,6 +29,14 @@ class LiveTeacher(TeacherSource):
 
     A trainable teacher is the Distiller's submodule ``teacher``; it runs
     whole in ``loss`` mode and its losses are logged as ``teacher.<name>``.
+
+    The teacher sees the batch its own data preprocessor would have made: when
+    its normalisation or channel order is not that of the preprocessor that
+    made the student's batch, an
+    :class:`~sfkd.models.teacher_sources.renormalize.InputAdapter` maps the
+    batch (checked when the Distiller is built; preprocessors that pad to
+    other sizes are refused). A source that makes the teacher's inputs itself
+    (:class:`TransformedInputs`) turns this off.
 
     Args:
         teacher: Teacher model config (``cfg_path`` allowed) or module.
@@ -50,6 +59,8 @@ class LiveTeacher(TeacherSource):
         self.trainable = trainable
         self.model = model if trainable else model.eval().requires_grad_(False)
         self.stops_early = False  # set by the dry run
+        self.adapt_inputs = True  # off when another source makes the teacher's inputs
+        self.input_adapter = None  # set by check()
 
     def teacher(self) -> nn.Module:
         return self.model
@@ -62,6 +73,13 @@ class LiveTeacher(TeacherSource):
 
     def check(self, distiller) -> None:
         distiller.teacher_taps.check(self.model)
+        if self.adapt_inputs:
+            own = distiller.data_preprocessor is getattr(distiller.student, 'data_preprocessor',
+                                                         None)
+            self.input_adapter = teacher_input_adapter(
+                distiller.data_preprocessor, self.model,
+                student_key='model.student.data_preprocessor' if own
+                else 'model.data_preprocessor')
 
     def dry_run(self, taps, input_shape) -> Dict[str, Any]:
         records = dry_run(self.model, taps, input_shape)
@@ -71,6 +89,8 @@ class LiveTeacher(TeacherSource):
 
     def records(self, taps, inputs, data_samples, losses) -> None:
         from ..algorithms.prefix import prefix_losses
+        if self.input_adapter is not None:
+            inputs = self.input_adapter(inputs, data_samples)
         with taps.recording(self.model, self.stops_early):
             if self.trainable:
                 losses.update(prefix_losses(self.model(inputs, data_samples, mode='loss'),

@@ -30,6 +30,8 @@ class TransformedInputs(WrappedSource):
     def __init__(self, source: Union[TeacherSource, dict],
                  transform: Union[dict, nn.Module]) -> None:
         super().__init__(source if isinstance(source, TeacherSource) else MODELS.build(source))
+        if hasattr(self.source, 'adapt_inputs'):
+            self.source.adapt_inputs = False  # the transform makes the teacher's inputs
         self.transform = build_model(transform, 'model.teacher_inputs')
 
     def owned_modules(self):

@@ -230,3 +230,33 @@ def test_the_teacher_cache_asks_the_source_whether_it_can_cache():
         'teacher_cache cannot be used: its records move; remove teacher_cache'
     model = distiller(teacher_source=FixedRecords(0.5))
     assert TeacherCacheHook._distiller(SimpleNamespace(model=model)) is model
+
+
+def test_a_teacher_of_another_normalisation_sees_its_own_batch_in_the_distiller(tmp_path):
+    """Student normalised with the Fashion-MNIST mean/std, teacher trained on x / 255: the
+    teacher's first layer receives raw / 255, in training and in the teacher's validation."""
+    from mmengine.config import Config
+    from sfkd_testing import ROOT
+    from sfkd.models.model_config import build_model
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        teacher_cfg = dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py',
+                           data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                                                  num_classes=10, mean=[0.0], std=[255.0]))
+        torch.save({'state_dict': build_model(dict(teacher_cfg)).state_dict()},
+                   tmp_path / 'teacher.pth')
+        cfg = Config.fromfile(f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py')
+        model = cfg.model.to_dict()
+        model.update(teacher=teacher_cfg, teacher_ckpt=str(tmp_path / 'teacher.pth'))
+        distiller = MODELS.build(model)
+    seen = []
+    distiller.get_teacher().backbone.register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].detach().clone()))
+    from mmpretrain.structures import DataSample
+    raw = torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8)
+    data = dict(inputs=list(raw), data_samples=[DataSample().set_gt_label(i) for i in (0, 1)])
+    batch = distiller.data_preprocessor(dict(data), True)
+    assert not torch.allclose(batch['inputs'], raw.float() / 255)  # the student's batch
+    distiller.loss(batch['inputs'], batch['data_samples'])
+    torch.testing.assert_close(seen[-1], raw.float() / 255)
+    distiller.teacher_val_step(dict(data))
+    torch.testing.assert_close(seen[-1], raw.float() / 255)
