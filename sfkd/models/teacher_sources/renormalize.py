@@ -238,7 +238,10 @@ def check_geometry(student: Reading, teacher: Reading, student_key: str,
 def _preprocessor_of(model: Union[nn.Module, dict, None]) -> Optional[nn.Module]:
     if model is None or isinstance(model, (dict, BaseDataPreprocessor)):
         return model
-    return getattr(model, 'data_preprocessor', None)
+    found = getattr(model, 'data_preprocessor', None)
+    # MMEngine gives a model configured without one a plain BaseDataPreprocessor (it only
+    # moves data to the device): such a teacher declares no preprocessing of its own
+    return None if type(found) is BaseDataPreprocessor else found
 
 
 def teacher_input_adapter(student_model: Union[nn.Module, dict, None],
@@ -252,7 +255,8 @@ def teacher_input_adapter(student_model: Union[nn.Module, dict, None],
     Each argument is a model (its ``data_preprocessor`` is read) or a data
     preprocessor (module or config); pass the preprocessor that actually makes
     the batch, e.g. a Distiller's ``data_preprocessor``. A model without a
-    data preprocessor is taken to need nothing (``None``). Two preprocessors
+    data preprocessor of its own (MMEngine's plain ``BaseDataPreprocessor``) is
+    taken to need nothing (``None``). Two preprocessors
     that pad to different sizes are refused (:class:`BadConfigError`).
     """
     student, teacher = _preprocessor_of(student_model), _preprocessor_of(teacher_model)

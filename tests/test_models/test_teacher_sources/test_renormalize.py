@@ -155,3 +155,19 @@ def test_registered_and_built_from_configs():
     with pytest.raises(BadConfigError, match=r"^model.teacher.data_preprocessor must be a data "
                        r'preprocessor config with a `type`'):
         InputAdapter(SWAPPING_STUDENT, dict(mean=[0.0]))
+
+
+def test_a_teacher_without_a_preprocessor_of_its_own_is_not_adapted():
+    """MMEngine's default BaseDataPreprocessor (a model configured without one) declares
+    nothing: the teacher takes the batch the Distiller's preprocessor made."""
+    from mmengine.model import BaseModel
+    from mmpretrain.models import ClsDataPreprocessor
+
+    class Teacher(BaseModel):
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            return inputs
+
+    student = ClsDataPreprocessor(mean=[72.94], std=[90.0])
+    assert teacher_input_adapter(student, Teacher()) is None
+    assert teacher_input_adapter(student, Teacher(data_preprocessor=dict(
+        type='mmpretrain.ClsDataPreprocessor', mean=[0.0], std=[255.0]))) is not None
