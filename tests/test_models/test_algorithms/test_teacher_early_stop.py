@@ -83,8 +83,10 @@ def test_a_tap_recorded_twice_or_changed_in_place_does_not_stop_early(kwargs, ta
     assert not taps.kept_first_records()
 
 
-def distiller(tmp_path, **teacher_kwargs):
-    teacher = Chain(8, **teacher_kwargs)
+def distiller(tmp_path, teacher=None, **teacher_kwargs):
+    """A FitNets distiller whose teacher (default ``Chain(8, **teacher_kwargs)``) is tapped
+    at its stem."""
+    teacher = teacher if teacher is not None else Chain(8, **teacher_kwargs)
     path = tmp_path / 'teacher.pth'
     torch.save({'state_dict': teacher.state_dict()}, path)
     return MODELS.build(dict(
@@ -207,15 +209,7 @@ def test_a_handler_in_the_teacher_neither_keeps_it_running_nor_changes_the_recor
     """``except Exception`` lets the stop through; a bare ``except:`` catches it,
     and the pass still ends there with the records of the full pass."""
     teacher = Guarded(8, catch_all)
-    path = tmp_path / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    model = MODELS.build(dict(
-        type='Distiller', student=Chain(4), teacher=teacher, teacher_ckpt=str(path),
-        input_shape=(1, 6, 6), student_taps=dict(feat='mid'), teacher_taps=dict(feat='stem'),
-        connectors=dict(adapt=dict(type='ConvBNConnector')),
-        distill_losses=dict(loss_hint=dict(type='FitNetsLoss')),
-        loss_inputs=dict(loss_hint=dict(student=('student.feat', 'adapt'),
-                                        teacher='teacher.feat')))).train()
+    model = distiller(tmp_path, teacher)
     assert model.teacher_source.stops_early and teacher.handled == 0
     calls = teacher.head.calls
     x = torch.randn(3, 1, 6, 6, generator=torch.Generator().manual_seed(1))
