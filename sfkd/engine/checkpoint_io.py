@@ -168,7 +168,7 @@ def mismatch(state: Dict[str, torch.Tensor], model: nn.Module) -> List[str]:
 
 def load_weights(model: nn.Module, path: str, owner: str = 'model',
                  prefix: Optional[str] = None, model_name: Optional[str] = None,
-                 made_by: Optional[str] = None) -> None:
+                 made_by: Optional[str] = None, option: Optional[str] = None) -> None:
     """Load ``path`` into ``model`` strictly, explaining any mismatch.
 
     Args:
@@ -179,8 +179,9 @@ def load_weights(model: nn.Module, path: str, owner: str = 'model',
             (for example ``'student.'`` to take a student out of a distiller checkpoint).
         model_name: How the model is named in errors (default: ``the <owner> model``).
         made_by: The command that writes ``path``, named when it is missing.
+        option: The config key that names ``path`` (default ``model.<owner>_ckpt``).
     """
-    state = read_state_dict(path, owner, made_by)
+    state = read_state_dict(path, owner, made_by, option)
     if prefix:
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     problems = mismatch(state, model)

@@ -33,6 +33,7 @@ KD = f'{C}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 FITNETS = f'{C}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{C}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 SOT = f'{C}/soteacher/soteacher_small-resnet_fashion-mnist.py'
+ENS = f'{C}/kd/kd-ensemble_small-resnet-x2_tiny-resnet_fashion-mnist.py'
 KD_SFTN = f'{C}/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 STUDENT = f'{C}/baseline/tiny-resnet_3e_fashion-mnist.py'
 AT = f'{C}/at/at_small-resnet_tiny-resnet_fashion-mnist.py'
@@ -133,6 +134,12 @@ def opt(*extra):
     return ['--cfg-options', *tiny_options(train=64, test=32, batch=32), *extra]
 
 
+def ens(f, *extra):
+    """The two-teacher KD config, both teachers the small ResNet of ``files``."""
+    return [ENS, *opt(f'model.teachers.a.ckpt={f["teacher"]}',
+                      f'model.teachers.b.ckpt={f["teacher"]}', *extra)]
+
+
 def kd(f, *extra):
     return [KD, *opt(f'model.teacher_ckpt={f["teacher"]}', *extra)]
 
@@ -200,6 +207,17 @@ CASES: Dict[str, Case] = {
         f, 'model.teacher_source.type=NoTeacher')),
     'teacher and student data preprocessors that pad to different sizes': Case(lambda f: kd(
         f, 'model.teacher.data_preprocessor.pad_size_divisor=32')),
+    '`model.teachers` (several teachers) together with a single-teacher option': Case(
+        lambda f: ens(f, f'model.teacher_ckpt={f["teacher"]}')),
+    'a teacher named `data` or `student`': Case(lambda f: [ENS, *opt(
+        'model.teachers.data.taps.logits=head.fc')]),
+    'route from a teacher that is not in `model.teachers`': Case(lambda f: ens(
+        f, 'model.loss_inputs.loss_kd_b.teacher=c.logits')),
+    'a trainable teacher among several': Case(lambda f: ens(f, 'model.teachers.b.trainable=True')),
+    "the second teacher's checkpoint missing": Case(lambda f: [ENS, *opt(
+        f'model.teachers.a.ckpt={f["teacher"]}', 'model.teachers.b.ckpt=/nope.pth')]),
+    'teacher cache with several teachers': Case(lambda f: ens(
+        f, f'teacher_cache.root={f["dir"]}/cache')),
     'frozen teacher without a checkpoint': Case(lambda f: [KD, *opt('model.teacher_ckpt=None')]),
     'teacher and student with different class counts': Case(lambda f: kd(
         f, 'model.student.head.num_classes=100')),

@@ -16,7 +16,7 @@ from ..model_config import build_model
 from ..taps import TapSet, check_input_shape
 from ..teacher_sources import TeacherSource, teacher_source_from
 from .distiller_checks import check_algorithm, check_and_size
-from .loss_router import Route, gather_data_field, parse_routes
+from .loss_router import Route, parse_routes, route_values
 from .prefix import prefix_losses
 
 ConfigType = Union[dict, nn.Module]
@@ -44,7 +44,10 @@ class Distiller(BaseModel):
     :class:`~sfkd.models.teacher_sources.NoTeacher` for ``teacher=None``
     (teacher-free KD: a route from a ``teacher.`` tap is refused). A teacher
     cache swaps in a :class:`~sfkd.models.teacher_sources.CachedTeacher` for
-    the cached epochs (:meth:`use_teacher_source`).
+    the cached epochs (:meth:`use_teacher_source`). Several frozen teachers
+    (``teachers``, named other than ``student`` and ``data``) record as
+    ``<name>.<tap>``; the first is the one validated (``get_teacher``), and a
+    teacher cache is refused.
 
     A distill loss whose ``algorithm`` names a subclass (e.g.
     :class:`~sfkd.models.losses.AdversarialKDLoss`, trained by
@@ -87,6 +90,10 @@ class Distiller(BaseModel):
             default the teacher sees the student's inputs.
         teacher_source: A teacher source config, ``dict(type=...)``, instead
             of the four teacher options above.
+        teachers: Several teachers instead of the teacher options above,
+            ``{name: dict(teacher=MODEL_CFG, ckpt=PATH, ckpt_hint=COMMAND,
+            taps={tap: path})}`` (or ``source=dict(type=...)`` for ``teacher``
+            and ``ckpt``); see :class:`~sfkd.models.teacher_sources.TeacherSet`.
         data_preprocessor: Defaults to the student's data preprocessor.
         init_cfg: MMEngine initialisation config.
     """
@@ -108,6 +115,7 @@ class Distiller(BaseModel):
                  teacher_trainable: bool = False,
                  teacher_inputs: Optional[ConfigType] = None,
                  teacher_source: Optional[Union[dict, TeacherSource]] = None,
+                 teachers: Optional[Dict[str, dict]] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -117,7 +125,7 @@ class Distiller(BaseModel):
         self._replaced_sources: List[TeacherSource] = []
         self._adopt(teacher_source_from(teacher, teacher_ckpt, teacher_ckpt_hint,
                                         teacher_trainable, teacher_inputs, teacher_taps,
-                                        teacher_source))
+                                        teacher_source, teachers))
         if student_ckpt is not None:
             load_weights(self.student, student_ckpt, owner='student')
         self.student_init_report = None if student_init is None else \
@@ -131,6 +139,8 @@ class Distiller(BaseModel):
 
         self.student_taps = TapSet(student_taps, 'student')
         self.teacher_taps = TapSet(teacher_taps, 'teacher')
+        self.tap_sets = {'student': self.student_taps,
+                         **self.teacher_source.tap_sets(self.teacher_taps)}
         self.distill_losses = nn.ModuleDict(
             {name: build_model(cfg, f'distill_losses.{name}')
              for name, cfg in (distill_losses or {}).items()})
@@ -217,17 +227,8 @@ class Distiller(BaseModel):
                     data_samples: Optional[List[BaseDataElement]],
                     batch_size: int) -> Dict[str, Any]:
         """The arguments of distill loss ``name``: routed records, through connectors."""
-        kwargs = {}
-        for route in self.routes[name]:
-            if route.origin == 'data':
-                value = gather_data_field(data_samples, route.source.split('.', 1)[1], batch_size)
-                value = value.to(next(self.student.parameters()).device)
-            else:
-                value = records[route.source]
-            if route.connector is not None:
-                value = self.connectors[route.connector](value)
-            kwargs[route.arg] = value
-        return kwargs
+        return route_values(self.routes[name], records, data_samples, batch_size,
+                            self.connectors, self.student)
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
                 mode: str = 'tensor'):
@@ -242,7 +243,7 @@ class Distiller(BaseModel):
         with self.student_taps.recording(self.student):
             student_losses = self.student(inputs, data_samples, mode='loss')
         losses.update(prefix_losses(student_losses, 'student', self.student_loss_weight))
-        records = {**self.student_taps.values(), **self.teacher_taps.values()}
+        records = {k: v for taps in self.tap_sets.values() for k, v in taps.values().items()}
         for name, loss in self.distill_losses.items():
             kwargs = self.loss_kwargs(name, records, data_samples, batch_size=inputs.shape[0])
             losses[f'distill.{name}'] = loss(**kwargs)

@@ -42,13 +42,12 @@ def check_and_size(distiller, connector_cfgs: Dict[str, dict]) -> None:
     distiller.teacher_source.check(distiller)
     distiller.student_taps.check(distiller.student)
     routes = distiller.all_routes()
-    taps = {f'student.{n}' for n in distiller.student_taps.taps} | \
-        {f'teacher.{n}' for n in distiller.teacher_taps.taps}
+    taps = {f'{owner}.{n}' for owner, tap_set in distiller.tap_sets.items() for n in tap_set.taps}
     for route in routes:
         if route.origin != 'data' and route.source not in taps:
             raise BadConfigError(
                 f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} is not a declared '
-                f'tap; declared: {sorted(taps)} (add it to {route.origin}_taps)')
+                f'tap; declared: {sorted(taps)} ({declare_hint(distiller, route.origin)})')
         if route.connector is not None and route.connector not in connector_cfgs:
             raise BadConfigError(
                 f'loss_inputs.{route.loss}.{route.arg}: connector {route.connector!r} is not '
@@ -71,6 +70,20 @@ def check_and_size(distiller, connector_cfgs: Dict[str, dict]) -> None:
                 'input, so the connector would never learn; set '
                 f'distill_losses.{route.loss}.detach_teacher=False')
     check_losses(distiller, records)
+
+
+def taps_key(owner: str) -> str:
+    """The config key of ``owner``'s taps: ``student_taps``, ``teacher_taps`` or,
+    for one of several teachers, ``teachers.<name>.taps``."""
+    return f'{owner}_taps' if owner in ('student', 'teacher') else f'teachers.{owner}.taps'
+
+
+def declare_hint(distiller, origin: str) -> str:
+    """How to declare a tap of ``origin``, or which origins there are."""
+    if origin in distiller.tap_sets:
+        return f'add it to {taps_key(origin)}'
+    names = ', '.join(f"'{owner}.'" for owner in distiller.tap_sets)
+    return f'{origin!r} is not a model here: route from {names} or \'data.\''
 
 
 def partner(distiller, route: Route) -> Optional[Route]:
@@ -144,7 +157,7 @@ def element_hint(distiller, route: Route, records: Dict[str, Any], consumer: str
     """Explain a tuple/dict record that reached a consumer needing one tensor."""
     value = records[route.source]
     owner, tap_name = route.source.split('.', 1)
-    tap = (distiller.student_taps if owner == 'student' else distiller.teacher_taps).taps[tap_name]
+    tap = distiller.tap_sets[owner].taps[tap_name]
     if isinstance(value, dict):
         kind, element = f'dict with keys {sorted(value)}', f"[{next(iter(value))!r}]"
         option = f'key={next(iter(value))!r}'
@@ -158,7 +171,7 @@ def element_hint(distiller, route: Route, records: Dict[str, Any], consumer: str
                   f"loss=dict(type='{consumer.split('(')[1].split(')')[0]}', ...))")
     return (f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} records the whole '
             f'output of {tap.source}, a {kind}, which {consumer} cannot take{why}; pick '
-            f'one element in the tap: {owner}_taps.{tap_name}="{tap.source}{element}" or '
+            f'one element in the tap: {taps_key(owner)}.{tap_name}="{tap.source}{element}" or '
             f"dict(type='{type(tap).__name__}', source='{tap.source}', {option}){levels}")
 
 

@@ -9,8 +9,10 @@
         loss_dkd=dict(student='student.logits', teacher='teacher.logits',
                       target='data.gt_label'))                # a field of the data samples
 
-A source is ``student.<tap>``, ``teacher.<tap>`` or ``data.<field>``; a tuple
-adds the name of a connector applied to the value.
+A source is ``student.<tap>``, ``teacher.<tap>`` or ``data.<field>`` (with
+several teachers, ``<teacher name>.<tap>``: the Distiller's build checks
+that the name is declared); a tuple adds the name of a connector applied to
+the value.
 """
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -32,8 +34,8 @@ class Route:
         else:
             raise BadConfigError(f'loss_inputs.{loss}.{arg}: expected a source such as '
                                  f"'student.feat' or ('student.feat', 'connector_name'), got {spec!r}")
-        origin = source.split('.', 1)[0]
-        if origin not in ('student', 'teacher', 'data') or '.' not in source:
+        if not isinstance(source, str) or not source.split('.', 1)[0].isidentifier() \
+                or '.' not in source:
             raise BadConfigError(f'loss_inputs.{loss}.{arg}: source {source!r} must start with '
                                  "'student.', 'teacher.' or 'data.'")
         self.loss, self.arg, self.source, self.connector = loss, arg, source, connector
@@ -71,6 +73,24 @@ def parse_routes(loss_inputs: Mapping[str, Mapping[str, Source]],
                 raise BadConfigError(f'loss_inputs.{loss} must map {required!r}')
         routes[loss] = [Route(loss, arg, spec) for arg, spec in mapping.items()]
     return routes
+
+
+def route_values(routes: Sequence[Route], records: Mapping[str, Any],
+                 data_samples: Optional[Sequence[Any]], batch_size: int,
+                 connectors: Mapping[str, Any], student: Any) -> Dict[str, Any]:
+    """``{argument: value}`` of one loss's ``routes``: the recorded value (or the
+    data field, on the student's device), through its connector if it names one."""
+    kwargs = {}
+    for route in routes:
+        if route.origin == 'data':
+            value = gather_data_field(data_samples, route.source.split('.', 1)[1], batch_size)
+            value = value.to(next(student.parameters()).device)
+        else:
+            value = records[route.source]
+        if route.connector is not None:
+            value = connectors[route.connector](value)
+        kwargs[route.arg] = value
+    return kwargs
 
 
 def gather_data_field(data_samples: Optional[Sequence[Any]], field: str,

@@ -48,6 +48,12 @@ class TeacherSource:
         in eval mode."""
         return []
 
+    def tap_sets(self, taps: TapSet) -> Dict[str, TapSet]:
+        """``{record owner: tap set}`` this source fills; records route as
+        ``<owner>.<tap>``: the Distiller's ``teacher_taps`` as ``teacher``
+        (several teachers: :class:`~sfkd.models.teacher_sources.TeacherSet`)."""
+        return {'teacher': taps}
+
     def check(self, distiller) -> None:
         """Refuse, with a :class:`~sfkd.utils.errors.BadConfigError`, what this
         source cannot serve in ``distiller`` (its taps, routes, student)."""
@@ -87,6 +93,9 @@ class WrappedSource(TeacherSource):
 
     def frozen_modules(self):
         return self.source.frozen_modules()
+
+    def tap_sets(self, taps):
+        return self.source.tap_sets(taps)
 
     def check(self, distiller):
         self.source.check(distiller)

@@ -7,19 +7,30 @@ from sfkd.utils.errors import BadConfigError
 from .base import TeacherSource
 from .live import LiveTeacher
 from .no_teacher import NoTeacher
+from .teacher_set import TeacherSet
 from .transformed_inputs import TransformedInputs
 
 
 def teacher_source_from(teacher: Any, teacher_ckpt: Optional[str] = None,
                         teacher_ckpt_hint: Optional[str] = None,
                         teacher_trainable: bool = False, teacher_inputs: Any = None,
-                        teacher_taps: Any = None, teacher_source: Any = None) -> TeacherSource:
+                        teacher_taps: Any = None, teacher_source: Any = None,
+                        teachers: Any = None) -> TeacherSource:
     """``teacher_source`` (a source or its config) if given, else the source of
-    the Distiller's options: :class:`NoTeacher` for ``teacher=None``, a
-    :class:`LiveTeacher`, wrapped in :class:`TransformedInputs` when
-    ``teacher_inputs`` is set."""
+    the Distiller's options: a :class:`TeacherSet` for ``teachers``,
+    :class:`NoTeacher` for ``teacher=None``, a :class:`LiveTeacher`, wrapped in
+    :class:`TransformedInputs` when ``teacher_inputs`` is set."""
     options = (('teacher_ckpt', teacher_ckpt), ('teacher_taps', teacher_taps),
                ('teacher_trainable', teacher_trainable), ('teacher_inputs', teacher_inputs))
+    if teachers is not None:
+        given = [name for name, value in (('teacher', teacher), ('teacher_source', teacher_source),
+                                          ('teacher_ckpt_hint', teacher_ckpt_hint)) + options
+                 if value]
+        if given:
+            raise BadConfigError(f'model.teachers is set, and so is model.{given[0]}; each of '
+                                 'several teachers is configured in model.teachers.<name>: '
+                                 f'remove model.{given[0]} (set it to None), or model.teachers')
+        return TeacherSet(teachers)
     if teacher_source is not None:
         given = [name for name, value in (('teacher', teacher), ) + options
                  if value and name != 'teacher_taps']

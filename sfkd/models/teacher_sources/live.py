@@ -45,17 +45,25 @@ class LiveTeacher(TeacherSource):
         ckpt_hint: The command that writes ``ckpt``; the error for a missing
             file names it.
         trainable: Train the teacher with the student.
+        where: The config key of the teacher, named in errors (one of
+            several teachers: ``model.teachers.<name>``, whose weights are
+            its ``.ckpt``).
     """
 
     def __init__(self, teacher: Union[dict, nn.Module], ckpt: str = None,
-                 ckpt_hint: str = None, trainable: bool = False) -> None:
-        model = build_model(teacher, 'model.teacher')
+                 ckpt_hint: str = None, trainable: bool = False,
+                 where: str = 'model.teacher') -> None:
+        model = build_model(teacher, where)
+        single = where == 'model.teacher'
+        option = 'model.teacher_ckpt' if single else f'{where}.ckpt'
         if ckpt is not None:
-            load_weights(model, ckpt, owner='teacher', made_by=ckpt_hint)
+            load_weights(model, ckpt, owner='teacher' if single else where, made_by=ckpt_hint,
+                         option=option)
             model._is_init = True  # the Runner's init_weights() must not draw it afresh
         elif not trainable and not getattr(model, 'pretrained_from', None):
-            raise BadConfigError('teacher_ckpt is required for a frozen teacher: set '
-                                 'model.teacher_ckpt to the checkpoint of a trained teacher')
+            raise BadConfigError(f'{option[6:]} is required for a frozen teacher: set '
+                                 f'{option} to the checkpoint of a trained teacher')
+        self.where = where
         self.trainable = trainable
         self.model = model if trainable else model.eval().requires_grad_(False)
         self.stops_early = False  # set by the dry run
@@ -79,7 +87,7 @@ class LiveTeacher(TeacherSource):
             self.input_adapter = teacher_input_adapter(
                 distiller.data_preprocessor, self.model,
                 student_key='model.student.data_preprocessor' if own
-                else 'model.data_preprocessor')
+                else 'model.data_preprocessor', teacher_key=f'{self.where}.data_preprocessor')
 
     def dry_run(self, taps, input_shape) -> Dict[str, Any]:
         records = dry_run(self.model, taps, input_shape)

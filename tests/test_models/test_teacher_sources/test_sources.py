@@ -16,7 +16,7 @@ from sfkd.utils.teacher_cache_slot import SLOT_KEY
 
 pytestmark = pytest.mark.unit
 
-SHAPE = (1, 6, 6)
+SHAPE = (1, 6, 6)  # as the x fixture (conftest.py)
 
 
 class Net(BaseModel):
@@ -59,17 +59,6 @@ class FixedRecords(TeacherSource):
 
     def records(self, taps, inputs, data_samples, losses):
         taps.load({name: self._fill(len(inputs), inputs.shape[2:]) for name in taps.taps})
-
-
-@pytest.fixture(autouse=True)
-def sfkd_scope():
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        yield
-
-
-@pytest.fixture
-def x():
-    return torch.randn(3, *SHAPE, generator=torch.Generator().manual_seed(1))
 
 
 def saved(model, tmp_path) -> str:
