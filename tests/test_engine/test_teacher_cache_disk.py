@@ -120,26 +120,5 @@ def test_a_resumed_cache_needs_room_only_for_the_blocks_it_has_not_written(tmp_p
                                   [1, 1, 2, 2, 3, 3] * 2)
 
 
-@pytest.mark.integration
-def test_a_full_disk_is_refused_through_the_train_tool(tmp_path, monkeypatch, fmnist_root):
-    import torch
-    from mmengine import DefaultScope
-    from sfkd_testing import ROOT, tiny_options
-
-    from sfkd.models.model_config import build_model
-    from sfkd.tools import train
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    torch.save({'state_dict': teacher.state_dict()}, tmp_path / 'teacher.pth')
-    monkeypatch.setattr(store_module.shutil, 'disk_usage', lambda path: Usage(10, 10, 0))
-    root = tmp_path / 'cache'
-    with pytest.raises(SystemExit) as err:
-        train.run([f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',
-                   '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-                   *tiny_options(train=64, test=32, batch=32),
-                   f'model.teacher_ckpt={tmp_path}/teacher.pth', f'teacher_cache.root={root}',
-                   'teacher_cache.progress=False'])
-    text = str(err.value)
-    assert text.startswith(f'sfkd: error: teacher cache {root}/') and '\n' not in text
-    assert f'more on disk, but {tmp_path} has 0 bytes free; {SMALLER}' in text
-    assert not root.exists()
+# through the train tool, on the real disk: the catalogue row "teacher cache bigger than the
+# free disk space" (tests/test_tools/test_bad_inputs.py)

@@ -34,11 +34,12 @@ def test_flops_of_one_conv_and_one_linear_by_hand():
 
 
 def get_flops(*args):
-    proc = subprocess.run([sys.executable, GET_FLOPS, *args], cwd=ROOT, env=subprocess_env(),
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    """The table of ``tools/analysis/get_flops.py ARGS``, run in this process (the command
+    line itself is run by test_plain_config_needs_a_shape_and_counts_every_parameter)."""
+    from sfkd_testing import load_tool
     rows = {}
-    lines = proc.stdout.splitlines()
+    lines = load_tool('tools/analysis/get_flops.py', 'get_flops_tool').run(list(args))
+    lines = lines.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split()[:2] == ['part', 'params'])
     for line in lines[header + 1:]:
         # columns are two or more spaces apart: part, params, short, FLOPs, short
