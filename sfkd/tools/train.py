@@ -71,10 +71,10 @@ def build_config(args: argparse.Namespace):
             raise UsageError('--amp needs a GPU; drop --amp to train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    # every run checks its data first, stops at the first non-finite loss and tells the
-    # model the run's progress (epoch, max_epochs, max_iters)
+    # every run checks its data first and stops at the first non-finite loss (SfkdRunner
+    # itself adds the TrainingProgressHook that tells the model the run's progress)
     hooks = list(cfg.get('custom_hooks') or [])
-    for guard in ('DataCheckHook', 'NonFiniteLossHook', 'TrainingProgressHook'):
+    for guard in ('DataCheckHook', 'NonFiniteLossHook'):
         if not any(h.get('type') == guard for h in hooks):
             hooks.append(dict(type=guard))
     cache = cfg.get('teacher_cache')

@@ -64,8 +64,8 @@ def test_bad_progress_is_refused(args, message):
 
 
 def test_a_runner_built_from_a_config_has_the_hook_once(tmp_path, fmnist_root):
-    """SfkdRunner adds the hook to a config without it; tools/train.py's config has it and
-    the runner adds no second one."""
+    """SfkdRunner adds the hook to a config without it, the same for a runner built from
+    the config and for tools/train.py's, and never a second one."""
     from sfkd.engine.runner import SfkdRunner
     from sfkd.tools.train import build_runner
     from sfkd.utils import register_all_modules
@@ -73,7 +73,10 @@ def test_a_runner_built_from_a_config_has_the_hook_once(tmp_path, fmnist_root):
     cfg = Config.fromfile(BASELINE_CFG)
     cfg.work_dir, cfg.experiment_name = str(tmp_path / 'direct'), f'direct-{tmp_path.name}'
     assert not any('TrainingProgressHook' in str(h) for h in cfg.get('custom_hooks') or [])
-    runners = [SfkdRunner.from_cfg(cfg),
+    named = cfg.copy()  # a config that names the hook itself
+    named.custom_hooks = [*(cfg.get('custom_hooks') or []), dict(type='TrainingProgressHook')]
+    named.work_dir, named.experiment_name = str(tmp_path / 'named'), f'named-{tmp_path.name}'
+    runners = [SfkdRunner.from_cfg(cfg), SfkdRunner.from_cfg(named),
                build_runner([BASELINE_CFG, '--work-dir', str(tmp_path / 'tool'),
                              '--cfg-options', *tiny_options(train=64, test=32, batch=32)])]
     for runner in runners:
