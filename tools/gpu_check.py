@@ -6,7 +6,8 @@ Checks (each reports ok or the error, its seconds and, for training steps, image
 
 - ``amp_distiller``, ``amp_sftn``: AMP training steps (``AmpOptimWrapper``) of the
   Fashion-MNIST Distiller (KD) and SFTN teacher on batches of their configs' shape;
-- ``sftn_channels_last``: the SFTN step with ``model.branch_channels_last=True``;
+- ``sftn_contiguous``: the SFTN step with ``model.branch_channels_last=False`` (the
+  default runs the branches channels-last);
 - ``recipe_<name>``: ``--iters`` training steps of every GPU recipe (CIFAR-100,
   ImageNet, COCO, Cityscapes, MRI) at its configured batch, on synthetic samples of the
   data set's own size passed through the recipe's own training pipeline (so the
@@ -298,8 +299,8 @@ def checks(iters: int, work: str, device: str = 'cuda') -> Dict[str, Callable[[]
     out = {
         'amp_distiller': lambda: fmnist_step(KD_FMNIST, True, iters, device),
         'amp_sftn': lambda: fmnist_step(SFTN_FMNIST, True, iters, device),
-        'sftn_channels_last': lambda: fmnist_step(
-            SFTN_FMNIST, True, iters, device, [('model.branch_channels_last', True)]),
+        'sftn_contiguous': lambda: fmnist_step(
+            SFTN_FMNIST, True, iters, device, [('model.branch_channels_last', False)]),
     }
     for recipe in RECIPES:
         out[f'recipe_{recipe.name}'] = (lambda r=recipe: recipe_step(r, iters, device))

@@ -49,10 +49,10 @@ def test_uncached_larger_sftn_and_scaling_figures_are_the_stored_ones():
                 'sftn_resnet32x4_time_ratio', 'sftn_resnet32x4_flop_ratio',
                 'sftn_resnet32x4_time_over_flop_ratio', 'handwritten_sftn_time_ratio',
                 'handwritten_sftn_time_over_flop_ratio', 'sftn_handwritten_ratio',
-                'sftn_channels_last_time_ratio', 'sftn_channels_last_time_over_flop_ratio',
+                'sftn_contiguous_time_ratio', 'sftn_contiguous_time_over_flop_ratio',
                 'handwritten_sftn_resnet32x4_time_over_flop_ratio',
                 'sftn_resnet32x4_handwritten_ratio',
-                'sftn_resnet32x4_channels_last_time_over_flop_ratio'):
+                'sftn_resnet32x4_contiguous_time_over_flop_ratio'):
         v = summary[key]
         assert f"{v['median']:.3f} (range {v['min']:.3f}-{v['max']:.3f})x" in text, key
     gflops = [summary[f'gflops.{k}']['median']

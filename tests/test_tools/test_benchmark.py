@@ -136,15 +136,15 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
         plain = f'plain_{prefix}teacher'
         for name, figure in ((f'sftn_{prefix}teacher', key),
                              (f'handwritten_sftn_{prefix}teacher', f'handwritten_{key}'),
-                             (f'sftn_channels_last_{prefix}teacher', f'{key}_channels_last')):
+                             (f'sftn_contiguous_{prefix}teacher', f'{key}_contiguous')):
             assert run[f'{figure}_time_ratio'] == pytest.approx(ms[name] / ms[plain])
             assert run[f'{figure}_flop_ratio'] == pytest.approx(
                 run['gflops'][name] / run['gflops'][plain])
             assert run[f'{figure}_flop_ratio'] > 1  # the branches add work
             assert run[f'{figure}_time_over_flop_ratio'] == pytest.approx(
                 run[f'{figure}_time_ratio'] / run[f'{figure}_flop_ratio'])
-        # the hand-written step and the channels-last one do the same work as sfkd's step
-        for other in ('handwritten_sftn', 'sftn_channels_last'):
+        # the hand-written step and the contiguous one do the same work as sfkd's step
+        for other in ('handwritten_sftn', 'sftn_contiguous'):
             assert run['gflops'][f'{other}_{prefix}teacher'] == pytest.approx(
                 run['gflops'][f'sftn_{prefix}teacher'], rel=1e-3)
         assert run[f'{key}_handwritten_ratio'] == pytest.approx(
@@ -163,7 +163,7 @@ def test_benchmark_stores_uncached_ratio_larger_sftn_pair_and_scaling(tmp_path, 
     for text in ("uncached distill step / the student's step alone : time ",
                  'SFTN ResNet32x4 (ResNet8x4 branches, batch 2 of 32x32)', '  width 8 (batch 8)',
                  '  the same SFTN step written by hand (plain PyTorch): time ',
-                 '  with model.branch_channels_last=True: time '):
+                 '  with model.branch_channels_last=False: time '):
         assert text in md, text
 
 

@@ -77,7 +77,7 @@ def test_recipe_step_trains_and_reports_images_per_second(name):
 
 def test_fmnist_steps_take_options():
     row = gpu_check.fmnist_step(gpu_check.SFTN_FMNIST, amp=False, iters=1, device='cpu',
-                                options=[('model.branch_channels_last', True),
+                                options=[('model.branch_channels_last', False),
                                          ('train_dataloader.batch_size', 4)])
     assert row['batch'] == 4 and 'teacher.loss' in row['losses']
 
@@ -99,7 +99,7 @@ def test_a_failed_check_is_reported_and_the_next_one_runs(capsys):
 def test_gpu_checks_pass_on_cuda(tmp_path):
     with pytest.raises(SystemExit) as done:
         gpu_check.main(['--iters', '2', '--out', str(tmp_path), '--only', 'amp_distiller',
-                        'amp_sftn', 'sftn_channels_last', 'recipe_cifar100'])
+                        'amp_sftn', 'sftn_contiguous', 'recipe_cifar100'])
     report = json.load(open(tmp_path / 'gpu_check.json'))
     assert done.value.code == 0, report
     assert all(r['ok'] and r['images_per_s'] > 0 for r in report['checks'])

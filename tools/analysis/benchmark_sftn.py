@@ -47,20 +47,20 @@ SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_small-resnet_tiny-resnet_f
 LARGE_SFTN_CONFIG = osp.join(ROOT, 'configs', 'sftn', 'sftn_resnet32x4_resnet8x4_cifar100.py')
 
 
-def build_sftn_pair(config: str = SFTN_CONFIG, channels_last: bool = False):
+def build_sftn_pair(config: str = SFTN_CONFIG, contiguous: bool = False):
     """The SFTN-wrapped teacher and a plain teacher with the same weights, both
-    in train mode, each with its own SGD optimiser wrapper; with ``channels_last``
-    also ``'sftn_channels_last'``, the same wrapper and weights with
-    ``branch_channels_last=True``."""
+    in train mode, each with its own SGD optimiser wrapper; with ``contiguous``
+    also ``'sftn_contiguous'``, the same wrapper and weights with
+    ``branch_channels_last=False``."""
     cfg = Config.fromfile(config).model.to_dict()
     sftn = MODELS.build(cfg).train()
     plain = build_model(cfg['teacher']).train()
     plain.load_state_dict(sftn.teacher.state_dict())
     models = {'sftn': sftn, 'plain': plain}
-    if channels_last:
-        models['sftn_channels_last'] = MODELS.build(
-            dict(cfg, branch_channels_last=True)).train()
-        models['sftn_channels_last'].load_state_dict(sftn.state_dict())
+    if contiguous:
+        models['sftn_contiguous'] = MODELS.build(
+            dict(cfg, branch_channels_last=False)).train()
+        models['sftn_contiguous'].load_state_dict(sftn.state_dict())
     wrappers = {k: OptimWrapper(torch.optim.SGD(m.parameters(), lr=1e-3))
                 for k, m in models.items()}
     return models, wrappers
@@ -69,9 +69,9 @@ def build_sftn_pair(config: str = SFTN_CONFIG, channels_last: bool = False):
 def sftn_steps(config: str, data: dict) -> dict:
     """The steps compared, as zero-argument callables on ``data``, all from the same
     weights: ``sftn`` (sfkd's SFTN step), ``plain`` (the plain teacher's),
-    ``sftn_channels_last`` (``branch_channels_last=True``) and ``handwritten``
+    ``sftn_contiguous`` (``branch_channels_last=False``) and ``handwritten``
     (:func:`handwritten_sftn_step`)."""
-    models, wrappers = build_sftn_pair(config, channels_last=True)
+    models, wrappers = build_sftn_pair(config, contiguous=True)
     steps = {k: (lambda m=m, w=wrappers[k]: m.train_step(data, w)) for k, m in models.items()}
     steps['handwritten'] = handwritten_sftn_step(models['sftn'], data)
     return steps
@@ -83,13 +83,25 @@ def _stages_after(backbone, path: str) -> list:
     return [getattr(backbone, n) for n in names[names.index(path.split('.', 1)[1]) + 1:]]
 
 
+class ToChannelsLast(torch.autograd.Function):
+    """A feature made channels-last whose gradient goes back contiguous."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.contiguous(memory_format=torch.channels_last)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.contiguous()
+
+
 def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
     """The SFTN teacher step of ``sftn`` written by hand in plain PyTorch, on copies of
     its teacher, transforms and branch students (no sfkd, no MMEngine, no hooks).
 
     The same work as ``sftn.train_step(data, ...)`` for a classifier pair whose
-    backbones are staged (stem, ``layer1``...) and attach at stage outputs: normalise
-    the batch; run the teacher stage by stage, keeping the attach-point features; for
+    backbones are staged (stem, ``layer1``...) and attach at stage outputs, in its
+    branches' memory layout: normalise the batch; run the teacher stage by stage, keeping the attach-point features; for
     each branch, the transform and the student's stages after its attach point, its
     neck and head; the teacher's and the branches' cross-entropy, ``l_KL`` times the
     KL of the imitation loss (teacher not detached); backward; one SGD step. Returns
@@ -113,6 +125,10 @@ def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
     def logits(model, x):
         return model.head.fc(model.neck((x, ))[-1])
 
+    def branch_input(feature):
+        """Channels-last when the branches are (the gradient back in the teacher's layout)."""
+        return ToChannelsLast.apply(feature) if sftn.branch_channels_last else feature
+
     def step():
         x = (torch.stack(data['inputs']).float() - mean) / std
         backbone, feats = teacher.backbone, {}
@@ -123,7 +139,7 @@ def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
         loss = w['teacher'] * F.cross_entropy(t_logits, labels)
         t_soft = F.log_softmax(t_logits / tau, dim=1)
         for transform, student, stages, attach in branches:
-            f = transform(feats[attach])
+            f = transform(branch_input(feats[attach]))
             for stage in stages:
                 f = stage(f)
             s_logits = logits(student, f)
@@ -228,7 +244,7 @@ def main() -> None:
     print(f'SFTN teacher step vs plain teacher step, batch {args.batch_size}, '
           f'median of {args.iters} interleaved steps ({branches} branches):')
     labels = dict(plain='plain teacher', sftn='SFTN teacher',
-                  sftn_channels_last='SFTN, branch_channels_last',
+                  sftn_contiguous='SFTN, contiguous branches',
                   handwritten='SFTN written by hand')
     for k, label in labels.items():
         r = ratios[k]

@@ -13,6 +13,7 @@ from .branch_skip import map_tensors
 from .branches import Branch, StudentBranches
 from .loss_check import describe, has_sequence, sequence_error
 from .prefix import prefix_losses
+from .shared_targets import SharedDenseTargets
 from .teacher_algorithm import OUTPUT, TeacherAlgorithm
 
 REDUCTIONS = ('sum', 'mean')
@@ -51,8 +52,9 @@ class SFTN(TeacherAlgorithm):
       ``teacher_ckpt``) trains only the transforms and branch students during
       the first ``N`` epochs, the teacher frozen (eval mode, no gradient, its
       regularisers off); ``N`` must be below the run's ``max_epochs``.
-    - ``branch_channels_last``: run the branch passes channels-last (a speed
-      option on CPU; losses equal up to float rounding).
+    - ``branch_channels_last``: ``True`` (default) runs the branch passes
+      channels-last (on CPUs their narrow convolutions run faster that way); ``False``
+      keeps them contiguous. The losses are equal up to float rounding.
     - ``share_student`` (a branch spec key): ``True`` (default) runs one
       student copy for all attach points of a spec (``students.b<k>``);
       ``False`` one copy per attach point (``students.b<k>_<i>``).
@@ -89,7 +91,7 @@ class SFTN(TeacherAlgorithm):
                  branch_reduction: str = 'sum',
                  detach_teacher_in_kl: bool = False,
                  branch_warmup_epochs: int = 0,
-                 branch_channels_last: bool = False,
+                 branch_channels_last: bool = True,
                  transform: Optional[dict] = None,
                  regularizers: Optional[Dict[str, dict]] = None,
                  teacher_ckpt: Optional[str] = None,
@@ -180,6 +182,12 @@ class SFTN(TeacherAlgorithm):
 
     def teacher_paths(self) -> set:
         return self.branch_set.teacher_paths()
+
+    def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
+        """The step's losses; dense heads laid out alike assign their targets once
+        (:class:`~.shared_targets.SharedDenseTargets`)."""
+        with SharedDenseTargets([self.teacher, *self.students.values()]):
+            return super().loss(inputs, data_samples)
 
     def extra_losses(self, inputs: torch.Tensor, data_samples: Optional[list],
                      records: Dict[str, Any]) -> Dict[str, Any]:

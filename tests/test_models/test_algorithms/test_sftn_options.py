@@ -226,13 +226,14 @@ def test_channels_last_branches_give_the_objective_and_its_gradients():
     """The losses and every parameter's gradient against the objective written out by hand
     (the same weights, NCHW tensors); only the branches' convolution weights change
     layout, and the gradients reaching the teacher come back in its own layout."""
-    model = build(branch_channels_last=True)
+    model = build()  # channels-last branches are the default
+    assert model.branch_channels_last
     # (a 1x1 kernel's strides are both layouts at once; a 3x3 student kernel's are not)
     weights = {**conv_weights(model.transforms), **conv_weights(model.students)}
     assert all(w.is_contiguous(memory_format=torch.channels_last) for w in weights.values())
     assert any(not w.is_contiguous() for w in conv_weights(model.students).values())
     assert all(w.is_contiguous() for w in conv_weights(model.teacher).values())
-    reference = build()
+    reference = build(branch_channels_last=False)
     reference.load_state_dict(model.state_dict())
     x, samples = inputs(), data_samples(LABELS, INDICES)
     teacher_grads = []  # the gradient at each attach point's teacher feature
@@ -269,15 +270,19 @@ def test_channels_last_branches_give_the_objective_and_its_gradients():
         'a gradient came back to the teacher channels-last'
 
 
-def test_channels_last_branches_load_a_default_checkpoint():
-    """The layout is not in the state dict: a default run's weights load as they are."""
-    default = build()
-    model = build(branch_channels_last=True)
-    model.load_state_dict(default.state_dict())
-    for key, value in default.state_dict().items():
-        assert torch.equal(model.state_dict()[key], value), key
-    weights = conv_weights(model.transforms)
-    assert all(w.is_contiguous(memory_format=torch.channels_last) for w in weights.values())
+def test_either_layout_loads_the_other_layouts_checkpoint():
+    """The layout is not in the state dict: a run's weights load as they are into either
+    layout, which each keeps."""
+    for source, target in ((False, True), (True, False)):
+        saved = build(branch_channels_last=source)
+        model = build(branch_channels_last=target)
+        model.load_state_dict(saved.state_dict())
+        for key, value in saved.state_dict().items():
+            assert torch.equal(model.state_dict()[key], value), key
+        weights = conv_weights(model.students)
+        assert any(not w.is_contiguous() for w in weights.values()) == target
+        layout = torch.channels_last if target else torch.contiguous_format
+        assert all(w.is_contiguous(memory_format=layout) for w in weights.values())
 
 
 # ------------------------------------------------------------------- bad values
