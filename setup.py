@@ -38,6 +38,8 @@ setup(
         'console_scripts': [
             'sfkd-train=sfkd.tools.train:main',
             'sfkd-test=sfkd.tools.test:main',
+            'sfkd-export-student=sfkd.tools.export_student:main',
+            'sfkd-prepare-data=sfkd.tools.prepare_data:main',
         ],
     },
     license='Apache License 2.0',

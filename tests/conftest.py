@@ -17,9 +17,10 @@ if os.environ.get('PYTEST_XDIST_WORKER'):
     import torch
     torch.set_num_threads(1)
 
+# the tests' helper modules (tests/helpers: sfkd_testing, ...); sfkd itself is the
+# installed package, and the repository root is not put on the path
 HELPERS = osp.join(osp.dirname(osp.abspath(__file__)), 'helpers')
 sys.path.insert(0, HELPERS)
-sys.path.insert(0, osp.dirname(osp.dirname(HELPERS)))  # the repository root
 
 from sfkd_testing import FMNIST_ROOT  # noqa: E402
 
@@ -33,7 +34,10 @@ def fmnist_root() -> str:
 
 @pytest.fixture
 def in_repo():
-    """Run the test in the repository root: the pipelines' configs are relative to it."""
+    """Run the test in the repository root: for a script named by its path in the clone
+    (``bash tools/run_main.sh``) or a data set a test builds from a config's relative
+    ``data_root``. sfkd's own code needs no particular directory: its configs are
+    ``sfkd::<path>`` and the commands find the data through ``SFKD_DATA_ROOT``."""
     from sfkd_testing import ROOT
     cwd = os.getcwd()
     os.chdir(ROOT)

@@ -27,7 +27,6 @@ if [ -z "${PYTHON:-}" ] && [ -x "$VENV/bin/python" ]; then
   PYTHON="$VENV/bin/python"
 fi
 
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" \
 exec "${PYTHON:-python}" -m sfkd.tools.launch \
   --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
   --nproc_per_node="$GPUS" --master_port="$PORT" \

@@ -29,14 +29,12 @@ import argparse
 import dataclasses
 import logging
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
-
-from sfkd.apis import get_task, run_with_progress, summarise, task_names, verdict  # noqa: E402
-from sfkd.apis.pipeline import plan  # noqa: E402
-from sfkd.apis.tasks.task import STUDENT_WEIGHTS  # noqa: E402
+from sfkd.apis import get_task, run_with_progress, summarise, task_names, verdict
+from sfkd.apis.pipeline import plan
+from sfkd.apis.tasks.task import STUDENT_WEIGHTS
+from sfkd.tools._config import error_last, one_line_errors
 
 
 def switched_scale(parser, task, scale, args):
@@ -117,7 +115,8 @@ def main() -> None:
 
     start = time.time()
     runs = plan(task, scale, out)
-    results = run_with_progress(task, scale, out, runs=runs, teacher_cache=cache)
+    with error_last(), one_line_errors(build=False):  # a run's bad input: one line
+        results = run_with_progress(task, scale, out, runs=runs, teacher_cache=cache)
     command = ' '.join(['python tools/run_pipeline.py']
                        + ([f'--task {args.task}'] if args.task != 'cls' else [])
                        + ([f'--scale {args.scale}'] if args.scale != 'default' else [])

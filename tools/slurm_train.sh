@@ -30,7 +30,6 @@ if [ -z "${PYTHON:-}" ] && [ -x "$VENV/bin/python" ]; then
 fi
 
 # shellcheck disable=SC2086  # SRUN_ARGS holds several words on purpose
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$PARTITION" --job-name="$JOB_NAME" \
   --gres=gpu:"$GPUS_PER_NODE" --ntasks="$GPUS" --ntasks-per-node="$GPUS_PER_NODE" \
   --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 $SRUN_ARGS \

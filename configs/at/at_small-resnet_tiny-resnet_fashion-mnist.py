@@ -1,6 +1,6 @@
 # Attention transfer (beta=1000, RepDistiller's weight) on the last stage, with
 # the student's cross-entropy at weight 1 (no KD term).
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/fmnist_pair.py for other teachers).
 _base_ = ['../_base_/distill/fmnist_pair.py']

@@ -2,7 +2,7 @@
 # half-width ResNet-34 (output stride 8), cross-entropy only. It is the
 # teacher of the canvas segmentation distillation configs
 # (configs/_base_/distill/canvas_seg_pair.py):
-#   python tools/train.py configs/baseline/fcn-r34w32_fashion-seg.py
+#   sfkd-train sfkd::baseline/fcn-r34w32_fashion-seg.py
 # writes work_dirs/fcn-r34w32_fashion-seg/teacher_final.pth, which they load.
 _base_ = [
     '../_base_/models/canvas/fcn_r34w32.py',

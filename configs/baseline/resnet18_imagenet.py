@@ -1,5 +1,5 @@
 # ResNet-18 trained alone on ImageNet-1k (8 GPUs x 32 images, 100 epochs):
-#   bash tools/dist_train.sh configs/baseline/resnet18_imagenet.py 8
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::baseline/resnet18_imagenet.py --launcher pytorch
 # writes work_dirs/resnet18_imagenet/epoch_100.pth (the student-alone reference).
 # mmpretrain's zoo checkpoint of the same model (resnet18_8xb32_in1k) also fits: download it
 # and pass its path as the teacher_ckpt.

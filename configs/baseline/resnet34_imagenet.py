@@ -1,5 +1,5 @@
 # ResNet-34 trained alone on ImageNet-1k (8 GPUs x 32 images, 100 epochs):
-#   bash tools/dist_train.sh configs/baseline/resnet34_imagenet.py 8
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::baseline/resnet34_imagenet.py --launcher pytorch
 # writes work_dirs/resnet34_imagenet/epoch_100.pth, the teacher that
 # configs/kd/kd_resnet34_resnet18_imagenet.py loads.
 # mmpretrain's zoo checkpoint of the same model (resnet34_8xb32_in1k) also fits: download it

@@ -1,7 +1,7 @@
 # Standard detector teacher on the Fashion-MNIST canvases: RetinaNet on a
 # half-width ResNet-34, task losses only. It is the teacher of the canvas
 # detection distillation configs (configs/_base_/distill/canvas_det_pair.py):
-#   python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py
+#   sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py
 # writes work_dirs/retinanet-r34w32_fashion-det/teacher_final.pth, which they load.
 _base_ = [
     '../_base_/models/canvas/retinanet_r34w32.py',

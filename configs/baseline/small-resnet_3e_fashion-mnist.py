@@ -1,7 +1,7 @@
 # Standard teacher baseline: a small ResNet trained on Fashion-MNIST with
 # cross-entropy only. It is the teacher of the Fashion-MNIST distillation
 # configs (configs/_base_/distill/fmnist_pair.py):
-#   python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+#   sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, which they load.
 _base_ = [
     '../_base_/models/small_resnet_fmnist.py',

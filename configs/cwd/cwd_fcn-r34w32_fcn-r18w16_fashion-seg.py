@@ -1,6 +1,6 @@
 # Channel-wise distillation (CWD, tau 1, weight 3, as MMRazor's segmentation
 # recipes) on the segmentation logits (decode_head.conv_seg, 11 channels).
-# Teacher: python tools/train.py configs/baseline/fcn-r34w32_fashion-seg.py
+# Teacher: sfkd-train sfkd::baseline/fcn-r34w32_fashion-seg.py
 # (writes work_dirs/fcn-r34w32_fashion-seg/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/canvas_seg_pair.py for other teachers).
 _base_ = ['../_base_/distill/canvas_seg_pair.py']

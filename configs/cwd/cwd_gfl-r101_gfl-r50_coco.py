@@ -5,7 +5,7 @@
 # (CWD paper / MMRazor): student 40.2 -> 41.9 box AP; not run here.
 # Total batch 16 = 8 GPUs x 2 images, the batch the 1x learning rate is for;
 # on fewer GPUs add --auto-scale-lr (auto_scale_lr below), e.g.
-#   bash tools/dist_train.sh configs/cwd/cwd_gfl-r101_gfl-r50_coco.py 8
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::cwd/cwd_gfl-r101_gfl-r50_coco.py --launcher pytorch
 # Teacher: mmdet's published gfl_r101_fpn_ms-2x_coco weights (pretrained=True);
 # offline, pass --cfg-options model.teacher.pretrained=PATH/TO/gfl_r101.pth
 _base_ = [
@@ -35,5 +35,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='mmdet.CocoMetric')
 test_evaluator = val_evaluator
 val_cfg = dict(type='DistillValLoop')
+# mmdet's 1x epochs in sfkd's loop (resumes mid-epoch, fits the schedule to max_epochs)
+train_cfg = dict(type='sfkd.ResumableEpochBasedTrainLoop')
 custom_hooks = [dict(type='ExportSubmodelHook', part='student')]
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -6,7 +6,7 @@
 # than the recipe's are known to lose most of the gain (69.89 on 1 GPU in
 # another toolkit): keep the total batch, or add --auto-scale-lr.
 # Total batch 8 = 4 GPUs x 2 images (mmseg's 4xb2), e.g.
-#   bash tools/dist_train.sh configs/cwd/cwd_pspnet-r101_pspnet-r18_cityscapes.py 4
+#   python -m sfkd.tools.launch --nproc_per_node=4 -m sfkd.tools.train sfkd::cwd/cwd_pspnet-r101_pspnet-r18_cityscapes.py --launcher pytorch
 # Teacher: mmseg's published pspnet_r101-d8_4xb2-80k_cityscapes-512x1024 weights
 # (pretrained=True); offline, pass --cfg-options model.teacher.pretrained=PATH
 _base_ = [
@@ -15,6 +15,14 @@ _base_ = [
     'mmseg::_base_/schedules/schedule_80k.py',
 ]
 default_scope = 'sfkd'  # mmseg's runtime (iteration-based logging), sfkd's registries
+# sfkd's runner and run-wide hooks, as configs/_base_/default_runtime.py names them
+runner_type = 'sfkd.SfkdRunner'
+default_hooks = dict(
+    data_check=dict(type='DataCheckHook'),
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    training_progress=dict(type='TrainingProgressHook'),
+    teacher_cache=dict(type='ConfigTeacherCacheHook'),
+)
 model = dict(
     type='Distiller',
     student=dict(cfg_path='mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py'),

@@ -1,7 +1,7 @@
 # Channel-wise distillation (CWD, tau 1, weight 10 per level, as MMRazor's FPN
 # recipes) on each of the three FPN levels, the student's levels widened to the
 # teacher's 64 channels by a 1x1 conv + BN connector per level.
-# Teacher: python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py
+# Teacher: sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py
 # (writes work_dirs/retinanet-r34w32_fashion-det/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/canvas_det_pair.py for other teachers).
 _base_ = ['../_base_/distill/canvas_det_pair.py']

@@ -1,6 +1,6 @@
 # FitNets hint on the last stage (student w8 -> teacher w16 through a 1x1
 # conv+BN connector sized automatically) plus Hinton KD on the logits.
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/fmnist_pair.py for other teachers).
 _base_ = ['../_base_/distill/fmnist_pair.py']

@@ -1,8 +1,8 @@
 # Hinton KD (tau=4) from an ensemble of two small ResNet teachers (model.teachers a
 # and b: the same architecture, trained with two seeds) to the tiny ResNet student;
 # one KD loss per teacher (a.logits, b.logits), each weighted 0.5.
-# Teacher a: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
-# Teacher b: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher a: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
+# Teacher b: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 #   --work-dir work_dirs/small-resnet_3e_fashion-mnist_seed1 --cfg-options randomness.seed=1
 # Data, schedule and student are the KD config's; its single-teacher options are unset.
 _base_ = ['./kd_small-resnet_tiny-resnet_fashion-mnist.py']
@@ -14,11 +14,11 @@ model = dict(
     teachers=dict(
         a=dict(teacher=dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'),
                ckpt='work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth',
-               ckpt_hint='python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py',
+               ckpt_hint='sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py',
                taps=dict(logits='head.fc')),
         b=dict(teacher=dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'),
                ckpt='work_dirs/small-resnet_3e_fashion-mnist_seed1/teacher_final.pth',
-               ckpt_hint='python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py '
+               ckpt_hint='sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py '
                '--work-dir work_dirs/small-resnet_3e_fashion-mnist_seed1 '
                '--cfg-options randomness.seed=1',
                taps=dict(logits='head.fc'))),

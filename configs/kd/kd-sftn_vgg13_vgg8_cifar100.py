@@ -1,4 +1,4 @@
 # Hinton KD from the SFTN teacher of configs/sftn/sftn_vgg13_vgg8_cifar100.py.
 _base_ = ['./kd_vgg13_vgg8_cifar100.py']
 model = dict(teacher_ckpt='work_dirs/sftn_vgg13_vgg8_cifar100/teacher_final.pth',
-             teacher_ckpt_hint='python tools/train.py configs/sftn/sftn_vgg13_vgg8_cifar100.py')
+             teacher_ckpt_hint='sfkd-train sfkd::sftn/sftn_vgg13_vgg8_cifar100.py')

@@ -1,5 +1,5 @@
 # Hinton KD on ImageNet, ResNet-34 -> ResNet-18 (8 GPUs x 32 images):
-#   bash tools/dist_train.sh configs/kd/kd_resnet34_resnet18_imagenet.py 8 \
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::kd/kd_resnet34_resnet18_imagenet.py --launcher pytorch \
 #       --cfg-options model.teacher_ckpt=PATH/TO/resnet34.pth
 # tau=1 and equal CE/KD weights, the usual ImageNet KD setting (CRD, DKD papers).
 _base_ = [
@@ -12,7 +12,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/imagenet/resnet18.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/imagenet/resnet34.py'),
     teacher_ckpt='work_dirs/resnet34_imagenet/epoch_100.pth',
-    teacher_ckpt_hint='bash tools/dist_train.sh configs/baseline/resnet34_imagenet.py 8',
+    teacher_ckpt_hint='python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::baseline/resnet34_imagenet.py --launcher pytorch',
     input_shape=(3, 224, 224),
     student_taps=dict(logits='head.fc'),
     teacher_taps=dict(logits='head.fc'),

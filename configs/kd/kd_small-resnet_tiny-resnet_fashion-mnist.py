@@ -1,5 +1,5 @@
 # Hinton KD (tau=4) from the small ResNet teacher to the tiny ResNet student.
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/fmnist_pair.py for other teachers).
 _base_ = ['../_base_/distill/fmnist_pair.py']

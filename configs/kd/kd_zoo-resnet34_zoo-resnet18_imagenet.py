@@ -3,7 +3,7 @@
 # metafile lists (pretrained=True, downloaded once into torch's hub cache), the
 # ResNet-18 student from scratch; the rest as kd_resnet34_resnet18_imagenet.py.
 # 8 GPUs x 32 images:
-#   bash tools/dist_train.sh configs/kd/kd_zoo-resnet34_zoo-resnet18_imagenet.py 8
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::kd/kd_zoo-resnet34_zoo-resnet18_imagenet.py --launcher pytorch
 # Offline, download the teacher's weights elsewhere and pass
 #   --cfg-options model.teacher.pretrained=PATH/TO/resnet34_8xb32_in1k.pth
 _base_ = ['./kd_resnet34_resnet18_imagenet.py']

@@ -1,6 +1,6 @@
 # LW-KD stage 1: the lightweight LeNet teacher trained on 20k synthetic digits of
 # 10 classes (the class count of Fashion-MNIST, its target data set):
-#   python tools/train.py configs/lwkd/lenet_synthetic-digits-10.py
+#   sfkd-train sfkd::lwkd/lenet_synthetic-digits-10.py
 # writes work_dirs/lenet_synthetic-digits-10/teacher_final.pth, which
 # configs/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py loads.
 _base_ = [

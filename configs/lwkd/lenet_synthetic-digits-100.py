@@ -1,6 +1,6 @@
 # LW-KD stage 1 for CIFAR-100: the LeNet teacher on 50k synthetic two-digit
 # strings of 100 classes, 32x32:
-#   python tools/train.py configs/lwkd/lenet_synthetic-digits-100.py
+#   sfkd-train sfkd::lwkd/lenet_synthetic-digits-100.py
 # writes work_dirs/lenet_synthetic-digits-100/teacher_final.pth.
 _base_ = [
     '../_base_/models/lwkd/lenet_digits-100.py',

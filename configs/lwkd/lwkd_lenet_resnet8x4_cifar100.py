@@ -1,13 +1,13 @@
 # LW-KD for CIFAR-100: resnet8x4 learns from a LeNet trained on synthetic
 # two-digit strings (100 classes); the teacher sees a random 32x32 synthetic
 # string of each sample's class. CE 0.1 + KD (tau=4) 0.9 + adversarial 0.1.
-# The teacher: python tools/train.py configs/lwkd/lenet_synthetic-digits-100.py
+# The teacher: sfkd-train sfkd::lwkd/lenet_synthetic-digits-100.py
 _base_ = ['../_base_/distill/cifar100_resnet32x4_resnet8x4.py']
 model = dict(
     type='AdversarialDistiller',  # trains the discriminator in alternation with the student
     teacher=dict(cfg_path='sfkd::_base_/models/lwkd/lenet_digits-100.py'),
     teacher_ckpt='work_dirs/lenet_synthetic-digits-100/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/lwkd/lenet_synthetic-digits-100.py',
+    teacher_ckpt_hint='sfkd-train sfkd::lwkd/lenet_synthetic-digits-100.py',
     teacher_inputs=dict(type='ClassConditionalInputs', num_classes=100, samples_per_class=32,
                         seed=12345, image_size=32),
     student_loss_weight=0.1,

@@ -4,13 +4,13 @@
 # the enhanced KD loss is CE (0.1) + KD (tau=4, 0.9) + an adversarial term (0.1)
 # against an MLP discriminator over output distributions, trained in alternation
 # with its own optimiser (logged as distill.loss_adv and disc.loss_real/fake).
-# Teacher: python tools/train.py configs/lwkd/lenet_synthetic-digits-10.py
+# Teacher: sfkd-train sfkd::lwkd/lenet_synthetic-digits-10.py
 _base_ = ['../_base_/distill/fmnist_pair.py']
 model = dict(
     type='AdversarialDistiller',  # trains the discriminator in alternation with the student
     teacher=dict(cfg_path='sfkd::_base_/models/lwkd/lenet_digits-10.py'),
     teacher_ckpt='work_dirs/lenet_synthetic-digits-10/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/lwkd/lenet_synthetic-digits-10.py',
+    teacher_ckpt_hint='sfkd-train sfkd::lwkd/lenet_synthetic-digits-10.py',
     teacher_inputs=dict(type='ClassConditionalInputs', num_classes=10, samples_per_class=64,
                         seed=12345, image_size=28),
     student_loss_weight=0.1,

@@ -1,7 +1,7 @@
 # MGD (masked generative distillation: alpha 2e-5, lambda 0.65, the paper's
 # detection setting) on each of the three FPN levels, through a 1x1 conv + BN
 # connector per level that aligns the student's 32 channels to the teacher's 64.
-# Teacher: python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py
+# Teacher: sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py
 # (writes work_dirs/retinanet-r34w32_fashion-det/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/canvas_det_pair.py for other teachers).
 _base_ = ['../_base_/distill/canvas_det_pair.py']

@@ -1,7 +1,7 @@
 # Standard teacher: DC-CNN D5C5 trained alone with L1 to the ground truth, at 4x
 # on ACDC cardiac MRI (150x150, GPU). Also the plain config that loads any D5C5 teacher
 # (standard or SFT) for testing:
-#   python tools/train.py configs/mri/dc-cnn-d5c5_4x_acdc.py
+#   sfkd-train sfkd::mri/dc-cnn-d5c5_4x_acdc.py
 # writes work_dirs/dc-cnn-d5c5_4x_acdc/teacher_final.pth.
 _base_ = [
     '../_base_/models/mri/dc-cnn_d5c5.py',

@@ -1,7 +1,7 @@
 # Standard teacher: DC-CNN D5C5 trained alone with L1 to the ground truth, at 4x
 # on MRBrainS brain MRI (240x240, GPU). Also the plain config that loads any D5C5 teacher
 # (standard or SFT) for testing:
-#   python tools/train.py configs/mri/dc-cnn-d5c5_4x_mrbrains.py
+#   sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mrbrains.py
 # writes work_dirs/dc-cnn-d5c5_4x_mrbrains/teacher_final.pth.
 _base_ = [
     '../_base_/models/mri/dc-cnn_d5c5.py',

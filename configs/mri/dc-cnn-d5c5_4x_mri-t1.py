@@ -1,7 +1,7 @@
 # Standard teacher: DC-CNN D5C5 trained alone with L1 to the ground truth, at 4x
 # on the mricron-data T1 slices (64x64, CPU). Also the plain config that loads any D5C5 teacher
 # (standard or SFT) for testing:
-#   python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py
+#   sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mri-t1.py
 # writes work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth.
 _base_ = [
     '../_base_/models/mri/dc-cnn_d5c5.py',

@@ -2,7 +2,7 @@
 # (configs/_base_/distill/mri_d5c5_d3c5_at.py) from the standard D5C5 teacher to
 # the D3C5 student, at 4x on the mricron-data T1 slices (64x64, CPU); the student starts
 # from scratch (from the SFT student when the teacher comes from an SFT run).
-# Teacher: python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py
+# Teacher: sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mri-t1.py
 # (writes work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth, the default
 # model.teacher_ckpt; imitation-at-sft_d5c5_d3c5_4x_mri-t1.py takes the SFT teacher).
 _base_ = [
@@ -14,7 +14,7 @@ _base_ = [
 model = dict(
     input_shape=(3, 64, 64),
     teacher_ckpt='work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py')
+    teacher_ckpt_hint='sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mri-t1.py')
 default_hooks = dict(logger=dict(interval=10))
 # validate the student, and once the (frozen) teacher, as teacher.mri/PSNR ...
 val_cfg = dict(type='DistillValLoop')

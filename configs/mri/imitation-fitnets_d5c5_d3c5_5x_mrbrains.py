@@ -2,7 +2,7 @@
 # (configs/_base_/distill/mri_d5c5_d3c5_fitnets.py) from the standard D5C5 teacher to
 # the D3C5 student, at 5x on MRBrainS brain MRI (240x240, GPU); the student starts
 # from scratch (from the SFT student when the teacher comes from an SFT run).
-# Teacher: python tools/train.py configs/mri/dc-cnn-d5c5_5x_mrbrains.py
+# Teacher: sfkd-train sfkd::mri/dc-cnn-d5c5_5x_mrbrains.py
 # (writes work_dirs/dc-cnn-d5c5_5x_mrbrains/teacher_final.pth, the default
 # model.teacher_ckpt; imitation-fitnets-sft_d5c5_d3c5_5x_mrbrains.py takes the SFT teacher).
 _base_ = [
@@ -14,7 +14,7 @@ _base_ = [
 model = dict(
     input_shape=(3, 240, 240),
     teacher_ckpt='work_dirs/dc-cnn-d5c5_5x_mrbrains/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/mri/dc-cnn-d5c5_5x_mrbrains.py')
+    teacher_ckpt_hint='sfkd-train sfkd::mri/dc-cnn-d5c5_5x_mrbrains.py')
 default_hooks = dict(logger=dict(interval=50))
 # validate the student, and once the (frozen) teacher, as teacher.mri/PSNR ...
 val_cfg = dict(type='DistillValLoop')

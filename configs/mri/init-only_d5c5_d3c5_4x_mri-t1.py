@@ -4,7 +4,7 @@
 # (sft_student_final.pth), from a standard teacher's from scratch, as in the
 # imitation configs; so the gap between this and imitation-at-sft_... is what the
 # distillation adds, and the gap to the student alone what the start adds.
-# Teacher: python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py
+# Teacher: sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mri-t1.py
 # (writes work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth, the default
 # model.teacher_ckpt; pass an SFT run's teacher_final.pth to start from its student).
 _base_ = [
@@ -16,7 +16,7 @@ _base_ = [
 model = dict(
     input_shape=(3, 64, 64),
     teacher_ckpt='work_dirs/dc-cnn-d5c5_4x_mri-t1/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/mri/dc-cnn-d5c5_4x_mri-t1.py',
+    teacher_ckpt_hint='sfkd-train sfkd::mri/dc-cnn-d5c5_4x_mri-t1.py',
     distill_losses=dict(loss_imitation=dict(type='L1DistillLoss', loss_weight=0.0)))
 default_hooks = dict(logger=dict(interval=10))
 val_cfg = dict(type='DistillValLoop')

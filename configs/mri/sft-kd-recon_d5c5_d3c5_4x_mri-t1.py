@@ -1,7 +1,7 @@
 # SFT-KD-Recon student-friendly D5C5 teacher for the D3C5 student, at 4x
 # on the mricron-data T1 slices (64x64, CPU) (branches and weights:
 # configs/_base_/friendly/mri_sft_d5c5_d3c5.py):
-#   python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py
+#   sfkd-train sfkd::mri/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py
 # writes work_dirs/sft-kd-recon_d5c5_d3c5_4x_mri-t1/teacher_final.pth and
 # sft_student_final.pth.
 _base_ = [

@@ -1,7 +1,7 @@
 # SFT-KD-Recon student-friendly D5C5 teacher for the D3C5 student, at 5x
 # on MRBrainS brain MRI (240x240, GPU) (branches and weights:
 # configs/_base_/friendly/mri_sft_d5c5_d3c5.py):
-#   python tools/train.py configs/mri/sft-kd-recon_d5c5_d3c5_5x_mrbrains.py
+#   sfkd-train sfkd::mri/sft-kd-recon_d5c5_d3c5_5x_mrbrains.py
 # writes work_dirs/sft-kd-recon_d5c5_d3c5_5x_mrbrains/teacher_final.pth and
 # sft_student_final.pth.
 _base_ = [

@@ -1,6 +1,6 @@
 # PKD (Pearson correlation, weight 6 per level, as MMRazor's RetinaNet recipe) on
 # each of the three FPN levels, through a 1x1 conv + BN connector per level.
-# Teacher: python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py
+# Teacher: sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py
 # (writes work_dirs/retinanet-r34w32_fashion-det/teacher_final.pth, the default
 # model.teacher_ckpt; see configs/_base_/distill/canvas_det_pair.py for other teachers).
 _base_ = ['../_base_/distill/canvas_det_pair.py']

@@ -5,7 +5,7 @@
 # NeurIPS 2022): student 37.4 -> 40.8 box AP; not run here.
 # Total batch 16 = 8 GPUs x 2 images, the batch the 2x learning rate is for;
 # on fewer GPUs add --auto-scale-lr (auto_scale_lr below), e.g.
-#   bash tools/dist_train.sh configs/pkd/pkd_retinanet-x101_retinanet-r50_coco.py 8
+#   python -m sfkd.tools.launch --nproc_per_node=8 -m sfkd.tools.train sfkd::pkd/pkd_retinanet-x101_retinanet-r50_coco.py --launcher pytorch
 # Teacher: mmdet's published retinanet_x101-64x4d_fpn_1x_coco weights
 # (pretrained=True); offline, pass --cfg-options model.teacher.pretrained=PATH
 _base_ = ['../_base_/distill/coco_retinanet-x101_retinanet-r50.py']

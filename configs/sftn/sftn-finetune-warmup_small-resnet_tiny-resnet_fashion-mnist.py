@@ -2,7 +2,7 @@
 # train only the branches (transforms and branch student) for one epoch with the
 # teacher frozen (eval mode, no gradient, BatchNorm statistics kept), then the
 # teacher and its branches jointly for one epoch, on one cosine schedule.
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt; set another with --cfg-options model.teacher_ckpt=PATH).
 _base_ = ['./sftn-finetune_small-resnet_tiny-resnet_fashion-mnist.py']

@@ -1,5 +1,5 @@
 # SFTN teacher resnet32x4 with resnet8x4 branches on CIFAR-100 (240 epochs), then
-#   python tools/train.py configs/kd/kd-sftn_resnet32x4_resnet8x4_cifar100.py
+#   sfkd-train sfkd::kd/kd-sftn_resnet32x4_resnet8x4_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
     type='SFTN',

@@ -1,5 +1,5 @@
 # SFTN teacher vgg13 with vgg8 branches on CIFAR-100 (240 epochs), then
-#   python tools/train.py configs/kd/kd-sftn_vgg13_vgg8_cifar100.py
+#   sfkd-train sfkd::kd/kd-sftn_vgg13_vgg8_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
     type='SFTN',

@@ -1,5 +1,5 @@
 # SFTN teacher wrn_40_2 with shufflenet_v1 branches on CIFAR-100 (240 epochs), then
-#   python tools/train.py configs/kd/kd-sftn_wrn-40-2_shufflenet-v1_cifar100.py
+#   sfkd-train sfkd::kd/kd-sftn_wrn-40-2_shufflenet-v1_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
     type='SFTN',

@@ -1,5 +1,5 @@
 # SFTN teacher wrn_40_2 with wrn_16_2 branches on CIFAR-100 (240 epochs), then
-#   python tools/train.py configs/kd/kd-sftn_wrn-40-2_wrn-16-2_cifar100.py
+#   sfkd-train sfkd::kd/kd-sftn_wrn-40-2_wrn-16-2_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
     type='SFTN',

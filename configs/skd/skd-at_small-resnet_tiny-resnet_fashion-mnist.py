@@ -1,7 +1,7 @@
 # SKD stacked with a feature loss by config alone: the simplified-logit KD of
 # skd_small-resnet_tiny-resnet_fashion-mnist.py plus attention transfer
 # (beta=1000) on the last stage.
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt).
 _base_ = ['./skd_small-resnet_tiny-resnet_fashion-mnist.py']

@@ -5,7 +5,7 @@
 # stays frozen. Trained by the KD loss alone, the simplifier drifts towards the
 # student; loss_anchor (KD from the teacher into the simplified logits) holds it
 # near the teacher's distribution.
-# Teacher: python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+# Teacher: sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth, the default
 # model.teacher_ckpt; an SFTN or SoTeacher teacher goes in with
 # --cfg-options model.teacher_ckpt=PATH).

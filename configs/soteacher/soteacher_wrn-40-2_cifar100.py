@@ -1,7 +1,7 @@
 # SoTeacher wrn_40_2 on CIFAR-100 (240 epochs): Lipschitz (L1, 1e-5) and
 # consistency (linear schedule, alpha=1) regularisers; the last teacher
 # (teacher_final.pth) is the one to distil, e.g. with
-#   python tools/train.py configs/kd/kd-soteacher_wrn-40-2_<student>_cifar100.py
+#   sfkd-train sfkd::kd/kd-soteacher_wrn-40-2_<student>_cifar100.py
 _base_ = ['../_base_/friendly/cifar100_teacher.py']
 model = dict(
     type='SoTeacher',

@@ -8,11 +8,11 @@ from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
 from torch import nn
 
 from sfkd.engine.checkpoint_io import load_weights
 from sfkd.models.model_config import build_model
+from sfkd.utils.config_loading import read_config
 
 
 def agreement_metrics(teacher_logits: torch.Tensor, student_logits: torch.Tensor,
@@ -50,9 +50,9 @@ def predict_logits(model: nn.Module, dataloader) -> Tuple[torch.Tensor, torch.Te
 
 
 def load_classifier(config: str, checkpoint: str, owner: str = 'model') -> nn.Module:
-    """The ``model`` of a plain config file with the weights of ``checkpoint``
+    """The ``model`` of a plain config (a file or ``sfkd::<path>``) with the weights of ``checkpoint``
     (an MMEngine checkpoint or an exported ``*_final.pth``)."""
-    model = build_model(Config.fromfile(config).model.to_dict(), where=f'{config}: model')
+    model = build_model(read_config(config).model.to_dict(), where=f'{config}: model')
     load_weights(model, checkpoint, owner=owner)
     return model
 
@@ -65,7 +65,7 @@ def evaluation_loaders(config: str, val_size: Optional[int] = None,
     training images are seen without augmentation. No loader workers."""
     from mmengine.runner import Runner
 
-    val = Config.fromfile(config).val_dataloader
+    val = read_config(config).val_dataloader
     val.num_workers, val.persistent_workers = 0, False
     if val_size:
         val.dataset.indices = val_size

@@ -24,9 +24,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
-from sfkd.tools._config import load_config
 from sfkd.utils import register_all_modules
+from sfkd.utils.checkpoint_io import load_weights
+from sfkd.utils.config_loading import load_config
 
 
 def _dataset_meta(cfg: Config) -> dict:

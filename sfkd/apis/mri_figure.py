@@ -8,11 +8,11 @@ import torch
 
 
 def _dataset(config: str, split: Optional[str], data_root: Optional[str]):
-    from mmengine.config import Config
     from mmengine.registry import DefaultScope
 
     from sfkd.registry import DATASETS
-    cfg = Config.fromfile(config)
+    from sfkd.utils.config_loading import read_config
+    cfg = read_config(config)
     ds_cfg = cfg.test_dataloader.dataset
     if split:
         ds_cfg.split = split
@@ -52,34 +52,29 @@ def draw_reconstructions(config: str, checkpoints: Sequence[Tuple[str, str]], ou
                          data_root: Optional[str] = None) -> str:
     """PNG: the images of :func:`reconstruct_slice` on top, ``|x - gt|`` of each below
     (one colour scale), each titled with its slice PSNR; returns ``out``."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
     from sfkd.evaluation.mri import psnr
+    from sfkd.utils.report import figure
     images, meta = reconstruct_slice(config, checkpoints, index, split, data_root)
     gt = images['ground truth']
     names: List[str] = list(images)
     errors = {n: np.abs(images[n] - gt) for n in names[1:]}
     vmax_err = max(e.max() for e in errors.values()) or 1.0
-    fig, axes = plt.subplots(2, len(names), figsize=(2.4 * len(names), 5.2))
-    for j, name in enumerate(names):
-        top, bottom = axes[0, j], axes[1, j]
-        top.imshow(images[name], cmap='gray', vmin=0, vmax=gt.max())
-        title = name if j == 0 else f'{name}\n{psnr(gt[None], images[name][None]):.2f} dB'
-        top.set_title(title, fontsize=8)
-        if j:
-            bottom.imshow(errors[name], cmap='inferno', vmin=0, vmax=vmax_err)
-            bottom.set_xlabel(f'|{name} - gt|', fontsize=8)
-        for ax in (top, bottom):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        if not j:
-            bottom.axis('off')
-    fig.suptitle(f"{meta['volume']} slice z={meta['slice_idx']} (test item {meta['index']})",
-                 fontsize=9)
-    fig.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    with figure(out, len(names), 2, figsize=(2.4 * len(names), 5.2)) as (fig, axes):
+        for j, name in enumerate(names):
+            top, bottom = axes[0, j], axes[1, j]
+            top.imshow(images[name], cmap='gray', vmin=0, vmax=gt.max())
+            title = name if j == 0 else f'{name}\n{psnr(gt[None], images[name][None]):.2f} dB'
+            top.set_title(title, fontsize=8)
+            if j:
+                bottom.imshow(errors[name], cmap='inferno', vmin=0, vmax=vmax_err)
+                bottom.set_xlabel(f'|{name} - gt|', fontsize=8)
+            for ax in (top, bottom):
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if not j:
+                bottom.axis('off')
+        fig.suptitle(f"{meta['volume']} slice z={meta['slice_idx']} (test item {meta['index']})",
+                     fontsize=9)
     return out
+

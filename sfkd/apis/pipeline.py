@@ -17,9 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
+from mmengine.config import DictAction
+
 from sfkd.apis.tasks import Scale, Task
 from sfkd.apis.tasks.task import STUDENT_WEIGHTS
-from sfkd.tools import train as train_tool
+from sfkd.apis.training import train
 from sfkd.utils.machine import describe_machine
 
 
@@ -62,7 +64,7 @@ def student_run_name(scale: Scale, method: str, teacher: str, teacher_seed: int,
 
 
 def data_options(scale: Scale, epochs: int, seed: int) -> List[str]:
-    """The options every run of a scale gets; tools/train.py fits the
+    """The options every run of a scale gets; sfkd's train loop fits the
     configs' schedules to ``max_epochs`` (sfkd.engine.schedule_fit)."""
     opts = [f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
             f'randomness.seed={seed}', 'log_level=ERROR',
@@ -131,6 +133,17 @@ def plan(task: Task, scale: Scale, out_dir: str) -> List[Run]:
     return runs
 
 
+def cfg_options(options: List[str]) -> dict:
+    """A run's ``key=value`` options as the ``cfg_options`` of :func:`sfkd.apis.train`,
+    each value read as ``--cfg-options`` reads it (MMEngine's ``DictAction``: numbers,
+    ``True``/``None``, lists and tuples)."""
+    parsed = {}
+    for option in options:
+        key, value = option.split('=', 1)
+        parsed[key] = DictAction._parse_iterable(value)
+    return parsed
+
+
 def teacher_checkpoint(run_dir: str) -> str:
     """The checkpoint a teacher run hands on (always its last): the exported
     ``teacher_final.pth`` (every teacher config writes one), else the last checkpoint."""
@@ -188,7 +201,7 @@ def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = N
                 and 'metrics' in done):
             return done
     start = time.perf_counter()
-    runner = train_tool.run([run.config, '--work-dir', run.work_dir, '--cfg-options', *options])
+    runner = train(run.config, work_dir=run.work_dir, cfg_options=cfg_options(options)).runner
     hub = runner.message_hub
     result = dict(kind=run.kind, teacher=run.teacher, method=run.method, seed=run.seed)
     if run.teacher_seed is not None:
@@ -209,7 +222,7 @@ def run_pipeline(task: Task, scale: Scale, out_dir: str,
     """Run (or continue) the pipeline; return every run's result.
 
     ``runs`` replaces :func:`plan`'s runs, for a study that combines teachers
-    and methods otherwise (tools/analysis/kd_variants.py). ``teacher_cache``:
+    and methods otherwise (projects/kd_variants/kd_variants.py). ``teacher_cache``:
     see :func:`execute`.
     """
     os.makedirs(out_dir, exist_ok=True)

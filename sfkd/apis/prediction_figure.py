@@ -15,10 +15,11 @@ from mmengine.dataset import pseudo_collate
 from mmengine.structures import PixelData
 from mmengine.registry import DefaultScope
 
-from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import DATASETS
-from sfkd.tools._config import UsageError, load_config
 from sfkd.utils import register_all_modules
+from sfkd.utils.checkpoint_io import load_weights
+from sfkd.utils.config_loading import load_config
+from sfkd.utils.errors import BadConfigError
 
 ModelSpec = Tuple[str, str, str]  # (column title, config, checkpoint)
 
@@ -27,8 +28,8 @@ def _task(model_cfg: dict) -> str:
     kind = str(model_cfg.get('type', ''))
     scope = kind.split('.', 1)[0] if '.' in kind else model_cfg.get('_scope_')
     if scope not in ('mmdet', 'mmseg'):
-        raise UsageError(f'model type {kind!r} is neither an mmdet detector nor an mmseg '
-                         'segmentor; the prediction figure draws boxes or masks')
+        raise BadConfigError(f'model type {kind!r} is neither an mmdet detector nor an mmseg '
+                             'segmentor; the prediction figure draws boxes or masks')
     return scope
 
 

@@ -10,7 +10,8 @@ with those means: how much of a student cell's spread comes from which
 teacher was trained.
 
 Everything task-specific comes from the :class:`~sfkd.apis.tasks.Task`:
-metric names and labels, title, reference rows and the predictions drawing.
+metric names and labels, title, reference rows and the predictions drawing. The
+cells, tables and the figure are formatted by :mod:`sfkd.utils.report`.
 """
 import csv
 import os.path as osp
@@ -19,12 +20,7 @@ from typing import Dict, List
 
 from sfkd.apis.tasks import Metric, Scale, Task
 from sfkd.utils.machine import machine_line
-
-
-def mean_std(values: List[float], digits: int = 2) -> str:
-    if len(values) < 2:
-        return f'{values[0]:.{digits}f}' if values else '-'
-    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
+from sfkd.utils.report import bar_chart, figure, markdown_table, mean_std, std, table_row
 
 
 def _grouped(results: List[dict], metric: Metric) -> Dict[str, Dict[str, List[float]]]:
@@ -62,17 +58,17 @@ def metric_table(task: Task, results: List[dict], scale: Scale, metric: Metric,
             teacher.setdefault(r['teacher'], []).append(r['metrics'][metric.name])
     alone = [r['metrics'][metric.name] for r in results if r['kind'] == 'alone']
     students = _grouped(results, metric)
-    blank = ' |' * (len(scale.methods) - 1)
-    lines = [f'| teacher | teacher {metric.label} | ' + ' | '.join(
-        f'student {metric.label}, {task.method_label(m)}' for m in scale.methods) + ' |',
-        '|' + ' --- |' * (2 + len(scale.methods))]
-    for t in scale.teachers:
-        cells = [mean_std(students.get(t, {}).get(m, []), d) for m in scale.methods]
-        value = mean_std(teacher.get(t, []), d)
-        lines.append(f'| {task.teacher_label(t)} | {value} | ' + ' | '.join(cells) + ' |')
-    lines.append(f'| (student alone) | - | {mean_std(alone, d)} (no teacher) |' + blank)
+    blank = [''] * (len(scale.methods) - 1)
+    lines = markdown_table(
+        ['teacher', f'teacher {metric.label}'] +
+        [f'student {metric.label}, {task.method_label(m)}' for m in scale.methods],
+        [[task.teacher_label(t), mean_std(teacher.get(t, []), d)] +
+         [mean_std(students.get(t, {}).get(m, []), d) for m in scale.methods]
+         for t in scale.teachers])
+    lines.append(table_row(['(student alone)', '-', f'{mean_std(alone, d)} (no teacher)'] + blank))
     for label, values in references.items():
-        lines.append(f'| ({label}) | - | {values[metric.name]:.{d}f} (no training) |' + blank)
+        lines.append(table_row([f'({label})', '-', f'{values[metric.name]:.{d}f} (no training)']
+                               + blank))
     return '\n'.join(lines)
 
 
@@ -85,19 +81,19 @@ def teacher_seed_table(task: Task, results: List[dict], scale: Scale, metric: Me
         return ''
     d = metric.digits
     groups = _by_teacher_seed(results, metric)
-    lines = ['| teacher | ' + ' | '.join(
-        f'teacher-seed spread, {task.method_label(m)}' for m in scale.methods) + ' |',
-        '|' + ' --- |' * (1 + len(scale.methods))]
+    rows = []
     for t in scale.teachers:
-        cells = []
+        cells = [task.teacher_label(t)]
         for m in scale.methods:
             per_seed = groups.get((t, m), {})
             means = [statistics.mean(per_seed[s]) for s in seeds if per_seed.get(s)]
             spread = f'{statistics.stdev(means):.{d}f}' if len(means) > 1 else '-'
             cells.append(spread if not means else
                          f"{spread} ({' / '.join(f'{v:.{d}f}' for v in means)})")
-        lines.append(f'| {task.teacher_label(t)} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+        rows.append(cells)
+    return '\n'.join(markdown_table(
+        ['teacher'] + [f'teacher-seed spread, {task.method_label(m)}' for m in scale.methods],
+        rows))
 
 
 def spread_text(results: List[dict], metric: Metric) -> str:
@@ -165,9 +161,6 @@ def verdict(task: Task, results: List[dict], scale: Scale) -> str:
         return ''
     best, teacher, method, values = max(cells, key=lambda c: c[0])
 
-    def std(vs: List[float]) -> float:
-        return statistics.stdev(vs) if len(vs) > 1 else 0.0
-
     def against(other_mean: float, other: List[float], name: str) -> str:
         margin, spread = best - other_mean, max(std(values), std(other))
         word = 'more than' if margin > spread else 'within'
@@ -216,30 +209,17 @@ def timing_text(results: List[dict]) -> str:
 def plot(task: Task, results: List[dict], scale: Scale, path: str) -> None:
     """Grouped bars of the first metric: per KD method, one bar per teacher type (its
     students' mean, the error bar their std over all runs, teacher seeds included)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
     metric = task.primary
     students = _grouped(results, metric)
     alone = [r['metrics'][metric.name] for r in results if r['kind'] == 'alone']
-    fig, ax = plt.subplots(figsize=(7, 4))
-    width = 0.8 / max(len(scale.teachers), 1)
-    for j, t in enumerate(scale.teachers):
-        means = [statistics.mean(students.get(t, {}).get(m, [0.0])) for m in scale.methods]
-        stds = [statistics.stdev(v) if len(v := students.get(t, {}).get(m, [])) > 1 else 0.0
-                for m in scale.methods]
-        xs = [i + (j - (len(scale.teachers) - 1) / 2) * width for i in range(len(scale.methods))]
-        ax.bar(xs, means, width, yerr=stds, capsize=3, label=f'{task.teacher_label(t)} teacher')
-    if alone:
-        ax.axhline(statistics.mean(alone), color='k', ls='--', lw=1, label='student alone')
-    values = [v for d in students.values() for vs in d.values() for v in vs] + alone
-    if values:
-        ax.set_ylim(min(values) - 1.0, max(values) + 0.8)
-    ax.set_xticks(range(len(scale.methods)), [task.method_label(m) for m in scale.methods])
-    ax.set_ylabel(f'student {metric.label}')
-    ax.set_title(f'{task.title}, {task.student} student ({scale.name} scale)')
-    ax.legend(fontsize=8, loc='lower right')
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    bars = [(f'{task.teacher_label(t)} teacher',
+             [statistics.mean(students.get(t, {}).get(m, [0.0])) for m in scale.methods],
+             [std(students.get(t, {}).get(m, [])) for m in scale.methods])
+            for t in scale.teachers]
+    with figure(path, figsize=(7, 4)) as (_, ax):
+        bar_chart(ax, [task.method_label(m) for m in scale.methods], bars,
+                  reference=('student alone', statistics.mean(alone)) if alone else None,
+                  values=[v for d in students.values() for vs in d.values() for v in vs] + alone,
+                  ylabel=f'student {metric.label}',
+                  title=f'{task.title}, {task.student} student ({scale.name} scale)')
+        ax.legend(fontsize=8, loc='lower right')

@@ -16,8 +16,8 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from torch.utils.data import Dataset, Sampler
 
+from sfkd.structures.teacher_cache_slot import SLOT_KEY
 from sfkd.utils.errors import BadConfigError
-from sfkd.utils.teacher_cache_slot import SLOT_KEY
 
 from .random_params import Params, from_json, recording, replaying, seeded, to_json
 

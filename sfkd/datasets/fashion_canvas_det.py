@@ -43,8 +43,7 @@ def check_images(data_list, ann_file: str, img_dir: str) -> None:
         raise BadConfigError(
             f'{ann_file} describes {len(data_list)} images, but {len(missing)} are not in '
             f'{img_dir!r} (first: {missing[0]}); pair the annotation file with its own image '
-            'folder (data_prefix.img) or remake both with '
-            'tools/dataset_converters/make_fashion_canvases.py')
+            'folder (data_prefix.img) or remake both with sfkd-prepare-data canvases')
     for d in data_list[:1] + data_list[-1:]:
         img = cv2.imread(d['img_path'], cv2.IMREAD_UNCHANGED)
         if img is None or img.shape[:2] != (d['height'], d['width']):

@@ -39,7 +39,7 @@ class FashionCanvasSegDataset(BaseSegDataset):
                 f"{self.data_prefix.get('img_path')!r} have no label map in "
                 f"{self.data_prefix.get('seg_map_path')!r} (first: {missing[0]['img_path']}); "
                 'pair the image folder with its own label folder or remake both with '
-                'tools/dataset_converters/make_fashion_canvases.py')
+                'sfkd-prepare-data canvases')
         check_label_sizes(data_list, self.data_prefix.get('img_path'),
                           self.data_prefix.get('seg_map_path'))
         return data_list
@@ -64,5 +64,4 @@ def check_label_sizes(data_list, img_dir: str, seg_dir: str) -> None:
             f'{len(differ)} of {len(data_list)} label maps in {seg_dir!r} are not of the size '
             f"of their images in {img_dir!r} (first: {d['seg_map_path']} is {seg[0]}x{seg[1]}, "
             f"{d['img_path']} is {img[0]}x{img[1]}, width x height); pair the image folder "
-            'with its own label folder or remake both with '
-            'tools/dataset_converters/make_fashion_canvases.py')
+            'with its own label folder or remake both with sfkd-prepare-data canvases')

@@ -33,8 +33,8 @@ def read_idx(root: str, prefix: str) -> Tuple[np.ndarray, np.ndarray]:
              (('images', 3), ('labels', 1))]
     for path in paths:
         if not osp.isfile(path):
-            raise FileNotFoundError(f'{path} is missing; run '
-                                    'tools/dataset_converters/prepare_fashion_mnist.py first')
+            raise FileNotFoundError(f'{path} is missing; run sfkd-prepare-data fashion-mnist '
+                                    f'--out {root} first')
     images = np.fromfile(paths[0], dtype=np.uint8, offset=16).reshape(-1, 28, 28)
     labels = np.fromfile(paths[1], dtype=np.uint8, offset=8)
     return images, labels

@@ -53,8 +53,8 @@ def prepare_fashion_mnist(out_dir: str, src_dir: str = DEBIAN_DIR) -> List[str]:
         if not osp.isfile(src):
             raise FileNotFoundError(
                 f'{src} not found: install the Debian package with '
-                '`apt-get install dataset-fashion-mnist` (or run `bash tools/setup.sh`), '
-                'or pass --src to a folder holding the four Fashion-MNIST .gz files')
+                '`apt-get install dataset-fashion-mnist`, or pass --src to a folder holding '
+                'the four Fashion-MNIST .gz files')
         found = _idx_header(src, len(header))
         if found != header:
             raise ValueError(f'{src} has IDX header {found}, expected {header}; '

@@ -43,8 +43,7 @@ def _product(dims) -> int:
 
 
 # IDX data set class name -> how its files are put into a folder ({root})
-PREPARE = {'FashionMNIST': 'unpack them there with python tools/dataset_converters/'
-                           'prepare_fashion_mnist.py --out {root} (or bash tools/setup.sh)'}
+PREPARE = {'FashionMNIST': 'unpack them there with sfkd-prepare-data fashion-mnist --out {root}'}
 
 
 def required_idx_files(dataset_type) -> Tuple[str, Tuple[str, ...]]:
@@ -93,5 +92,4 @@ def check_idx_files(data_root: str, where: str, required: Sequence[str] = (),
         if problem:
             raise BadConfigError(
                 f'{where} {data_root!r}: {osp.basename(path)} {problem}; unpack it again with '
-                f'python tools/dataset_converters/prepare_fashion_mnist.py --out {data_root} '
-                '(or bash tools/setup.sh)')
+                f'sfkd-prepare-data fashion-mnist --out {data_root}')

@@ -1,11 +1,12 @@
 """Engine: safe checkpoints, distributed set-up on CPU or GPU, hooks."""
+from sfkd.utils.safe_load import allow_mmengine_checkpoint_types
+
 from .atomic_write import install_atomic_local_writes
 from .distill_val_loop import DistillValLoop
 from .distiller_optim_constructor import DistillerOptimWrapperConstructor
 from .hooks import ExportSubmodelHook, NonFiniteLossHook
 from .resumable_train_loop import ResumableEpochBasedTrainLoop
 from .runner import SfkdRunner
-from .safe_load import allow_mmengine_checkpoint_types
 
 __all__ = ['DistillValLoop', 'DistillerOptimWrapperConstructor', 'ExportSubmodelHook',
            'NonFiniteLossHook',

@@ -8,6 +8,12 @@ folder, flushed to disk, then renamed over the destination (``os.replace``
 is atomic on POSIX), so the old file stays intact until the new one is whole.
 The file gets the permissions a plain ``open(path, 'wb')`` would give it: those
 of the file it replaces, or ``0o666`` less the umask for a new one.
+
+The change is made to MMEngine's ``LocalBackend`` class, so it holds for every
+MMEngine user in the process: ``import sfkd`` does not make it. sfkd's runner
+makes it when it is built; any other program opts in by calling
+:func:`install_atomic_local_writes` (again and again if it likes: a second call
+changes nothing).
 """
 import os
 import os.path as osp
@@ -50,7 +56,8 @@ def _plain_mode(path: str) -> int:
 
 
 def install_atomic_local_writes() -> None:
-    """Route MMEngine's local ``put``/``put_text`` through :func:`atomic_write_bytes`."""
+    """Route MMEngine's local ``put``/``put_text`` through :func:`atomic_write_bytes`, for the
+    rest of the process; idempotent (once installed, a call returns at once)."""
     if getattr(LocalBackend, _PATCHED, False):
         return
 

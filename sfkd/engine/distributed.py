@@ -19,6 +19,10 @@ from mmengine.config import Config
 from sfkd.utils.errors import BadConfigError
 
 REQUIRED_ENV = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+# how to start the workers with an installed sfkd (a clone's tools/dist_train.sh and
+# tools/dist_test.sh do the same)
+TORCHRUN = ('python -m sfkd.tools.launch --nproc_per_node=N -m sfkd.tools.train CONFIG '
+            '--launcher pytorch, or -m sfkd.tools.test CONFIG CHECKPOINT --launcher pytorch')
 
 
 def check_sync_bn(cfg: Config) -> None:
@@ -37,11 +41,11 @@ def setup_distributed(cfg: Config) -> None:
     check_sync_bn(cfg)
     if launcher != 'pytorch':
         raise BadConfigError(f'--launcher {launcher} needs GPUs; on a CPU-only machine use '
-                           '--launcher pytorch under torchrun (tools/dist_train.sh)')
+                             f'--launcher pytorch under torchrun: {TORCHRUN}')
     missing = [k for k in REQUIRED_ENV if k not in os.environ]
     if missing:
         raise BadConfigError(f'--launcher pytorch needs the environment variables {missing}; '
-                           'start the job with torchrun (tools/dist_train.sh, tools/dist_test.sh)')
+                             f'start the job with torchrun: {TORCHRUN}')
     if not dist.is_initialized():
         dist.init_process_group('gloo')
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'

@@ -1,4 +1,5 @@
-"""An epoch-based train loop that resumes mid-epoch exactly.
+"""sfkd's epoch-based train loop: it resumes mid-epoch exactly, and it sets up the
+training data and schedules as the config means them.
 
 MMEngine's ``EpochBasedTrainLoop`` restarts the epoch from its first batch when
 it resumes from an iteration checkpoint (``checkpoint.by_epoch=False``): it
@@ -7,6 +8,12 @@ weights than an uninterrupted run. This loop skips those batches instead. The
 order of an epoch is fixed by the sampler's seed and the epoch number
 (MMEngine's ``DefaultSampler``), so the rest of the epoch is exactly the batches
 that the interrupted run would have trained next.
+
+sfkd's schedules name this loop in ``train_cfg``, so any runner that builds
+the config's loop (``sfkd-train``, :func:`sfkd.apis.train`, MMEngine's
+``Runner.from_cfg``, a project's runner) also gets what the loop sets up when it
+is built (:mod:`sfkd.engine.training_setup`): ``train_pipeline_from``, the
+resolved data roots and the schedules fitted to ``max_epochs``.
 """
 import itertools
 from contextlib import contextmanager
@@ -15,8 +22,9 @@ from typing import Iterable, Iterator
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import BatchSampler
 
+from sfkd.engine.training_setup import fit_run_schedules, prepare_training_data
 from sfkd.registry import LOOPS
-from sfkd.utils.errors import CheckpointError
+from sfkd.utils.errors import BadConfigError, CheckpointError
 
 
 class _SkipFirst:
@@ -51,13 +59,43 @@ def skip_batches(loader, n: int) -> Iterator[Iterable]:
         yield itertools.islice(loader, n, None)
 
 
+def check_schedule_length(name: str, value) -> None:
+    """Refuse a training loop that would train nothing (``max_epochs``/``max_iters`` < 1)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1:
+        raise BadConfigError(
+            f'train_cfg.{name}={value}: nothing would be trained (and the run would '
+            f'export untrained weights); set train_cfg.{name} to at least 1')
+
+
 @LOOPS.register_module()
 class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
-    """``EpochBasedTrainLoop`` that continues a resumed epoch where it stopped.
+    """``EpochBasedTrainLoop`` that continues a resumed epoch where it stopped, and sets
+    up the run's training data and schedules when it is built.
 
-    Takes the same arguments as MMEngine's loop; ``tools/train.py`` uses it for
-    every epoch-based config.
+    Takes the same arguments as MMEngine's loop. Before it builds its dataloader
+    it applies the config's ``train_pipeline_from`` and resolves the data roots of
+    the train and val data; then it fits the parameter schedulers, which the
+    runner builds after the loop, to ``max_epochs`` and the epoch's length
+    (:mod:`sfkd.engine.training_setup`).
+
+    Raises:
+        BadConfigError: ``max_epochs`` is not a whole number of at least 1, or the
+            training data cannot be set up (a missing data root or pipeline file).
     """
+
+    def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
+                 val_interval: int = 1, dynamic_intervals=None) -> None:
+        check_schedule_length('max_epochs', max_epochs)
+        if not isinstance(max_epochs, (int, float)) or isinstance(max_epochs, bool) or \
+                int(max_epochs) != max_epochs:
+            raise BadConfigError(f'train_cfg.max_epochs={max_epochs!r}: an epoch-based loop '
+                                 'trains whole epochs; set train_cfg.max_epochs to a whole '
+                                 'number')
+        if isinstance(dataloader, dict):
+            prepare_training_data(runner, dataloader)
+        super().__init__(runner, dataloader, max_epochs, val_begin, val_interval,
+                         dynamic_intervals)
+        fit_run_schedules(runner, self.max_epochs, len(self.dataloader))
 
     def run_epoch(self) -> None:
         length = len(self.dataloader)
@@ -79,14 +117,3 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
                 self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1
-
-
-def use_resumable_loop(train_cfg: dict) -> None:
-    """Make an epoch-based ``train_cfg`` use :class:`ResumableEpochBasedTrainLoop`."""
-    if not train_cfg:
-        return
-    if 'type' not in train_cfg and train_cfg.get('by_epoch'):
-        train_cfg.pop('by_epoch')
-        train_cfg['type'] = 'sfkd.ResumableEpochBasedTrainLoop'
-    elif train_cfg.get('type') in ('EpochBasedTrainLoop', 'mmengine.EpochBasedTrainLoop'):
-        train_cfg['type'] = 'sfkd.ResumableEpochBasedTrainLoop'

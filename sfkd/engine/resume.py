@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 from mmengine.config import Config
 from torch import nn
 
-from sfkd.engine.checkpoint_io import mismatch, read_checkpoint, wrapper_kind
+from sfkd.utils.checkpoint_io import mismatch, read_checkpoint, wrapper_layout
 from sfkd.utils.errors import CheckpointError
 
 NUMBERED = re.compile(r'(epoch|iter)_(\d+)\.pth$')
@@ -66,11 +66,10 @@ def check_fits(path: str, model: nn.Module, work_dir: str,
     """Refuse to resume ``model`` from ``path`` unless its weights fit exactly and the
     model config stored in the checkpoint (if any) is ``model_cfg``."""
     state, meta = read_checkpoint(path, owner='--resume')
-    kind = wrapper_kind(state, model.state_dict())
-    if kind:
-        part = 'student' if kind == 'Distiller' else 'teacher'
-        problems = [f'it is a {kind} checkpoint, keys {part}.*, and this config builds the '
-                    f'plain {part}']
+    layout = wrapper_layout(state, model.state_dict())
+    if layout:
+        problems = [f'it is a {layout.name} checkpoint, keys {layout.product}.*, and this '
+                    f'config builds the plain {layout.product}']
     else:
         problems = mismatch(state, model)
     if not problems and model_cfg is not None:

@@ -1,13 +1,36 @@
 """MMEngine's Runner, with the config dump in the work dir written only by a run that
 has produced something there, the work dir's checkpoints checked before a resume, and
-the training progress handed to the model."""
+the training progress handed to the model.
+
+sfkd's default runtime names it (``runner_type``); the meaning of an sfkd config
+(its hooks, its train loop and what that loop sets up) does not depend on it:
+MMEngine's own ``Runner.from_cfg`` trains the same run."""
+from typing import Dict, List, Optional, Union
+
+from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from sfkd.datasets.split_overlap import check_split_overlap
+from sfkd.engine.atomic_write import install_atomic_local_writes
 from sfkd.engine.hooks.training_progress_hook import TrainingProgressHook
 from sfkd.engine.resume import check_fits, checkpoint_to_resume, overwrite_warning
 from sfkd.registry import RUNNERS
+
+
+# the default hooks of MMEngine's runner, which a config may leave out with None
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger', 'param_scheduler',
+                          'checkpoint')
+
+
+def _hook_type(hook) -> Optional[str]:
+    """The class name a hook config (or hook) names, without its scope."""
+    if isinstance(hook, Hook):
+        return type(hook).__name__
+    kind = hook.get('type') if isinstance(hook, dict) else None
+    if isinstance(kind, type):
+        return kind.__name__
+    return kind.rsplit('.', 1)[-1] if isinstance(kind, str) else None
 
 
 @RUNNERS.register_module()
@@ -33,14 +56,22 @@ class SfkdRunner(Runner):
     shares subjects or slices with it is refused, since its metrics would score
     data the model was trained on.
 
-    Every run has a :class:`TrainingProgressHook` (added when the config's
-    ``custom_hooks`` lack one), so the models that read the run's epoch and
-    length (:mod:`sfkd.models.training_progress`) are told them.
+    Every run has a :class:`TrainingProgressHook` (added when the config's hooks
+    lack one), so the models that read the run's epoch and length
+    (:mod:`sfkd.models.training_progress`) are told them. A hook type that both
+    ``default_hooks`` and ``custom_hooks`` name is registered once, as
+    ``custom_hooks`` configure it, and a ``default_hooks`` entry set to ``None``
+    is left out (MMEngine's own runner accepts ``None`` only for its own six).
+
+    MMEngine's local file writes (checkpoints, ``last_checkpoint``, the config
+    dump) become atomic when it is built
+    (:func:`~sfkd.engine.atomic_write.install_atomic_local_writes`).
     """
 
     _config_dumped = False
 
     def __init__(self, *args, **kwargs) -> None:
+        install_atomic_local_writes()
         super().__init__(*args, **kwargs)
         self._check_work_dir()
 
@@ -57,6 +88,16 @@ class SfkdRunner(Runner):
         if self._resume:
             model = self.model.module if is_model_wrapper(self.model) else self.model
             check_fits(self._load_from, model, self.work_dir, self.cfg.get('model'))
+
+    def register_hooks(self, default_hooks: Optional[Dict[str, Union[Hook, Dict]]] = None,
+                       custom_hooks: Optional[List[Union[Hook, Dict]]] = None) -> None:
+        if default_hooks:
+            named = {_hook_type(h) for h in custom_hooks or []} - {None}
+            default_hooks = {
+                name: hook for name, hook in default_hooks.items()
+                if (hook is not None or name in MMENGINE_DEFAULT_HOOKS)
+                and (name in MMENGINE_DEFAULT_HOOKS or _hook_type(hook) not in named)}
+        super().register_hooks(default_hooks, custom_hooks)
 
     def register_custom_hooks(self, hooks) -> None:
         super().register_custom_hooks(hooks)

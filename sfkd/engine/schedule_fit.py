@@ -20,6 +20,10 @@ A scheduler without an ``end`` (MMEngine's ``INF``, as in step schedules) runs
 to the end of training anyway; its ``milestones``/``step_size`` scale with
 ``max_epochs / reference_epochs`` (the config's own ``max_epochs``).
 Iteration-based schedulers (``by_epoch=False``) are left as they are.
+
+sfkd's train loop fits the run's schedules when the runner builds it
+(:mod:`sfkd.engine.training_setup`), once the epoch length is known, so every
+runner trains with the same schedule.
 """
 from typing import List, MutableMapping, Optional
 
@@ -83,6 +87,16 @@ def _scale(s: MutableMapping, ratio: float) -> None:
         _set(s, 'begin', begin * ratio)
     if end is not None:
         _set(s, 'end', end * ratio)
+
+
+def has_open_ended(schedulers) -> bool:
+    """Whether an epoch-based scheduler of ``schedulers`` (a list of configs, or one) has no
+    ``end``: only those need :func:`fit_schedules`'s ``reference_epochs``."""
+    if isinstance(schedulers, MutableMapping):
+        schedulers = [schedulers]
+    return any(isinstance(s, MutableMapping) and _finite_end(s) is None
+               for s in _epoch_based([s for s in schedulers or []
+                                      if isinstance(s, MutableMapping)]))
 
 
 def fit_schedules(cfg: MutableMapping, reference_epochs: Optional[int] = None) -> bool:

@@ -5,7 +5,7 @@ from typing import Dict, Optional, Set
 
 import torch
 
-from sfkd.engine.checkpoint_io import read_checkpoint
+from sfkd.utils.checkpoint_io import read_checkpoint
 from sfkd.utils.errors import CheckpointError
 
 # meta entries of a wrapper's checkpoint that describe the wrapper, not one part of it

@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Sequence
 import torch
 from mmengine.evaluator import BaseMetric
 
-from sfkd.apis.calibration import NUM_BINS, expected_calibration_error, \
+from sfkd.evaluation.calibration import NUM_BINS, expected_calibration_error, \
     negative_log_likelihood
 from sfkd.registry import METRICS
 from sfkd.utils.errors import BadConfigError

@@ -21,19 +21,17 @@ from mmengine.config import Config, ConfigDict
 from torch import nn
 
 from sfkd.registry import MODELS
+from sfkd.utils.config_loading import PACKAGE_PREFIX, configs_dir
 from sfkd.utils.errors import BadConfigError, SfkdError
 from sfkd.utils.options import unexpected_option
 
 from . import zoo
 
-PACKAGE_PREFIX = 'sfkd::'
-
 
 def resolve_config_path(path: str) -> str:
     """Turn ``sfkd::<path>`` into a file path inside the installed package."""
     if path.startswith(PACKAGE_PREFIX):
-        import sfkd
-        path = osp.join(osp.dirname(sfkd.__file__), '.mim', 'configs', path[len(PACKAGE_PREFIX):])
+        path = osp.join(configs_dir(), path[len(PACKAGE_PREFIX):])
     if not osp.isfile(path):
         raise BadConfigError(f'cfg_path {path!r} not found; use a path relative to the working '
                              "directory, 'sfkd::<path inside configs/>' or a zoo config such as "
@@ -123,7 +121,7 @@ def build_model(cfg: Union[dict, nn.Module], where: str = 'model') -> nn.Module:
 
 def load_pretrained(model: nn.Module, weights: str, where: str, path: Any) -> None:
     """Load ``pretrained`` weights (a file, or a URL fetched now) into ``model``, strictly."""
-    from sfkd.engine.checkpoint_io import load_weights
+    from sfkd.utils.checkpoint_io import load_weights
     if weights.startswith(zoo.REMOTE_PREFIXES):
         weights = zoo.fetch(weights, f'{where} (cfg_path {path!r}) pretrained',
                             "download it where there is a network and pass "

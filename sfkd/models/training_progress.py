@@ -16,7 +16,7 @@ from torch import nn
 #: what the models are told to run a method without a runner: call this, or train under
 #: sfkd's runner, which calls it
 SET_PROGRESS_FIX = ("call model.set_progress(epoch, max_epochs, max_iters) before stepping the "
-                    "model by hand, or train it under sfkd's runner (tools/train.py), whose "
+                    "model by hand, or train it under sfkd's runner (sfkd-train), whose "
                     'TrainingProgressHook sets them')
 
 

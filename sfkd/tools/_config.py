@@ -1,4 +1,8 @@
-"""Load a config for the command-line tools, with one-line errors."""
+"""Load a config for the command-line tools, with one-line errors.
+
+The loading itself is the library's (:mod:`sfkd.utils.config_loading`); here its
+errors become the commands' ``sfkd: error: ...`` exit.
+"""
 import os
 import os.path as osp
 import sys
@@ -7,7 +11,8 @@ from typing import Iterator, Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
 
-from sfkd.tools.cfg_options import check_cfg_options
+from sfkd.utils import config_loading
+from sfkd.utils.config_loading import PACKAGE_PREFIX  # noqa: F401  (re-exported)
 from sfkd.utils.errors import SfkdError
 from sfkd.utils.options import explain_build_type_error
 
@@ -19,40 +24,22 @@ class UsageError(SystemExit):
         super().__init__(f'sfkd: error: {message}')
 
 
-PACKAGE_PREFIX = 'sfkd::'
-
-
 def config_file(path: str) -> str:
-    """The file behind ``path``: ``sfkd::<path>`` is a config shipped with sfkd."""
-    if not path.startswith(PACKAGE_PREFIX):
-        return path
-    import sfkd
-    configs = osp.join(osp.dirname(osp.abspath(sfkd.__file__)), '.mim', 'configs')
-    file = osp.join(configs, path[len(PACKAGE_PREFIX):])
-    if not osp.isfile(file):
-        raise UsageError(f'config {path!r} is not one of sfkd\'s configs (looked in {configs}); '
-                         "pass 'sfkd::<path inside configs/>', for example "
-                         "'sfkd::baseline/tiny-resnet_3e_fashion-mnist.py'")
-    return file
+    """:func:`sfkd.utils.config_loading.config_file`, its error as the command's exit."""
+    try:
+        return config_loading.config_file(path)
+    except config_loading.ConfigFileError as err:
+        raise UsageError(str(err)) from None
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read ``path`` (a file, or ``sfkd::<path>``) and merge ``--cfg-options`` into it."""
-    path = config_file(path)
-    if not osp.isfile(path):
-        raise UsageError(f'config file {path!r} not found; pass the path of a .py config '
-                          '(for example configs/baseline/small-resnet_3e_fashion-mnist.py)')
+    """:func:`sfkd.utils.config_loading.load_config`: a file that cannot be read is the
+    command's exit; a ``--cfg-options`` typo stays a ``BadConfigError``, reported by
+    :func:`one_line_errors`."""
     try:
-        cfg = Config.fromfile(path)
-    except SyntaxError as err:
-        raise UsageError(f'config {path} is not valid Python: {err.msg} '
-                          f'(line {err.lineno})') from None
-    except (FileNotFoundError, ModuleNotFoundError, ValueError, AssertionError) as err:
-        raise UsageError(f'config {path} could not be loaded: {err}') from None
-    if cfg_options:
-        check_cfg_options(cfg.to_dict(), cfg_options)
-        cfg.merge_from_dict(cfg_options)
-    return cfg
+        return config_loading.load_config(path, cfg_options)
+    except config_loading.ConfigFileError as err:
+        raise UsageError(str(err)) from None
 
 
 def add_working_dir_to_path() -> None:

@@ -25,18 +25,14 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
-from mmengine.model import is_model_wrapper
 
-from sfkd.engine.checkpoint_io import load_weights, read_state_dict
-from sfkd.engine.distributed import setup_distributed, teardown_distributed
-from sfkd.engine.runner import SfkdRunner
-from sfkd.models.zoo import prefetch as prefetch_zoo_weights
+from sfkd.apis.run_result import plain_metrics
+from sfkd.apis.testing import build_tester, testing_config
+from sfkd.engine.distributed import teardown_distributed
+from sfkd.engine.work_dir import check_writable_dir
 from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
-from sfkd.tools.data_roots import TESTING, resolve_data_roots
-from sfkd.tools.prebuild import build_loop
 from sfkd.tools.show_dir import add_show_dir
-from sfkd.tools.work_dir import check_work_dir, check_writable_dir
 from sfkd.utils import register_all_modules
 
 
@@ -64,34 +60,22 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
-    """Evaluate as the command line says; return the metrics."""
+    """Evaluate as the command line says (:func:`sfkd.apis.build_tester`); return the
+    metrics."""
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     with one_line_errors():
         cfg = load_config(args.config, args.cfg_options)
-        read_state_dict(args.checkpoint, owner='test')  # refuse a damaged file up front
-        cfg.launcher = args.launcher
-        cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
-        # loaded below, strictly, by sfkd: MMEngine's load_from would load non-strictly
-        cfg.load_from = None
-        cfg.resume = False
+        cfg = testing_config(cfg, args.checkpoint, launcher=args.launcher,
+                             work_dir=args.work_dir or cfg.get('work_dir') or
+                             default_work_dir(args.config))
         if args.show_dir:
             add_show_dir(cfg, args.show_dir, args.show_interval)
-        resolve_data_roots(cfg, TESTING)
-        prefetch_zoo_weights(cfg.get('model'))
-        check_work_dir(cfg.work_dir)
-        if args.show_dir:  # checked like the work dir, before anything is drawn
+            # checked like the work dir, before anything is drawn
             check_writable_dir(osp.abspath(args.show_dir), 'show dir', '--show-dir')
-        setup_distributed(cfg)
-        runner = SfkdRunner.from_cfg(cfg)
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        load_weights(model, args.checkpoint, owner='test',
-                     model_name=f'the model of {args.config}')
-        build_loop(runner, 'test')
+        runner = build_tester(cfg, args.checkpoint, args.config)
     with one_line_errors(build=False):
-        metrics = runner.test()
-    # numpy scalars (mmseg's IoUMetric) as plain numbers, for JSON and printing
-    metrics = {k: v.item() if hasattr(v, 'item') else v for k, v in metrics.items()}
+        metrics = plain_metrics(runner.test())
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

@@ -20,19 +20,11 @@ from typing import Optional, Sequence
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
+from sfkd.apis.training import build_trainer, training_config
 from sfkd.engine.checkpoint_io import read_state_dict
-from sfkd.engine.distributed import check_sync_bn, setup_distributed, teardown_distributed
-from sfkd.engine.hooks.data_check_hook import check_not_empty
-from sfkd.engine.resumable_train_loop import use_resumable_loop
-from sfkd.engine.runner import SfkdRunner
-from sfkd.models.zoo import prefetch as prefetch_zoo_weights
-from sfkd.engine.schedule_fit import fit_schedules, settle_fractions
-from sfkd.tools._config import (UsageError, add_working_dir_to_path, config_file,
-                                default_work_dir, error_last, load_config, one_line_errors)
-from sfkd.tools.data_roots import TRAINING, resolve_data_roots
-from sfkd.tools.pipeline_from import apply_train_pipeline_from
-from sfkd.tools.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
-from sfkd.tools.work_dir import check_work_dir
+from sfkd.engine.distributed import teardown_distributed
+from sfkd.tools._config import (UsageError, add_working_dir_to_path, default_work_dir,
+                                error_last, load_config, one_line_errors)
 from sfkd.utils import register_all_modules
 
 
@@ -61,34 +53,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace):
+    """The run's config: the file with ``--cfg-options``, then what the other options
+    change (``--amp``, ``--auto-scale-lr``, ``--tensorboard``, ``--resume``, the work dir);
+    checked by :func:`sfkd.apis.training.training_config`. What the config means
+    (hooks, loop, schedule, data) is left to the runner that builds it."""
     cfg = load_config(args.config, args.cfg_options)
-    apply_train_pipeline_from(cfg)
-    cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     if args.amp:
         import torch
         if not torch.cuda.is_available():
             raise UsageError('--amp needs a GPU; drop --amp to train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    # every run checks its data first and stops at the first non-finite loss (SfkdRunner
-    # itself adds the TrainingProgressHook that tells the model the run's progress)
-    hooks = list(cfg.get('custom_hooks') or [])
-    for guard in ('DataCheckHook', 'NonFiniteLossHook'):
-        if not any(h.get('type') == guard for h in hooks):
-            hooks.append(dict(type=guard))
-    cache = cfg.get('teacher_cache')
-    if cache:  # a top-level teacher_cache=dict(...) turns the teacher-output cache on
-        if not any(h.get('type') in ('TeacherCacheHook', 'sfkd.TeacherCacheHook') for h in hooks):
-            hooks.append(dict(type='sfkd.TeacherCacheHook', **cache))
-    cfg.custom_hooks = hooks
-    check_sync_bn(cfg)  # MMEngine ignores it in one process
     if args.auto_scale_lr:
         enable_auto_scale_lr(cfg)
     if args.tensorboard:
         add_tensorboard(cfg)
-    fit_schedules(cfg, reference_epochs=own_max_epochs(args))
-    use_resumable_loop(cfg.get('train_cfg'))
     if args.resume == 'auto':  # the runner finds the checkpoint (sfkd.engine.resume)
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
@@ -96,15 +75,8 @@ def build_config(args: argparse.Namespace):
             raise UsageError(f'--resume {args.resume}: no such checkpoint file')
         read_state_dict(args.resume, owner='--resume')
         cfg.resume, cfg.load_from = True, args.resume
-    return cfg
-
-
-def own_max_epochs(args: argparse.Namespace) -> Optional[int]:
-    """The ``max_epochs`` the config itself sets (before ``--cfg-options``)."""
-    if not any(k.startswith('train_cfg') for k in (args.cfg_options or {})):
-        return None
-    from mmengine.config import Config
-    return (Config.fromfile(config_file(args.config)).get('train_cfg') or {}).get('max_epochs')
+    return training_config(cfg, work_dir=args.work_dir or cfg.get('work_dir') or
+                           default_work_dir(args.config), launcher=args.launcher)
 
 
 def enable_auto_scale_lr(cfg) -> None:
@@ -130,30 +102,11 @@ def add_tensorboard(cfg) -> None:
 
 
 def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
-    """Parse the command line and build the Runner, without training."""
+    """Parse the command line and build the Runner (:func:`sfkd.apis.build_trainer`),
+    without training."""
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    cfg = build_config(args)
-    resolve_data_roots(cfg, TRAINING)
-    prefetch_zoo_weights(cfg.get('model'))
-    check_work_dir(cfg.work_dir)
-    setup_distributed(cfg)
-    runner = SfkdRunner.from_cfg(cfg)
-    # build the training data now, so that its config errors are reported as such
-    if isinstance(runner._train_dataloader, dict):
-        loader = runner.build_dataloader(
-            runner._train_dataloader, seed=runner.seed,
-            diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
-        check_not_empty(loader.dataset)
-        runner._train_dataloader = loader
-        # schedulers fitted to a shortened run may span fractions of an epoch
-        settle_fractions(runner.param_schedulers, len(loader))
-    # and the loops and the optimiser, so that their option typos are reported as such
-    build_loop(runner, 'train')
-    build_optim_wrapper(runner)
-    check_param_schedulers(runner)
-    build_loop(runner, 'val')
-    return runner
+    return build_trainer(build_config(args))
 
 
 def run(argv: Optional[Sequence[str]] = None) -> Runner:

@@ -1,4 +1,6 @@
-"""Utilities: registration of all modules, dependency checks, config packaging."""
+"""Utilities, below the data sets, metrics and models: errors, option checks, checkpoint
+reading and safe loading, config loading, dependency checks, config packaging, and
+:func:`register_all_modules`."""
 from .dependencies import check_dependencies
 from .setup_env import register_all_modules
 

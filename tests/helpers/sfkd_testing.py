@@ -44,10 +44,27 @@ def load_tool(path: str, name: str):
     return module
 
 
+def load_benchmark(name: str):
+    """The module ``benchmarks.<name>`` of the repository's ``benchmarks`` package (run as
+    ``python -m benchmarks`` from the repository root), imported from its folder: the
+    package is loaded by its path, not found on ``sys.path``."""
+    import importlib
+    import importlib.util
+    if 'benchmarks' not in sys.modules:
+        folder = osp.join(ROOT, 'benchmarks')
+        spec = importlib.util.spec_from_file_location(
+            'benchmarks', osp.join(folder, '__init__.py'), submodule_search_locations=[folder])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules['benchmarks'] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(f'benchmarks.{name}')
+
+
 def subprocess_env(**extra: str) -> dict:
-    """Environment for a child Python: this interpreter, sfkd importable, 1 thread each."""
+    """Environment for a child Python: this interpreter (whose installed sfkd it imports),
+    the tests' helper modules importable, 1 thread each."""
     env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join([ROOT, HELPERS] + [p for p in [env.get('PYTHONPATH')] if p])
+    env['PYTHONPATH'] = os.pathsep.join([HELPERS] + [p for p in [env.get('PYTHONPATH')] if p])
     env['OMP_NUM_THREADS'] = '1'
     env['PYTHON'] = sys.executable
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env.get('PATH', '')

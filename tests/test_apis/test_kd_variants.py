@@ -1,4 +1,4 @@
-"""tools/analysis/kd_variants.py: its plan of runs (each method from its own teacher, the
+"""projects/kd_variants/kd_variants.py: its plan of runs (each method from its own teacher, the
 teacher-free run from none) and its report's rows, from stored results (no training)."""
 import statistics
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture(scope='module')
 def study():
-    return load_tool('tools/analysis/kd_variants.py', 'kd_variants')
+    return load_tool('projects/kd_variants/kd_variants.py', 'kd_variants')
 
 
 def test_plan_trains_each_teacher_once_and_each_method_from_its_own(study):
@@ -71,7 +71,7 @@ def test_report_rows_sum_the_stages_and_compare_steps_with_kd(study, tmp_path):
 
 def test_readme_table_and_time_are_the_stored_ones():
     import re
-    md = open(f'{ROOT}/tools/analysis/results/kd_variants/results.md').read()
+    md = open(f'{ROOT}/results/kd_variants/results.md').read()
     readme = open(f'{ROOT}/README.md').read()
     section = readme.split('### SKD, LW-KD and teacher-free KD on Fashion-MNIST\n', 1)[1]
     section = section.split('\n### ', 1)[0]

@@ -4,13 +4,12 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
-from sfkd_testing import ROOT
 
 from sfkd.apis.pipeline import plan
 from sfkd.apis.tasks import get_task
 from sfkd.evaluation.mri import psnr, ssim
 from sfkd.models.mri import DCCNN
+from sfkd.utils.config_loading import config_file, read_config
 
 pytestmark = pytest.mark.unit
 
@@ -23,9 +22,9 @@ def test_plan_and_configs():
                                        'alone seed0', 'distill standard at seed0',
                                        'distill sft at seed0']
     for path in [s.config for s in task.teachers.values()] + list(task.methods.values()):
-        assert osp.isfile(osp.join(ROOT, path))
+        assert osp.isfile(config_file(path))
     # the distilled student starts from the SFT student the sft teacher run writes beside it
-    kd = Config.fromfile(osp.join(ROOT, task.methods['at'])).model
+    kd = read_config(task.methods['at']).model
     assert kd.student_init.checkpoint == '{teacher_dir}/sft_student_final.pth'
     assert kd.student_init.required is False
     assert {m.key for m in task.metrics} == {'mri/PSNR/ch2', 'mri/SSIM/ch2',
@@ -42,7 +41,7 @@ def test_zero_filled_row_by_hand(mri_root):
         images = np.load(osp.join(mri_root, f'{split}.npz'))['images'].astype(np.float64)
         # the same per-slice masks as the pipeline's validation (seed 1)
         from sfkd.datasets.mri import UndersampleKSpace
-        cfg = Config.fromfile(osp.join(ROOT, task.student_alone))
+        cfg = read_config(task.student_alone)
         t = UndersampleKSpace(**{k: v for k, v in cfg.test_pipeline[1].items() if k != 'type'})
         z = np.load(osp.join(mri_root, f'{split}.npz'))['slices']
         zf = []
@@ -63,7 +62,7 @@ def test_figure_of_one_test_slice(mri_root, tmp_path):
         torch.save(dict(state_dict=DCCNN(arch='D3C5').state_dict()), path)
         ckpts.append((f'model {i}', path))
     from sfkd.apis.mri_figure import draw_reconstructions, reconstruct_slice
-    cfg = osp.join(ROOT, get_task('mri').student_alone)
+    cfg = get_task('mri').student_alone  # sfkd::mri/..., read from the installed package
     images, meta = reconstruct_slice(cfg, ckpts, index=1, data_root=mri_root)
     assert list(images) == ['ground truth', 'zero-filled', 'model 0', 'model 1']
     gt = np.load(osp.join(mri_root, 'test.npz'))['images'][1]

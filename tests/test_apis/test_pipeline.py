@@ -103,7 +103,7 @@ def test_teacher_checkpoint_prefers_the_exported_teacher(tmp_path):
     assert teacher_checkpoint(str(tmp_path)) == f'{tmp_path}/teacher_final.pth'
 
 
-def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist_root, in_repo,
+def test_pipeline_with_the_teacher_cache_runs_each_teacher_once(tmp_path, fmnist_root,
                                                                 monkeypatch):
     import dataclasses
     import glob

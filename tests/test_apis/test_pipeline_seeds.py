@@ -3,7 +3,8 @@ and teacher-seed spread, worked out by hand in the comments), the students' loss
 weights per paper (options that reach the built model), the augmented training
 pipeline (views of real Fashion-MNIST, the teacher cache replaying them), method
 labels and the command line. No run trains but the one cached augmented run;
-``train_tool.run`` is replaced where only plans and records are checked."""
+the pipeline's ``train`` (sfkd.apis.train) is replaced where only plans and records are
+checked."""
 import csv
 import dataclasses
 import json
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.integration
 
 TASK = get_task('cls')
 SMOKE = TASK.scales['smoke']
-AUG_DATA = 'configs/_base_/datasets/fashion_mnist_aug.py'
-KD_CFG = 'configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
+AUG_DATA = 'sfkd::_base_/datasets/fashion_mnist_aug.py'
+KD_CFG = 'sfkd::kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
 def names(runs):
@@ -107,11 +108,11 @@ class FakeRunner:
 def fake_training(monkeypatch):
     calls = []
 
-    def run(argv):
-        calls.append(argv)
-        os.makedirs(argv[2], exist_ok=True)
-        return FakeRunner(50.0 + len(calls))
-    monkeypatch.setattr(pipeline_mod.train_tool, 'run', run)
+    def train(config, work_dir, cfg_options):
+        calls.append(dict(config=config, work_dir=work_dir, cfg_options=cfg_options))
+        os.makedirs(work_dir, exist_ok=True)
+        return SimpleNamespace(runner=FakeRunner(50.0 + len(calls)))
+    monkeypatch.setattr(pipeline_mod, 'train', train)
     return calls
 
 
@@ -123,8 +124,8 @@ def test_results_carry_the_teacher_seed_and_students_get_its_checkpoint(tmp_path
     results = run_pipeline(TASK, scale, out)
     assert [(r['kind'], r.get('teacher_seed')) for r in results] == \
         [('teacher', 0), ('teacher', 1), ('alone', None), ('distill', 0), ('distill', 1)]
-    ckpt = [a.split('=', 1)[1] for a in calls[4] if a.startswith('model.teacher_ckpt=')]
-    assert ckpt == [f'{out}/teacher_standard_seed1/teacher_final.pth']
+    assert calls[4]['cfg_options']['model.teacher_ckpt'] == \
+        f'{out}/teacher_standard_seed1/teacher_final.pth'
     stored = json.load(open(f'{out}/kd_standard_tseed1_seed0/result.json'))
     assert stored['teacher_seed'] == 1 and stored['metrics'] == {'accuracy': 55.0}
     # a single teacher seed 0 writes the records of today: no teacher_seed
@@ -255,7 +256,7 @@ def test_paper_weights_give_the_friendly_teachers_kd_students_their_papers_weigh
         plan(TASK, dataclasses.replace(scale, student_weights='papers'), 'out')
 
 
-def test_paper_weights_reach_the_built_models_loss_weights(tmp_path, in_repo):
+def test_paper_weights_reach_the_built_models_loss_weights(tmp_path):
     from sfkd.models.model_config import build_model
     from sfkd.registry import MODELS
     from sfkd.tools.train import build_config, parse_args
@@ -280,10 +281,11 @@ def test_paper_weights_reach_the_built_models_loss_weights(tmp_path, in_repo):
 
 
 def test_augment_gives_every_run_the_augmented_pipeline(fmnist_root, in_repo):
-    from mmengine.config import Config
-
+    # in_repo: the datasets are built here from the config, whose data_root is relative
+    from sfkd.datasets.pipeline_from import apply_train_pipeline_from
     from sfkd.registry import DATASETS
     from sfkd.tools.train import build_config, parse_args
+    from sfkd.utils.config_loading import read_config
     scale = dataclasses.replace(SMOKE, train_pipeline_from=TASK.augmented_data)
     assert TASK.augmented_data == AUG_DATA
     runs = plan(TASK, scale, 'out')
@@ -292,11 +294,12 @@ def test_augment_gives_every_run_the_augmented_pipeline(fmnist_root, in_repo):
 
     def dataset(options):
         cfg = build_config(parse_args([KD_CFG, '--cfg-options', *options]))
+        apply_train_pipeline_from(cfg)  # as sfkd's train loop does when it is built
         with DefaultScope.overwrite_default_scope('mmpretrain'):
             return cfg, DATASETS.build(cfg.train_dataloader.dataset)
     student = next(r for r in runs if r.kind == 'distill')
     cfg, views = dataset(student.options)
-    wanted = Config.fromfile(AUG_DATA).train_dataloader.dataset.pipeline
+    wanted = read_config(AUG_DATA).train_dataloader.dataset.pipeline
     assert cfg.train_dataloader.dataset.pipeline == wanted
     assert [t['type'] for t in wanted] == ['mmpretrain.RandomCrop', 'mmpretrain.RandomFlip',
                                            'mmpretrain.PackInputs']
@@ -317,7 +320,7 @@ def test_augment_gives_every_run_the_augmented_pipeline(fmnist_root, in_repo):
     assert any(not torch.equal(a['inputs'], b['inputs']) for a, b in zip(*draws))
 
 
-def test_the_teacher_cache_replays_the_augmented_views(tmp_path, fmnist_root, in_repo):
+def test_the_teacher_cache_replays_the_augmented_views(tmp_path, fmnist_root):
     """One real run: KD on 64 images, 2 epochs, with the teacher-output cache."""
     from sfkd.engine.teacher_cache.store import CacheStore
     from sfkd.models.model_config import build_model
@@ -346,7 +349,7 @@ def test_the_teacher_cache_replays_the_augmented_views(tmp_path, fmnist_root, in
     assert any(not torch.equal(data['inputs'][i], data['inputs'][i + 2]) for i in (0, 1))
 
 
-def test_a_missing_pipeline_file_is_one_clear_error(in_repo):
+def test_a_missing_pipeline_file_is_one_clear_error():
     from sfkd.tools.train import build_config, parse_args
     from sfkd.utils.errors import BadConfigError
     with pytest.raises(BadConfigError, match=r'train_pipeline_from=configs/nope.py: no such '
@@ -354,7 +357,7 @@ def test_a_missing_pipeline_file_is_one_clear_error(in_repo):
         build_config(parse_args([KD_CFG, '--cfg-options', 'train_pipeline_from=configs/nope.py']))
     with pytest.raises(BadConfigError, match='has no train_dataloader.dataset.pipeline'):
         build_config(parse_args([KD_CFG, '--cfg-options',
-                                 'train_pipeline_from=configs/_base_/default_runtime.py']))
+                                 'train_pipeline_from=sfkd::_base_/default_runtime.py']))
 
 
 # ---------------------------------------------------------------- command line

@@ -28,10 +28,14 @@ def test_dense_full_scale_plans_two_teachers_two_methods_three_seeds(name):
 
 @pytest.mark.parametrize('name', task_names())
 def test_every_config_a_task_names_exists(name):
+    """Each is one of sfkd's own configs, named sfkd::<path>: found wherever sfkd is
+    installed, whatever the working directory."""
+    from sfkd.utils.config_loading import config_file
     task = get_task(name)
-    configs = [s.config for s in task.teachers.values()] + list(task.methods.values())
-    for path in configs + [task.student_alone]:
-        assert osp.isfile(osp.join(ROOT, path)), path
+    configs = [s.config for s in task.teachers.values()] + list(task.methods.values()) + \
+        [task.student_alone] + ([task.augmented_data] if task.augmented_data else [])
+    for path in configs:
+        assert path.startswith('sfkd::') and osp.isfile(config_file(path)), path
     for scale in task.scales.values():
         assert set(scale.teachers) <= set(task.teachers) and set(scale.methods) <= set(task.methods)
 

@@ -1,4 +1,4 @@
-"""tools/analysis/sftn_study.py at the smoke scale: a fine-tuned SFTN variant
+"""projects/sftn_study/sftn_study.py at the smoke scale: a fine-tuned SFTN variant
 starts from the standard teacher, and the report measures every KD student."""
 import csv
 import json
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmnist_root,
                                                                   monkeypatch):
-    study = load_tool('tools/analysis/sftn_study.py', 'sftn_study')
+    study = load_tool('projects/sftn_study/sftn_study.py', 'sftn_study')
     monkeypatch.chdir(ROOT)
     runs, out = str(tmp_path / 'runs'), str(tmp_path / 'report')
     monkeypatch.setattr(sys, 'argv', ['sftn_study.py', '--scale', 'smoke', '--teachers',
@@ -54,19 +54,19 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')
 
 
-def test_every_variant_builds_with_its_options(monkeypatch):
+def test_every_variant_builds_with_its_options():
     """The variants' --cfg-options really change the SFTN teacher they name."""
-    from mmengine.config import Config, DictAction
+    from mmengine.config import DictAction
 
     from sfkd.registry import MODELS
     from sfkd.utils import register_all_modules
-    study = load_tool('tools/analysis/sftn_study.py', 'sftn_study')
-    monkeypatch.chdir(ROOT)
+    from sfkd.utils.config_loading import read_config
+    study = load_tool('projects/sftn_study/sftn_study.py', 'sftn_study')
     register_all_modules()
     built = {}
     for name in ('sftn_lkl1', 'sftn_stage2'):
         v = study.VARIANTS[name]
-        cfg = Config.fromfile(v.config)
+        cfg = read_config(v.config)  # sfkd::sftn/...
         parsed = {}
         for opt in v.options:
             key, value = opt.split('=', 1)

@@ -10,7 +10,7 @@ from sfkd_testing import ROOT
 
 pytestmark = pytest.mark.docs
 
-RESULTS = osp.join(ROOT, 'tools', 'analysis', 'results')
+RESULTS = osp.join(ROOT, 'results')
 
 
 def readme() -> str:
@@ -309,5 +309,5 @@ def test_cache_storage_figures_are_the_stored_runs():
     cells.append(f"the student alone {ms(acc[('alone', '-')].values())}")
     assert '; '.join(cells) in other_figures()
     md = open(osp.join(RESULTS, 'cache_storage', 'results.md')).read()
-    assert 'Command: `python tools/analysis/cache_storage_study.py --out ' \
-           'tools/analysis/results/cache_storage`' in md
+    assert 'Command: `python projects/cache_storage_study/cache_storage_study.py --out ' \
+           'results/cache_storage`' in md

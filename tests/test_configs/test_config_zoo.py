@@ -160,7 +160,7 @@ def test_every_teacher_checkpoint_is_made_by_a_shipped_config(path):
     assert _teacher_model(maker) == model_config(cfg.model.teacher.to_dict()), \
         f'{rel(makers[0])} trains another teacher than {rel(path)} loads'
     # the missing-teacher error names the command that runs that config
-    assert f'configs/{osp.relpath(makers[0], f"{ROOT}/configs")}' in cfg.model.teacher_ckpt_hint
+    assert f'sfkd::{osp.relpath(makers[0], f"{ROOT}/configs")}' in cfg.model.teacher_ckpt_hint
 
 
 def test_distillations_without_a_trained_teacher_use_zoo_weights():

@@ -13,6 +13,7 @@ from sfkd_testing import ROOT
 
 from sfkd.models.model_config import build_model
 from sfkd.registry import DATASETS, MODELS
+from sfkd.utils.config_loading import config_file
 
 pytestmark = pytest.mark.integration
 
@@ -76,7 +77,8 @@ def test_sft_distillations_start_from_the_sft_export():
             continue
         # the student starts from the SFT student the teacher's run writes beside it
         assert model.student_init.checkpoint == '{teacher_dir}/sft_student_final.pth'
-        maker = Config.fromfile(osp.join(ROOT, model.teacher_ckpt_hint.split()[-1]))
+        (named, ) = [w for w in model.teacher_ckpt_hint.split() if w.startswith('sfkd::')]
+        maker = Config.fromfile(config_file(named))
         exports = {(h.part, h.filename) for h in maker.custom_hooks}
         is_sft = maker.model.type == 'SFTN'
         assert (('students.b0', 'sft_student_final.pth') in exports) == is_sft, path

@@ -95,7 +95,8 @@ def test_converter_is_idempotent_and_says_so(tmp_path, monkeypatch, capsys):
                                     str(tmp_path / 'd')],
                          env=subprocess_env(), capture_output=True, text=True)
     assert bad.returncode != 0 and bad.stderr.startswith('sfkd: error: ')
-    assert bad.stderr.count('\n') == 1 and 'prepare_fashion_mnist.py' in bad.stderr
+    assert bad.stderr.count('\n') == 1 and \
+        f"run sfkd-prepare-data fashion-mnist --out {tmp_path / 'none'} first" in bad.stderr
 
 
 # ------------------------------------------------------------------ detection
@@ -147,7 +148,7 @@ def test_annotation_file_that_does_not_match_the_images(canvas_root):
                     data_prefix=dict(img='train/images/'))
     text = str(err.value)
     assert '\n' not in text and 'annotations/val.json describes 4 images, but 4 are not in' in text
-    assert 'val_00000.png' in text and 'make_fashion_canvases.py' in text
+    assert 'val_00000.png' in text and text.endswith('remake both with sfkd-prepare-data canvases')
 
 
 # --------------------------------------------------------------- segmentation
@@ -216,7 +217,7 @@ def test_label_map_of_another_size_than_its_image_is_refused(canvas_root, tmp_pa
         f"1 of 4 label maps in '{root}/val/labels' are not of the size of their images in "
         f"'{root}/val/images' (first: {label} is 48x40, {root}/val/images/val_00002.png is "
         '64x64, width x height); pair the image folder with its own label folder or remake '
-        'both with tools/dataset_converters/make_fashion_canvases.py')
+        'both with sfkd-prepare-data canvases')
 
 
 def test_iou_metric_perfect_masks_score_100_and_a_wrong_class_lower(canvas_root):

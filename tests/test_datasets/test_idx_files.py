@@ -33,8 +33,8 @@ def test_data_root_check_names_the_file(tmp_path):
     idx(tmp_path / 'train-labels-idx1-ubyte', (10, ), 3)
     with pytest.raises(BadConfigError, match=r"^train_dataloader.dataset.data_root '.*': "
                        r'train-labels-idx1-ubyte is truncated: 11 bytes, its header \(10,\) '
-                       r'needs 18; unpack it again with python tools/dataset_converters/'
-                       r'prepare_fashion_mnist.py --out '):
+                       r'needs 18; unpack it again with sfkd-prepare-data fashion-mnist '
+                       r'--out .*$'):
         check_idx_files(str(tmp_path), 'train_dataloader.dataset.data_root')
 
 
@@ -73,19 +73,19 @@ def fmnist_cfg(root, **train):
 
 
 def test_folder_without_the_idx_files_is_named_with_the_fix(tmp_path):
-    from sfkd.tools.data_roots import resolve_data_roots
+    from sfkd.datasets.data_roots import resolve_data_roots
     with pytest.raises(BadConfigError) as err:
         resolve_data_roots(fmnist_cfg(tmp_path))
     assert str(err.value) == (
         f"train_dataloader.dataset.data_root '{tmp_path}' lacks 4 of the 4 FashionMNIST IDX "
         'files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, '
-        't10k-labels-idx1-ubyte); unpack them there with python tools/dataset_converters/'
-        f'prepare_fashion_mnist.py --out {tmp_path} (or bash tools/setup.sh), or set it with '
+        't10k-labels-idx1-ubyte); unpack them there with sfkd-prepare-data fashion-mnist '
+        f'--out {tmp_path}, or set it with '
         '--cfg-options train_dataloader.dataset.data_root=PATH')
 
 
 def test_one_missing_file_is_named_and_download_true_is_left_to_download(tmp_path):
-    from sfkd.tools.data_roots import resolve_data_roots
+    from sfkd.datasets.data_roots import resolve_data_roots
     for name in FMNIST_FILES[:3]:
         idx(tmp_path / name, (1, ) if 'labels' in name else (1, 2, 2), 1 if 'labels' in name
             else 4)

@@ -69,7 +69,8 @@ def test_dataset_simulates_the_scan_and_takes_indices(mri_root):
     assert mask[0].sum() == 8  # 32 columns at 4x
     with pytest.raises(BadConfigError, match='split must be one of'):
         DATASETS.build(dict(type='MRIT1Slices', data_root=mri_root, split='training'))
-    with pytest.raises(FileNotFoundError, match='prepare_mri_t1.py --out'):
+    with pytest.raises(FileNotFoundError, match=f'not found: prepare the slices with '
+                       f'`sfkd-prepare-data mri-t1 --out {mri_root}_missing`$'):
         DATASETS.build(dict(type='MRIT1Slices', data_root=mri_root + '_missing'))
 
 

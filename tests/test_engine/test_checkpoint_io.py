@@ -4,7 +4,6 @@ import pickle
 
 import pytest
 import torch
-from sfkd_testing import ROOT
 from torch import nn
 
 from sfkd.engine.checkpoint_io import KD_FROM_SFTN, load_weights, read_state_dict
@@ -120,10 +119,11 @@ def test_sftn_checkpoint_into_a_model_that_is_not_its_teacher_says_there_is_no_s
         f'students.*) and the model of student.py is {what}: an SFTN run trains a teacher, whose '
         "branch students run on the teacher's early stages, so the run holds no complete "
         f"student; test the teacher with the teacher config and '{final}', or train a student "
-        'from it with a KD config from configs/kd/kd-sftn_*.py (e.g. '
-        f'configs/kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py) and '
+        'from it with a KD config like sfkd::kd/kd-sftn_*.py: sfkd-train '
+        'sfkd::kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py --cfg-options '
         f'model.teacher_ckpt={final}')
-    assert osp.isfile(osp.join(ROOT, KD_FROM_SFTN))
+    from sfkd.utils.config_loading import config_file
+    assert osp.isfile(config_file(KD_FROM_SFTN))  # one of sfkd's installed configs
 
 
 def test_other_architecture_lists_the_mismatch(tmp_path):

@@ -6,10 +6,14 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import save_checkpoint
 
-import sfkd  # noqa: F401  (installs the atomic writes)
-from sfkd.engine.atomic_write import atomic_write_bytes
+from sfkd.engine.atomic_write import atomic_write_bytes, install_atomic_local_writes
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def atomic_writes():
+    install_atomic_local_writes()  # what sfkd's runner does when it is built
 
 
 @pytest.fixture

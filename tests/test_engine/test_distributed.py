@@ -25,8 +25,23 @@ def test_sync_bn_is_refused_on_cpu():
 def test_pytorch_launcher_needs_torchrun_environment(monkeypatch):
     for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
         monkeypatch.delenv(key, raising=False)
-    with pytest.raises(BadConfigError, match='start the job with torchrun'):
+    with pytest.raises(BadConfigError) as err:
         setup_distributed(Config(dict(launcher='pytorch')))
+    # the command works wherever sfkd is installed (no clone's tools/dist_train.sh needed)
+    assert str(err.value) == (
+        "--launcher pytorch needs the environment variables ['RANK', 'WORLD_SIZE', "
+        "'MASTER_ADDR', 'MASTER_PORT']; start the job with torchrun: python -m "
+        'sfkd.tools.launch --nproc_per_node=N -m sfkd.tools.train CONFIG --launcher pytorch, '
+        'or -m sfkd.tools.test CONFIG CHECKPOINT --launcher pytorch')
+
+
+def test_a_gpu_launcher_on_cpu_names_the_torchrun_command():
+    with pytest.raises(BadConfigError) as err:
+        setup_distributed(Config(dict(launcher='slurm')))
+    assert str(err.value) == (
+        '--launcher slurm needs GPUs; on a CPU-only machine use --launcher pytorch under '
+        'torchrun: python -m sfkd.tools.launch --nproc_per_node=N -m sfkd.tools.train CONFIG '
+        '--launcher pytorch, or -m sfkd.tools.test CONFIG CHECKPOINT --launcher pytorch')
 
 
 CHILD = '''

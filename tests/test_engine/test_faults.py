@@ -136,8 +136,10 @@ def test_resume_refuses_an_iteration_outside_the_epoch(teacher_ckpt, tmp_path, f
 KILL_DURING_SAVE = """
 import os, signal, sys
 import torch
-import sfkd  # noqa: F401  (installs the atomic writes)
 from mmengine.runner.checkpoint import save_checkpoint
+from sfkd.engine.atomic_write import install_atomic_local_writes
+
+install_atomic_local_writes()  # what sfkd's runner does when it is built
 
 path = sys.argv[1]
 save_checkpoint({'state_dict': {'w': torch.ones(100000)}}, path)

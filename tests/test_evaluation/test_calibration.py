@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from sfkd.apis.calibration import calibration_metrics, expected_calibration_error, \
+from sfkd.evaluation.calibration import calibration_metrics, expected_calibration_error, \
     negative_log_likelihood
 from sfkd.registry import METRICS
 from sfkd.utils.errors import BadConfigError

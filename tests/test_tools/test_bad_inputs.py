@@ -291,6 +291,11 @@ CASES: Dict[str, Case] = {
     'misspelled option of an mmpretrain model in a config': Case(lambda f: [f['head_typo'],
                                                                             *opt()]),
     '`max_epochs=0`': Case(lambda f: [BASELINE_CFG, *opt('train_cfg.max_epochs=0')]),
+    '`max_epochs` that is not a whole number': Case(lambda f: [BASELINE_CFG, *opt(
+        'train_cfg.max_epochs=1.5')]),
+    '`teacher_cache` that is not a dict': Case(lambda f: [BASELINE_CFG, *opt('teacher_cache=True')]),
+    'misspelled `teacher_cache` option': Case(lambda f: [BASELINE_CFG, *opt(
+        'teacher_cache.rooot=/x')]),
     'data root missing': Case(lambda f: kd(f, 'train_dataloader.dataset.data_root=/nope/fm')),
     'data root that is a file': Case(lambda f: kd(
         f, f'train_dataloader.dataset.data_root={f["file"]}')),

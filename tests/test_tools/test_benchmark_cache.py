@@ -1,10 +1,9 @@
-"""tools/analysis/benchmark_cache.py at the smallest size: the epoch ratios come from the
+"""``python -m benchmarks cache`` at the smallest size: the epoch ratios come from the
 stored epoch times, and the bytes per sample from the cache's files."""
 import json
-import sys
 
 import pytest
-from sfkd_testing import ROOT, load_tool
+from sfkd_testing import ROOT, load_benchmark
 
 pytestmark = pytest.mark.e2e
 
@@ -12,13 +11,10 @@ pytestmark = pytest.mark.e2e
 def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root, monkeypatch):
     """The command's main, run in this process (its own process is not what is tested)."""
     out = tmp_path / 'bench' / 'teacher_cache.json'
-    bench = load_tool('tools/analysis/benchmark_cache.py', 'benchmark_cache')
+    bench = load_benchmark('cache')
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(sys, 'argv', [
-        'tools/analysis/benchmark_cache.py', '--data-root', fmnist_root, '--train-size', '128',
-        '--batch-size', '64', '--repeats', '1', '--storages', 'fp16', '--no-feature-bytes',
-        '--out', str(out)])
-    bench.main()
+    bench.main(['--data-root', fmnist_root, '--train-size', '128', '--batch-size', '64',
+                '--repeats', '1', '--storages', 'fp16', '--no-feature-bytes', '--out', str(out)])
     result = json.load(open(out))['epochs']
     times = result['epoch_seconds']
     assert all(len(times[side]) == 1 and times[side][0] > 0 for side in times)
@@ -29,4 +25,4 @@ def test_cache_benchmark_stores_epoch_ratios_and_bytes(tmp_path, fmnist_root, mo
     # 10 fp16 logits per sample
     assert result['cache_bytes_per_sample'] == {'kd_logits.fp16': 20.0}
     md = (tmp_path / 'bench' / 'teacher_cache.md').read_text()
-    assert 'cached_distill_ratio' in md and 'Command: `python tools/analysis/benchmark_cache.py' in md
+    assert 'cached_distill_ratio' in md and 'Command: `python -m benchmarks cache' in md

@@ -1,4 +1,4 @@
-"""tools/analysis/cache_storage_study.py: its runs (the pipeline's, then one KD student per
+"""projects/cache_storage_study/cache_storage_study.py: its runs (the pipeline's, then one KD student per
 storage and seed), its report from made-up results, and a smoke run end to end."""
 import glob
 import json
@@ -12,7 +12,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope='module')
 def study():
-    return load_tool('tools/analysis/cache_storage_study.py', 'cache_storage_study')
+    return load_tool('projects/cache_storage_study/cache_storage_study.py',
+                     'cache_storage_study')
 
 
 def test_runs_are_the_pipelines_then_each_storages_students(study):
@@ -75,5 +76,5 @@ def test_smoke_study_trains_each_storage_from_its_own_cache(study, tmp_path, fmn
     diff = topk['metrics']['accuracy'] - kd['metrics']['accuracy']
     assert f"| top-3 probabilities (biased) | 18 | {topk['metrics']['accuracy']:.2f} | " \
            f'{diff:+.2f} (seeds: {diff:+.2f}) |' in md
-    assert 'Command: `python tools/analysis/cache_storage_study.py --scale smoke' in md
+    assert 'Command: `python projects/cache_storage_study/cache_storage_study.py --scale smoke' in md
     assert osp.isfile(f'{out}/results.csv')

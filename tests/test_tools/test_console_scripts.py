@@ -31,7 +31,7 @@ class ProjectMarkerHook(Hook):
 
 def project_env() -> dict:
     env = subprocess_env()
-    env['PYTHONPATH'] = ROOT  # sfkd importable; the project directory is not on the path
+    env.pop('PYTHONPATH')  # the installed sfkd; neither the project directory nor the tests'
     return env
 
 

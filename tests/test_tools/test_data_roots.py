@@ -8,7 +8,7 @@ from sfkd_testing import BASELINE_CFG, ROOT, tiny_options
 
 from sfkd.tools import test as test_tool
 from sfkd.tools import train as train_tool
-from sfkd.tools.data_roots import resolve_data_roots
+from sfkd.datasets.data_roots import resolve_data_roots
 from sfkd.utils.errors import BadConfigError
 
 pytestmark = pytest.mark.integration

@@ -77,7 +77,7 @@ def test_sfkd_test_console_script(trained, tmp_path):
     work = tmp_path / 'console'
     proc = subprocess.run([script, BASELINE_CFG, str(trained / 'epoch_2.pth'), '--work-dir',
                            str(work), *options()], cwd=str(tmp_path),
-                          env=subprocess_env(PYTHONPATH=ROOT), capture_output=True, text=True,
+                          env=subprocess_env(PYTHONPATH=''), capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     saved = json.load(open(work / 'test_metrics.json'))

@@ -37,10 +37,13 @@ COVERED_ELSEWHERE = {
     ('python', 'tools/analysis/dist_stress.py'): 'tests/test_tools/test_dist_stress.py',
     ('pip', ): 'GPU installation, needs a GPU machine',
     ('python', 'tools/run_pipeline.py'): 'tests/test_apis/test_pipeline.py (smoke scale)',
-    ('python', 'tools/analysis/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
-    ('python', 'tools/analysis/kd_variants.py'): 'tests/test_apis/test_kd_variants.py',
-    ('python', 'tools/analysis/select_teacher.py'): 'tests/test_tools/test_select_teacher.py',
-    ('python', 'tools/analysis/regimes_study.py'): 'tests/test_tools/test_regimes_study.py',
+    ('python', 'projects/sftn_study/sftn_study.py'): 'tests/test_apis/test_sftn_study.py',
+    ('python', 'projects/kd_variants/kd_variants.py'): 'tests/test_apis/test_kd_variants.py',
+    ('python', 'tools/select_teacher.py'): 'tests/test_tools/test_select_teacher.py',
+    ('python', 'projects/regimes_study/regimes_study.py'): 'tests/test_tools/test_regimes_study.py',
+    ('python', 'projects/cache_storage_study/cache_storage_study.py'):
+        'tests/test_tools/test_cache_storage_study.py',
+    ('python', '-m', 'benchmarks'): 'tests/test_tools/test_benchmark.py, test_benchmark_cache.py',
     ('python', 'tools/analysis/draw_mri.py'): 'tests/test_tools/test_mri_recipes.py',
 }
 
@@ -242,7 +245,7 @@ def test_downstream_recipe_runs_outside_the_repository(tmp_path, fmnist_root):
     (project / 'my_config.py').write_text(config)
     assert not osp.realpath(project).startswith(osp.realpath(ROOT) + os.sep)
     env = subprocess_env()
-    env['PYTHONPATH'] = ROOT  # sfkd from this checkout, nothing else
+    env.pop('PYTHONPATH')  # the installed sfkd (this checkout's), nothing else
     env.pop('SFKD_DATA_ROOT', None)
     argv = [sys.executable if a == 'python' else a for a in argv]
     proc = subprocess.run(with_tiny(argv), cwd=str(project), env=env, capture_output=True,

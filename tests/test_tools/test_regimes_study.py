@@ -1,4 +1,4 @@
-"""tools/analysis/regimes_study.py and the configs of its regimes.
+"""projects/regimes_study: its script and the configs of its regimes.
 
 The smoke scale of the gap regime runs end to end on 256 real training images
 (1 epoch); the parameter ratio of the gap pair and the cross-family student
@@ -16,8 +16,11 @@ from sfkd_testing import ROOT, load_tool
 
 from sfkd.models.model_config import build_model
 from sfkd.registry import MODELS
+from sfkd.utils.config_loading import read_config
 
 pytestmark = pytest.mark.e2e
+
+PROJECT = osp.join(ROOT, 'projects', 'regimes_study')
 
 NEW_CONFIGS = [
     'baseline/small-resnet_aug_fashion-mnist.py', 'baseline/tiny-resnet_aug_fashion-mnist.py',
@@ -35,7 +38,7 @@ NEW_CONFIGS = [
 
 
 def load_study():
-    return load_tool('tools/analysis/regimes_study.py', 'regimes_study')
+    return load_tool('projects/regimes_study/regimes_study.py', 'regimes_study')
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +98,7 @@ def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
 
     # the standard teacher's numbers, recomputed here from its checkpoint
     from sfkd.apis.agreement import load_classifier
-    model = load_classifier(f'{ROOT}/configs/baseline/small-resnet_aug_fashion-mnist.py',
+    model = load_classifier(f'{PROJECT}/configs/baseline/small-resnet_aug_fashion-mnist.py',
                             f'{runs}/teacher_standard/teacher_final.pth')
     model.eval()
     standard = rows[0]
@@ -113,7 +116,7 @@ def test_gap_regime_smoke_end_to_end(tmp_path, fmnist_root):
             assert float(standard['teacher_nll']) == pytest.approx(nll, rel=1e-5)
 
     md = open(f'{out}/study.md').read()
-    assert 'Command: `python tools/analysis/regimes_study.py --regime gap --scale smoke' in md
+    assert 'Command: `python projects/regimes_study/regimes_study.py --regime gap --scale smoke' in md
     assert '| teacher sftn-gap | 1 |' in md and '| total | 7 |' in md
     assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     full = list(csv.DictReader(open(f'{out}/full_runs.csv')))
@@ -139,17 +142,18 @@ def test_only_names_a_teacher_of_the_regime(tmp_path, capsys):
 
 
 def test_gap_pair_teacher_has_over_ten_times_the_students_parameters():
-    cfg = Config.fromfile(f'{ROOT}/configs/kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py')
+    cfg = Config.fromfile(f'{PROJECT}/configs/kd/kd-aug_small-resnet_micro-resnet_fashion-mnist.py')
     teacher, student = build_model(cfg.model.teacher.to_dict()), \
         build_model(cfg.model.student.to_dict())
     assert n_params(teacher) >= 10 * n_params(student), (n_params(teacher), n_params(student))
     # and the gap regime's SFTN branches are that student
-    sftn = Config.fromfile(f'{ROOT}/configs/sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py')
+    sftn = Config.fromfile(
+        f'{PROJECT}/configs/sftn/sftn-aug_small-resnet_micro-resnet_fashion-mnist.py')
     assert sftn.model.branches[0].student.cfg_path == cfg.model.student.cfg_path
 
 
 def test_cross_family_student_builds_and_forwards_grey_images(fmnist_root):
-    cfg = Config.fromfile(f'{ROOT}/configs/baseline/mobilenet-v2-small_aug_fashion-mnist.py')
+    cfg = Config.fromfile(f'{PROJECT}/configs/baseline/mobilenet-v2-small_aug_fashion-mnist.py')
     model = build_model(cfg.model.to_dict())
     model.eval()
     from mmpretrain.models.backbones import MobileNetV2
@@ -164,13 +168,13 @@ def test_cross_family_student_builds_and_forwards_grey_images(fmnist_root):
     assert tuple(logits.shape) == (4, 10) and torch.isfinite(logits).all()
     # smaller than its teacher, the small ResNet
     teacher = build_model(Config.fromfile(
-        f'{ROOT}/configs/baseline/small-resnet_aug_fashion-mnist.py').model.to_dict())
+        f'{PROJECT}/configs/baseline/small-resnet_aug_fashion-mnist.py').model.to_dict())
     assert n_params(model) < n_params(teacher)
 
 
 def test_cross_family_sftn_teacher_attaches_the_mobilenet_branches():
     cfg = Config.fromfile(
-        f'{ROOT}/configs/sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py')
+        f'{PROJECT}/configs/sftn/sftn-aug_small-resnet_mobilenet-v2-small_fashion-mnist.py')
     model = MODELS.build(cfg.model)  # the dry run checks every attach point's shapes
     student = model.students['b0']
     from mmpretrain.models.backbones import MobileNetV2
@@ -179,7 +183,7 @@ def test_cross_family_sftn_teacher_attaches_the_mobilenet_branches():
 
 @pytest.mark.parametrize('path', NEW_CONFIGS)
 def test_regime_configs_load_and_build(path, tmp_path):
-    cfg = Config.fromfile(f'{ROOT}/configs/{path}')
+    cfg = Config.fromfile(f'{PROJECT}/configs/{path}')
     steps = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     assert steps == ['mmpretrain.RandomCrop', 'mmpretrain.RandomFlip', 'mmpretrain.PackInputs']
     assert [t['type'] for t in cfg.val_dataloader.dataset.pipeline] == ['mmpretrain.PackInputs']
@@ -201,7 +205,7 @@ def test_sweep_options_change_the_sftn_teacher():
     specs = study.REGIMES['sweep'].teachers()
     assert len(specs) >= 6  # the candidates select_teacher.py is validated on
     for name, (lkl, tau) in study.REGIMES['sweep'].sftn.items():
-        cfg = Config.fromfile(specs[name].config)
+        cfg = read_config(specs[name].config)  # the project's sftn/ config
         cfg.merge_from_dict({k: DictAction._parse_iterable(v) for k, v in
                              (o.split('=', 1) for o in specs[name].options)})
         assert cfg.model.branch_imitation_weight == lkl and cfg.model.imitation_loss.tau == tau
@@ -306,7 +310,7 @@ def test_lipschitz_regime_adds_a_step_scaled_soteacher():
     new = [r.work_dir for r in runs if (r.work_dir, tuple(r.options)) not in long_aug]
     assert new == ['R/teacher_soteacher-steps', 'R/tiny-resnet/kd_soteacher-steps_seed0',
                    'R/tiny-resnet/kd_soteacher-steps_seed1', 'R/tiny-resnet/kd_soteacher-steps_seed2']
-    cfg = Config.fromfile(regime.teachers()['soteacher-steps'].config)
+    cfg = read_config(regime.teachers()['soteacher-steps'].config)
     lipschitz = cfg.model.regularizers.lipschitz
     assert (lipschitz.weight, lipschitz.steps, lipschitz.reference_steps) == (1e-5, 'auto', 187680)
     assert cfg.model.regularizers.consistency.weight == 1.0

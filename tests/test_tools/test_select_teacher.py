@@ -1,5 +1,6 @@
-"""tools/analysis/select_teacher.py: probes on a real Fashion-MNIST subset from tiny
-candidate teachers made here, the ranking files, and Spearman's value by hand."""
+"""sfkd.apis.select_teacher and its command (``python tools/select_teacher.py``): probes on
+a real Fashion-MNIST subset from tiny candidate teachers made here, the ranking files, and
+Spearman's value by hand."""
 import csv
 import json
 import math
@@ -8,19 +9,18 @@ import os.path as osp
 
 import pytest
 import torch
-from sfkd_testing import ROOT, load_tool
+from sfkd_testing import ROOT
+
+from sfkd.apis import select_teacher as tool
+from sfkd.tools import select_teacher as command
+from sfkd.utils.errors import CheckpointError
 
 pytestmark = pytest.mark.e2e
 
 KD_CFG = 'configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
-@pytest.fixture(scope='module')
-def tool():
-    return load_tool('tools/analysis/select_teacher.py', 'select_teacher')
-
-
-def test_spearman_by_hand(tool):
+def test_spearman_by_hand():
     # probe ranks [2, 3, 1, 4], full ranks [3, 2, 1, 4]: d^2 = 1 + 1, rho = 1 - 6 * 2 / (4 * 15)
     assert tool.spearman([90.1, 89.5, 91.0, 88.0], [85.0, 86.0, 87.0, 84.0]) == \
         pytest.approx(1 - 12 / 60, abs=1e-12)
@@ -31,7 +31,7 @@ def test_spearman_by_hand(tool):
     assert tool.ranks([5.0, 7.0, 7.0, 1.0]) == [3.0, 1.5, 1.5, 4.0]
 
 
-def test_pipeline_results_csv_gives_mean_kd_accuracy_and_seconds(tool, tmp_path):
+def test_pipeline_results_csv_gives_mean_kd_accuracy_and_seconds(tmp_path):
     path = tmp_path / 'results.csv'
     path.write_text('kind,teacher,method,seed,accuracy,teacher_accuracy,seconds\n'
                     'teacher,sftn,-,0,90.0,,50\n'
@@ -73,7 +73,7 @@ def make_candidates(root):
     return paths
 
 
-def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypatch):
+def test_ranks_probes_of_three_candidates(tmp_path, fmnist_root, monkeypatch):
     monkeypatch.chdir(ROOT)
     make_candidates(tmp_path)
     full = tmp_path / 'full.json'
@@ -85,7 +85,7 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
             'train_dataloader.persistent_workers=False',
             'val_dataloader.persistent_workers=False', f'train_dataloader.dataset.data_root={fmnist_root}',
             f'val_dataloader.dataset.data_root={fmnist_root}']
-    tool.main([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
+    command.run([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
                '--student-config', KD_CFG, '--out', str(out), '--epochs', '1',
                '--train-size', '128', '--val-size', '128', '--workers', '1',
                '--full-results', str(full), '--full-seconds', '1000', '--cfg-options', *opts])
@@ -117,7 +117,7 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
     assert info['cost_fraction'] == pytest.approx(seconds / 1000, rel=1e-3)
     md = open(out / 'ranking.md').read()
     assert '| rank | candidate | probe student top-1 |' in md and 'Spearman' in md
-    assert 'Command: `python tools/analysis/select_teacher.py' in md
+    assert 'Command: `python tools/select_teacher.py' in md
     assert open(out / 'ranking.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     assert osp.isfile(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
 
@@ -127,7 +127,7 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
     more = tmp_path / 'more.csv'
     more.write_text('candidate,accuracy\nteacher_a,70.0\nteacher_b,77.0\n')
     os.remove(out / 'probes' / 'probe_teacher_a' / 'student_final.pth')
-    tool.main([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
+    command.run([f'{tmp_path}/teacher_a/teacher_final.pth', f'{tmp_path}/teacher_b/*.pth',
                '--student-config', KD_CFG, '--out', str(out), '--epochs', '1',
                '--train-size', '128', '--val-size', '128', '--workers', '1',
                '--full-results', str(full), str(more), '--full-seconds', '1000',
@@ -143,8 +143,21 @@ def test_ranks_probes_of_three_candidates(tool, tmp_path, fmnist_root, monkeypat
         open(out / 'ranking.md').read()
 
 
-def test_bad_candidate_names_the_file(tool, tmp_path):
-    with pytest.raises(SystemExit, match='matches no file'):
+def test_bad_candidate_names_the_file(tmp_path):
+    with pytest.raises(CheckpointError, match='matches no file'):
         tool.expand_candidates([f'{tmp_path}/none_*.pth'])
-    with pytest.raises(SystemExit, match=r"candidate checkpoint .*missing.pth' not found"):
+    with pytest.raises(CheckpointError, match=r"candidate checkpoint .*missing.pth' not found"):
         tool.expand_candidates([f'{tmp_path}/missing.pth'])
+
+
+def test_command_reports_a_bad_candidate_in_one_line(tmp_path):
+    """The library raises; the command exits with one ``sfkd: error:`` line, having
+    written nothing."""
+    out = tmp_path / 'report'
+    with pytest.raises(SystemExit) as err:
+        command.main([f'{tmp_path}/none_*.pth', '--student-config', f'{ROOT}/{KD_CFG}',
+                      '--out', str(out)])
+    assert err.value.code == (f"sfkd: error: candidate '{tmp_path}/none_*.pth' matches no file; "
+                              'give teacher checkpoint files (e.g. work_dirs/<teacher run>/'
+                              'teacher_final.pth) or a glob that matches some')
+    assert not out.exists()

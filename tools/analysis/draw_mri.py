@@ -7,13 +7,10 @@ with their error maps below (PNG).
         --out work_dirs/mri_slice.png
 """
 import argparse
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-
-from sfkd.apis.mri_figure import draw_reconstructions  # noqa: E402
-from sfkd.utils.errors import SfkdError  # noqa: E402
+from sfkd.apis.mri_figure import draw_reconstructions
+from sfkd.utils.errors import SfkdError
 
 
 def main() -> None:

@@ -10,11 +10,8 @@ mmdet's DetLocalVisualizer or mmseg's SegLocalVisualizer.
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-
-from sfkd.tools._config import UsageError, error_last, one_line_errors  # noqa: E402
+from sfkd.tools._config import UsageError, error_last, one_line_errors
 
 
 def main() -> None:

@@ -17,13 +17,9 @@ Examples::
 """
 import argparse
 import logging
-import os.path as osp
-import sys
 from typing import Optional, Sequence
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import DictAction
 
 # distiller types whose frozen teacher is built trainable here (it would need its weights)
 DISTILLERS = ('Distiller', 'sfkd.Distiller', 'AdversarialDistiller', 'sfkd.AdversarialDistiller')

@@ -5,7 +5,7 @@
 # (32 -> 64 channels, sized by the build-time dry run). Method configs add one
 # loss per level.
 # The teacher is the standard baseline's; make it first with
-#   python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py
+#   sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py
 # Any other teacher of this architecture (e.g. an SFTN or SoTeacher run's
 # teacher_final.pth) goes in with --cfg-options model.teacher_ckpt=PATH.
 _base_ = [
@@ -19,7 +19,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/canvas/retinanet_r18w16.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/canvas/retinanet_r34w32.py'),
     teacher_ckpt='work_dirs/retinanet-r34w32_fashion-det/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/baseline/retinanet-r34w32_fashion-det.py',
+    teacher_ckpt_hint='sfkd-train sfkd::baseline/retinanet-r34w32_fashion-det.py',
     input_shape=(3, 64, 64),
     student_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},
     teacher_taps={f'p{i}': dict(type='ModuleOutputTap', source='neck', index=i) for i in levels},

@@ -2,7 +2,7 @@
 # (quarter width) student on the Fashion-MNIST canvases, with the baseline's
 # data, schedule and runtime. Method configs add taps and losses.
 # The teacher is the standard baseline's; make it first with
-#   python tools/train.py configs/baseline/fcn-r34w32_fashion-seg.py
+#   sfkd-train sfkd::baseline/fcn-r34w32_fashion-seg.py
 # Any other teacher of this architecture (e.g. an SFTN or SoTeacher run's
 # teacher_final.pth) goes in with --cfg-options model.teacher_ckpt=PATH.
 _base_ = [
@@ -15,7 +15,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/canvas/fcn_r18w16.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/canvas/fcn_r34w32.py'),
     teacher_ckpt='work_dirs/fcn-r34w32_fashion-seg/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/baseline/fcn-r34w32_fashion-seg.py',
+    teacher_ckpt_hint='sfkd-train sfkd::baseline/fcn-r34w32_fashion-seg.py',
     input_shape=(3, 64, 64),
 )
 # validate the student, and once the (frozen) teacher, as teacher.mIoU

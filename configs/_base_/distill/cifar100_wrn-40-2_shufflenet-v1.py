@@ -11,7 +11,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/cifar100/shufflenet_v1.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_40_2.py'),
     teacher_ckpt='work_dirs/wrn-40-2_cifar100/epoch_240.pth',
-    teacher_ckpt_hint="python tools/train.py configs/baseline/wrn-40-2_cifar100.py",
+    teacher_ckpt_hint="sfkd-train sfkd::baseline/wrn-40-2_cifar100.py",
     input_shape=(3, 32, 32),
     # the student's 8x8 stage meets the teacher's last (8x8) stage
     student_taps=dict(feat='backbone.layer2', logits='head.fc'),

@@ -11,7 +11,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_16_2.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/cifar100/wrn_40_2.py'),
     teacher_ckpt='work_dirs/wrn-40-2_cifar100/epoch_240.pth',
-    teacher_ckpt_hint="python tools/train.py configs/baseline/wrn-40-2_cifar100.py",
+    teacher_ckpt_hint="sfkd-train sfkd::baseline/wrn-40-2_cifar100.py",
     input_shape=(3, 32, 32),
     student_taps=dict(feat='backbone.layer3', logits='head.fc'),
     teacher_taps=dict(feat='backbone.layer3', logits='head.fc'),

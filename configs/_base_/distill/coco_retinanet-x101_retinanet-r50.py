@@ -26,5 +26,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='mmdet.CocoMetric')
 test_evaluator = val_evaluator
 val_cfg = dict(type='DistillValLoop')
+# mmdet's 2x epochs in sfkd's loop (resumes mid-epoch, fits the schedule to max_epochs)
+train_cfg = dict(type='sfkd.ResumableEpochBasedTrainLoop')
 custom_hooks = [dict(type='ExportSubmodelHook', part='student')]
 auto_scale_lr = dict(enable=False, base_batch_size=16)

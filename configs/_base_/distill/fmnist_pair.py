@@ -2,7 +2,7 @@
 # (w8) on Fashion-MNIST, with the baseline's data, schedule and runtime.
 # Method configs inherit this file and add taps, connectors and losses.
 # The teacher is the standard baseline's; make it first with
-#   python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py
+#   sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py
 # (it writes work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth). Any other
 # teacher of this architecture goes in with --cfg-options model.teacher_ckpt=PATH,
 # e.g. the main job's work_dirs/pipeline_default/teacher_standard/teacher_final.pth
@@ -17,7 +17,7 @@ model = dict(
     student=dict(cfg_path='sfkd::_base_/models/tiny_resnet_fmnist.py'),
     teacher=dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'),
     teacher_ckpt='work_dirs/small-resnet_3e_fashion-mnist/teacher_final.pth',
-    teacher_ckpt_hint='python tools/train.py configs/baseline/small-resnet_3e_fashion-mnist.py',
+    teacher_ckpt_hint='sfkd-train sfkd::baseline/small-resnet_3e_fashion-mnist.py',
     input_shape=(1, 28, 28),
 )
 # validate the student, and once the (frozen) teacher, as teacher.accuracy/top1

@@ -13,7 +13,9 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs - 1, by_epoch=True, begin=1,
          end=max_epochs, convert_to_iter_based=True),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=4)
+# sfkd's epoch-based loop: resumes mid-epoch exactly, and fits the schedule above to
+# max_epochs (sfkd.engine.resumable_train_loop)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=4)
 val_cfg = dict()
 test_cfg = dict()
 

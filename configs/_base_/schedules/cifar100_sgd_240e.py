@@ -6,7 +6,9 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4),
 )
 param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones=[150, 180, 210], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=240, val_interval=5)
+# sfkd's epoch-based loop: resumes mid-epoch exactly, and fits the schedule above to
+# max_epochs (sfkd.engine.resumable_train_loop)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=240, val_interval=5)
 val_cfg = dict()
 test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=64)

@@ -1,5 +1,5 @@
 """What the detection and segmentation tasks share: the Fashion-MNIST
-canvases (``tools/dataset_converters/make_fashion_canvases.py``), their
+canvases (``sfkd-prepare-data canvases``), their
 scales, and a drawing of teacher and student predictions on the same test
 canvases with mmdet's or mmseg's own visualiser."""
 import os.path as osp
@@ -7,7 +7,7 @@ from typing import List, Mapping, Optional
 
 from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
-TRAIN_CANVASES = 1200  # made by tools/setup.sh
+TRAIN_CANVASES = 1200  # made by sfkd-prepare-data canvases
 
 
 def canvas_scales(methods) -> Mapping[str, Scale]:

@@ -14,7 +14,7 @@ under either: the papers give no separate weights for them on this pair.
 """
 from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
-CFG = 'configs'
+CFG = 'sfkd::'  # sfkd's own configs, found in the installed package
 
 
 def kd_weights(ce: float, kd: float) -> dict:
@@ -24,21 +24,21 @@ def kd_weights(ce: float, kd: float) -> dict:
 
 
 TEACHERS = {
-    'standard': TeacherSpec(f'{CFG}/baseline/small-resnet_3e_fashion-mnist.py'),
-    'sftn': TeacherSpec(f'{CFG}/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py',
+    'standard': TeacherSpec(f'{CFG}baseline/small-resnet_3e_fashion-mnist.py'),
+    'sftn': TeacherSpec(f'{CFG}sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py',
                         student_options=kd_weights(0.1, 0.9)),
-    'soteacher': TeacherSpec(f'{CFG}/soteacher/soteacher_small-resnet_fashion-mnist.py',
+    'soteacher': TeacherSpec(f'{CFG}soteacher/soteacher_small-resnet_fashion-mnist.py',
                              student_options=kd_weights(0.5, 0.5)),
 }
 # the training pipeline of --augment: random crop (padding 4) and horizontal flip
-AUGMENTED_DATA = f'{CFG}/_base_/datasets/fashion_mnist_aug.py'
+AUGMENTED_DATA = f'{CFG}_base_/datasets/fashion_mnist_aug.py'
 METHOD_LABELS = {'kd': 'KD', 'fitnets': 'FitNets', 'at': 'AT'}
 METHODS = {
-    'kd': f'{CFG}/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',
-    'fitnets': f'{CFG}/fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py',
-    'at': f'{CFG}/at/at_small-resnet_tiny-resnet_fashion-mnist.py',
+    'kd': f'{CFG}kd/kd_small-resnet_tiny-resnet_fashion-mnist.py',
+    'fitnets': f'{CFG}fitnets/fitnets_small-resnet_tiny-resnet_fashion-mnist.py',
+    'at': f'{CFG}at/at_small-resnet_tiny-resnet_fashion-mnist.py',
 }
-STUDENT_ALONE = f'{CFG}/baseline/tiny-resnet_3e_fashion-mnist.py'
+STUDENT_ALONE = f'{CFG}baseline/tiny-resnet_3e_fashion-mnist.py'
 ALL_TEACHERS, ALL_METHODS = tuple(TEACHERS), tuple(METHODS)
 
 # A quarter-epoch warm-up instead of the configs' whole first epoch: in a

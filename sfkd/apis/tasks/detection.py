@@ -6,16 +6,16 @@ mmdet's CocoMetric."""
 from .canvas import canvas_task
 from .task import Metric
 
-CFG = 'configs'
+CFG = 'sfkd::'  # sfkd's own configs, found in the installed package
 TASK = canvas_task(
     'det', 'Fashion-MNIST canvases, detection', 'RetinaNet R18',
     Metric('mAP', 'coco/bbox_mAP', 'box mAP', factor=100.0, digits=1, if_absent=0.0),
-    teachers={'standard': f'{CFG}/baseline/retinanet-r34w32_fashion-det.py',
-              'sftn': f'{CFG}/sftn/sftn_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
-              'soteacher': f'{CFG}/soteacher/soteacher_retinanet-r34w32_fashion-det.py'},
-    methods={'cwd': f'{CFG}/cwd/cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
-             'pkd': f'{CFG}/pkd/pkd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
-             'fitnets': f'{CFG}/fitnets/fitnets_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
-             'mgd': f'{CFG}/mgd/mgd_retinanet-r34w32_retinanet-r18w16_fashion-det.py'},
-    student_alone=f'{CFG}/baseline/retinanet-r18w16_fashion-det.py',
+    teachers={'standard': f'{CFG}baseline/retinanet-r34w32_fashion-det.py',
+              'sftn': f'{CFG}sftn/sftn_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
+              'soteacher': f'{CFG}soteacher/soteacher_retinanet-r34w32_fashion-det.py'},
+    methods={'cwd': f'{CFG}cwd/cwd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
+             'pkd': f'{CFG}pkd/pkd_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
+             'fitnets': f'{CFG}fitnets/fitnets_retinanet-r34w32_retinanet-r18w16_fashion-det.py',
+             'mgd': f'{CFG}mgd/mgd_retinanet-r34w32_retinanet-r18w16_fashion-det.py'},
+    student_alone=f'{CFG}baseline/retinanet-r18w16_fashion-det.py',
     run_methods=('cwd', 'pkd'))

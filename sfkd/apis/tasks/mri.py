@@ -10,18 +10,18 @@ from typing import Dict, List, Optional
 
 from .task import Metric, Scale, Task, TeacherSpec, teacher_seed_text
 
-CFG = 'configs/mri'
+CFG = 'sfkd::mri/'  # sfkd's own configs, found in the installed package
 TEACHERS = {
-    'standard': TeacherSpec(f'{CFG}/dc-cnn-d5c5_4x_mri-t1.py'),
-    'sft': TeacherSpec(f'{CFG}/sft-kd-recon_d5c5_d3c5_4x_mri-t1.py'),
+    'standard': TeacherSpec(f'{CFG}dc-cnn-d5c5_4x_mri-t1.py'),
+    'sft': TeacherSpec(f'{CFG}sft-kd-recon_d5c5_d3c5_4x_mri-t1.py'),
 }
 METHODS = {
-    'at': f'{CFG}/imitation-at_d5c5_d3c5_4x_mri-t1.py',
-    'fitnets': f'{CFG}/imitation-fitnets_d5c5_d3c5_4x_mri-t1.py',
+    'at': f'{CFG}imitation-at_d5c5_d3c5_4x_mri-t1.py',
+    'fitnets': f'{CFG}imitation-fitnets_d5c5_d3c5_4x_mri-t1.py',
     # the control: the same start (the SFT student after an SFT teacher), no teacher signal
-    'init': f'{CFG}/init-only_d5c5_d3c5_4x_mri-t1.py',
+    'init': f'{CFG}init-only_d5c5_d3c5_4x_mri-t1.py',
 }
-STUDENT_ALONE = f'{CFG}/dc-cnn-d3c5_4x_mri-t1.py'
+STUDENT_ALONE = f'{CFG}dc-cnn-d3c5_4x_mri-t1.py'
 HUMAN, MACAQUE = 'ch2', 'inia19-t1-brain'
 METRICS = (
     Metric('PSNR', f'mri/PSNR/{HUMAN}', 'PSNR (dB)'),
@@ -30,7 +30,7 @@ METRICS = (
     Metric('SSIM_macaque', f'mri/SSIM/{MACAQUE}', 'macaque SSIM', digits=4),
 )
 BOTH, ALL_METHODS = tuple(TEACHERS), tuple(METHODS)
-TRAIN_SLICES = 107  # made by tools/setup.sh (tools/dataset_converters/prepare_mri_t1.py)
+TRAIN_SLICES = 107  # made by sfkd-prepare-data mri-t1 (run by tools/setup.sh)
 
 SCALES = {
     # the README's table: 3 seeds, 23 runs (its results.md holds the training time)
@@ -58,13 +58,13 @@ def describe(scale: Scale) -> str:
 def zero_filled(scale: Scale, data_root: Optional[str] = None) -> Dict[str, float]:
     """The task's metrics of the zero-filled reconstruction on the validation slices."""
     import torch
-    from mmengine.config import Config
     from mmengine.evaluator import Evaluator
     from mmengine.registry import DefaultScope
 
     from sfkd.models.mri import DCCNN
     from sfkd.registry import DATASETS, METRICS as REGISTRY
-    cfg = Config.fromfile(STUDENT_ALONE)
+    from sfkd.utils.config_loading import read_config
+    cfg = read_config(STUDENT_ALONE)
     if data_root:
         for d in cfg.val_dataloader.dataset.datasets:
             d.data_root = data_root

@@ -5,13 +5,13 @@ logits; mIoU from mmseg's IoUMetric."""
 from .canvas import canvas_task
 from .task import Metric
 
-CFG = 'configs'
+CFG = 'sfkd::'  # sfkd's own configs, found in the installed package
 TASK = canvas_task(
     'seg', 'Fashion-MNIST canvases, segmentation', 'FCN R18',
     Metric('mIoU', 'mIoU', 'mIoU', digits=1),
-    teachers={'standard': f'{CFG}/baseline/fcn-r34w32_fashion-seg.py',
-              'sftn': f'{CFG}/sftn/sftn_fcn-r34w32_fcn-r18w16_fashion-seg.py',
-              'soteacher': f'{CFG}/soteacher/soteacher_fcn-r34w32_fashion-seg.py'},
-    methods={'cwd': f'{CFG}/cwd/cwd_fcn-r34w32_fcn-r18w16_fashion-seg.py',
-             'kd': f'{CFG}/kd/kd_fcn-r34w32_fcn-r18w16_fashion-seg.py'},
-    student_alone=f'{CFG}/baseline/fcn-r18w16_fashion-seg.py')
+    teachers={'standard': f'{CFG}baseline/fcn-r34w32_fashion-seg.py',
+              'sftn': f'{CFG}sftn/sftn_fcn-r34w32_fcn-r18w16_fashion-seg.py',
+              'soteacher': f'{CFG}soteacher/soteacher_fcn-r34w32_fashion-seg.py'},
+    methods={'cwd': f'{CFG}cwd/cwd_fcn-r34w32_fcn-r18w16_fashion-seg.py',
+             'kd': f'{CFG}kd/kd_fcn-r34w32_fcn-r18w16_fashion-seg.py'},
+    student_alone=f'{CFG}baseline/fcn-r18w16_fashion-seg.py')

@@ -40,7 +40,9 @@ class TeacherSpec:
     """How one teacher type is trained, and how its students are weighted.
 
     Args:
-        config: The teacher's training config.
+        config: The teacher's training config: a file, or ``sfkd::<path>`` for one of
+            sfkd's own configs (as the shipped tasks name theirs, so that they run
+            wherever sfkd is installed).
         options: Extra ``--cfg-options`` of the teacher run.
         epochs: None: the scale's ``teacher_epochs``.
         finetune_from: A teacher type whose checkpoint this one starts from
@@ -78,7 +80,7 @@ class Scale:
 
     ``train_pipeline_from``: a data config whose training pipeline
     (``train_dataloader.dataset.pipeline``) replaces that of every run, teachers
-    and students (the ``train_pipeline_from`` option of ``tools/train.py``);
+    and students (the ``train_pipeline_from`` option of ``sfkd-train``);
     None: each config's own.
 
     ``options``: extra ``--cfg-options`` of every run (e.g. a shorter
@@ -96,7 +98,7 @@ class Scale:
     methods: Sequence[str]
     train_size: Optional[int] = None
     val_size: Optional[int] = None
-    # teacher types by name; studies add variants (tools/analysis/sftn_study.py)
+    # teacher types by name; studies add variants (projects/sftn_study/sftn_study.py)
     teacher_specs: Mapping[str, TeacherSpec] = field(default_factory=dict)
     teacher_seeds: Sequence[int] = (0, )
     student_weights: str = 'shared'

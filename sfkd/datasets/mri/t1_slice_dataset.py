@@ -17,8 +17,7 @@ VOLUMES = dict(train='ch2', val='ch2', test='ch2', test_macaque='inia19-t1-brain
 
 @DATASETS.register_module()
 class MRIT1Slices(BaseDataset):
-    """Slices of the mricron-data T1 volumes written by
-    ``tools/dataset_converters/prepare_mri_t1.py``.
+    """Slices of the mricron-data T1 volumes written by ``sfkd-prepare-data mri-t1``.
 
     Each item carries ``img`` (float32 ``(H, W)`` in [0, 1]), ``volume`` (the
     source volume name; the metrics group slices by it), ``volume_idx`` and
@@ -64,15 +63,14 @@ class MRIT1Slices(BaseDataset):
         path = self.ann_file
         if not osp.isfile(path):
             raise FileNotFoundError(
-                f'{path} not found: prepare the slices with `python '
-                f'tools/dataset_converters/prepare_mri_t1.py --out {self.data_root}` (or run '
-                '`bash tools/setup.sh`)')
+                f'{path} not found: prepare the slices with '
+                f'`sfkd-prepare-data mri-t1 --out {self.data_root}`')
         with np.load(path) as data:
             images, slices = data['images'], data['slices']
         if images.ndim != 3 or len(slices) != len(images):
             raise BadConfigError(f'{path}: images must be (N, H, W) with one slice index each, '
                                  f'got {images.shape} and {len(slices)} indices; prepare it again '
-                                 'with tools/dataset_converters/prepare_mri_t1.py')
+                                 f'with sfkd-prepare-data mri-t1 --out {self.data_root}')
         volume = VOLUMES[self.split]
         volume_idx = 1 if self.split == 'test_macaque' else 0
         return [dict(img=img, volume=volume, volume_idx=volume_idx, slice_idx=int(z))

@@ -37,9 +37,8 @@ def load_volume(path: str) -> np.ndarray:
     import nibabel as nib
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path} not found: install the Debian package with '
-                                '`apt-get install mricron-data` (or run `bash tools/setup.sh`), '
-                                'or pass --src to a folder holding ch2.nii.gz and '
-                                'inia19-t1-brain.nii.gz')
+                                '`apt-get install mricron-data`, or pass --src to a folder '
+                                'holding ch2.nii.gz and inia19-t1-brain.nii.gz')
     data = np.asanyarray(nib.load(path).dataobj)
     if data.ndim == 4 and data.shape[3] == 1:
         data = data[..., 0]

@@ -10,7 +10,8 @@ class DataCheckHook(Hook):
     """Raises a clear error when the training set has no samples.
 
     An empty dataset would otherwise "train" zero iterations, or fail deep
-    inside the data loader. ``tools/train.py`` adds this hook to every run.
+    inside the data loader. sfkd's default runtime names it in ``default_hooks``
+    (``data_check``), so every runner built from an sfkd config has it.
     """
 
     priority = 'VERY_HIGH'

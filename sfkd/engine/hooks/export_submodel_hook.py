@@ -46,7 +46,7 @@ class ExportSubmodelHook(Hook):
     parameters that never did and the buffers of modules none of whose
     parameters did (e.g. BatchNorm statistics of an untrained stage). Their
     keys go into ``meta['never_trained']``, which
-    :func:`~sfkd.engine.checkpoint_io.load_mapped_weights` (the Distiller's
+    :func:`~sfkd.utils.checkpoint_io.load_mapped_weights` (the Distiller's
     ``student_init``) reports as "never trained in the teacher run". This is
     the export of an SFTN branch student (``part='students.b0'``), whose
     stages before its first attach point run but never get a gradient. The

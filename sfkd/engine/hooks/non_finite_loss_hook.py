@@ -18,8 +18,9 @@ class NonFiniteLossHook(Hook):
     """Raises :class:`NonFiniteLossError` when a logged loss term is NaN or inf.
 
     The weights of that step are not saved: the last checkpoint on disk is the
-    last good one, and the error names it. ``tools/train.py`` adds this hook to
-    every run.
+    last good one, and the error names it. sfkd's default runtime names it in
+    ``default_hooks`` (``non_finite_loss``), so every runner built from an sfkd
+    config has it.
     """
 
     priority = 'VERY_HIGH'

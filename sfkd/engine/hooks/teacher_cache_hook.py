@@ -49,9 +49,10 @@ class TeacherCacheHook(Hook):
     error naming the cache folder. Under several processes each
     fills its share of the chunks, and every process reads all of them.
 
-    ``tools/train.py`` adds this hook for a config with a top-level
-    ``teacher_cache = dict(...)`` holding these arguments; in other runners,
-    add ``dict(type='sfkd.TeacherCacheHook', ...)`` to ``custom_hooks``.
+    A config turns it on with a top-level ``teacher_cache = dict(...)`` holding
+    these arguments (:class:`ConfigTeacherCacheHook`, which sfkd's default
+    runtime names, builds it under any runner); a config without sfkd's runtime
+    adds ``dict(type='sfkd.TeacherCacheHook', ...)`` to ``custom_hooks``.
 
     Args:
         root: Folder of the caches (one sub-folder per key).

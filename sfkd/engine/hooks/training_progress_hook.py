@@ -18,8 +18,9 @@ class TrainingProgressHook(Hook):
     training (also after a resume) and before every training epoch, as mmdet's
     ``SetEpochInfoHook`` calls ``model.set_epoch``. The model is unwrapped from
     DDP first; a model without progress-aware parts is left alone.
-    ``tools/train.py`` adds this hook to every run, and :class:`SfkdRunner` to
-    every run it trains.
+    sfkd's default runtime names it in ``default_hooks`` (``training_progress``),
+    so every runner built from an sfkd config has it; :class:`SfkdRunner` adds it
+    to a config without it.
     """
 
     priority = 'VERY_HIGH'

@@ -50,7 +50,7 @@ class AdversarialDistiller(Distiller):
     """
 
     # how to configure it, for the error that refuses its losses elsewhere
-    usage = f'with {OPTIM_WRAPPER_EXAMPLE}, as configs/lwkd/ do'
+    usage = f'with {OPTIM_WRAPPER_EXAMPLE}, as the sfkd::lwkd/ configs do'
 
     def _check_and_size(self, connector_cfgs: Dict[str, dict]) -> None:
         if not self.discriminators():

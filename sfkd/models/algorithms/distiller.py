@@ -6,8 +6,9 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import MODELS
+from sfkd.structures.state_dict_layout import StateDictLayout, register_state_dict_layout
+from sfkd.utils.checkpoint_io import load_weights
 from sfkd.utils.errors import BadConfigError
 
 from ..initializers import build_initializer
@@ -97,6 +98,12 @@ class Distiller(BaseModel):
         data_preprocessor: Defaults to the student's data preprocessor.
         init_cfg: MMEngine initialisation config.
     """
+
+    #: its checkpoints: the student (exported as ``student_final.pth``) beside the parts
+    #: that only distillation needs
+    state_dict_layout = register_state_dict_layout(StateDictLayout(
+        name='Distiller', title='a Distiller', product='student',
+        parts=('student.', 'connectors.', 'distill_losses.', 'teacher.')))
 
     def __init__(self,
                  student: ConfigType,

@@ -36,7 +36,7 @@ def FriendlyTeacher(**options):  # noqa: N802 -- the registered name of a former
         raise BadConfigError(
             'FriendlyTeacher has no branches and no regularizers, so it would train a plain '
             'teacher: train the plain teacher config instead (e.g. '
-            'configs/baseline/small-resnet_3e_fashion-mnist.py), or add model.branches '
+            'sfkd::baseline/small-resnet_3e_fashion-mnist.py), or add model.branches '
             "(SFTN) or model.regularizers (SoTeacher)")
     message = (f"model.type 'FriendlyTeacher' is deprecated: this config builds "
                f"{cls.__name__}; set model.type='{cls.__name__}'")

@@ -122,7 +122,7 @@ class SFTN(TeacherAlgorithm):
                 "(e.g. [dict(student=..., attach=[('backbone.layer2', 'backbone.layer2')])]), "
                 "use type='SoTeacher' for a teacher with regularizers only, or train the "
                 'plain teacher config instead (e.g. '
-                'configs/baseline/small-resnet_3e_fashion-mnist.py)')
+                'sfkd::baseline/small-resnet_3e_fashion-mnist.py)')
         branch_set = StudentBranches(self.teacher, branches, self.output_taps['student'],
                                      self.input_shape, transform, channels_last)
         # students.* and transforms.* sit at the top of the state dict (the checkpoint

@@ -52,6 +52,6 @@ class SoTeacher(TeacherAlgorithm):
                 "model.regularizers (e.g. dict(lipschitz=dict(type='LipschitzRegularizer', "
                 "mode='l1', weight=1e-5))), use type='SFTN' for a teacher with student "
                 'branches, or train the plain teacher config instead (e.g. '
-                'configs/baseline/small-resnet_3e_fashion-mnist.py)')
+                'sfkd::baseline/small-resnet_3e_fashion-mnist.py)')
         self.check_regularizers(self.teacher_records()[OUTPUT])
         self.record_teacher()

@@ -1,5 +1,6 @@
 """The shared base of stage-1 teacher algorithms (SFTN, SoTeacher): a teacher trained
 for its students, with what every such algorithm needs."""
+import os.path as osp
 from contextlib import contextmanager, nullcontext
 from typing import Any, Dict, Iterator, Optional, Sequence
 
@@ -7,7 +8,8 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
+from sfkd.structures.state_dict_layout import StateDictLayout, register_state_dict_layout
+from sfkd.utils.checkpoint_io import load_weights, mismatch, state_part
 from sfkd.utils.errors import BadConfigError
 
 from ..model_config import build_model
@@ -18,6 +20,8 @@ from .loss_router import gather_data_field
 from .prefix import prefix_losses
 
 OUTPUT = '<output>'  # name of the output tap among a model's recorded taps
+# a KD config whose teacher is an SFTN run's, named where a student is asked of such a run
+KD_FROM_SFTN = 'sfkd::kd/kd-sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
 def tap_set(owner: str, paths: set, output_tap: Any) -> TapSet:
@@ -37,11 +41,32 @@ def dry_records(model: nn.Module, owner: str, paths: set, output_tap: Any,
         {OUTPUT: records[f'{owner}.{OUTPUT}']}
 
 
+def no_student_hint(state: Dict[str, torch.Tensor], model: nn.Module, path: str,
+                    name: str) -> Optional[str]:
+    """For an SFTN checkpoint (with branch students) at ``path`` whose teacher is not
+    ``model`` (named ``name``): why the run holds no student to load, and what to do
+    instead; None for a checkpoint without branch students, or whose teacher is ``model``."""
+    if not any(k.startswith('students.') for k in state) or \
+            not mismatch(state_part(state, 'teacher.'), model):
+        return None
+    students = sorted({k.split('.')[1] for k in state if k.startswith('students.')})
+    fits = [s for s in students if not mismatch(state_part(state, f'students.{s}.'), model)]
+    what = (f'the architecture of its branch student students.{fits[0]}, not of its teacher'
+            if fits else 'not its teacher')
+    final = osp.join(osp.dirname(path) or '.', 'teacher_final.pth')
+    return (f'is an SFTN checkpoint (keys teacher.*, students.*) and {name} is '
+            f'{what}: an SFTN run trains a teacher, whose branch students run on the '
+            "teacher's early stages, so the run holds no complete student; test the teacher "
+            f'with the teacher config and {final!r}, or train a student from it with a KD '
+            f'config like sfkd::kd/kd-sftn_*.py: sfkd-train {KD_FROM_SFTN} --cfg-options '
+            f'model.teacher_ckpt={final}')
+
+
 class TeacherAlgorithm(ProgressAware, BaseModel):
     """Base of the models that train a teacher for its students (stage 1).
 
     It holds the wrapped teacher (``teacher.*`` in the state dict, so
-    ``ExportSubmodelHook(part='teacher')`` and ``tools/export_student.py --part
+    ``ExportSubmodelHook(part='teacher')`` and ``sfkd-export-student --part
     teacher`` take it out), starts it from ``teacher_ckpt`` in the fine-tune
     mode, and holds the regularisers: components
     (:class:`~sfkd.models.regularizers.base.TeacherRegularizer`, under
@@ -77,6 +102,14 @@ class TeacherAlgorithm(ProgressAware, BaseModel):
         init_cfg: MMEngine initialisation config.
         roles: The keys ``output_taps`` must have (a subclass's choice).
     """
+
+    #: its checkpoints (and its subclasses'): the teacher (exported as
+    #: ``teacher_final.pth``) beside the regularisers and, for SFTN, the branch students,
+    #: their transforms and the imitation loss (the former ``FriendlyTeacher``'s parts)
+    state_dict_layout = register_state_dict_layout(StateDictLayout(
+        name='FriendlyTeacher', title='an SFTN/SoTeacher', product='teacher',
+        parts=('teacher.', 'students.', 'transforms.', 'regularizers.', 'imitation.'),
+        explain=no_student_hint))
 
     #: the option that sets the warm-up, as its messages name it
     WARMUP_OPTION = 'model.branch_warmup_epochs'

@@ -28,7 +28,7 @@ class MappedCheckpointLoader:
     to ``teacher_final.pth``. The checkpoint's keys are renamed by
     ``key_map`` (``{old prefix: new prefix}``; with a map, keys matching no
     prefix are dropped), and the matched tensors loaded (see
-    :func:`~sfkd.engine.checkpoint_io.load_mapped_weights`: shapes must
+    :func:`~sfkd.utils.checkpoint_io.load_mapped_weights`: shapes must
     match, and the log lists the loaded, missing, unexpected and never-trained
     keys).
 
@@ -67,12 +67,12 @@ class MappedCheckpointLoader:
         """Load the checkpoint into ``model``.
 
         Returns:
-            The report of :func:`~sfkd.engine.checkpoint_io.load_mapped_weights`
+            The report of :func:`~sfkd.utils.checkpoint_io.load_mapped_weights`
             (``loaded``, ``missing``, ``unexpected``, ``never_trained``,
             ``never_trained_modules``), or ``None`` when the file is missing
             and not ``required`` (the model is left as built).
         """
-        from sfkd.engine.checkpoint_io import load_mapped_weights
+        from sfkd.utils.checkpoint_io import load_mapped_weights
         path = self.resolve(teacher_ckpt)
         if not self.required and not osp.isfile(path):
             MMLogger.get_current_instance().info(

@@ -21,7 +21,7 @@ class ClassConditionalInputs(nn.Module):
     :class:`~sfkd.models.algorithms.Distiller` as ``teacher_inputs``, this
     module replaces the teacher's batch: every sample's image becomes one
     drawn at random from a bank of ``samples_per_class`` rendered images of
-    its class (:mod:`sfkd.datasets.synthetic_digits`, from ``seed``), so the
+    its class (:mod:`sfkd.utils.digit_images`, from ``seed``), so the
     soft targets vary from step to step, unlike teacher-free KD's fixed
     ones. The teacher's taps then record its outputs on those images and the
     distill losses use them as usual.
@@ -41,7 +41,7 @@ class ClassConditionalInputs(nn.Module):
     def __init__(self, num_classes: int, samples_per_class: int = 32, seed: int = 12345,
                  image_size: int = 28, channels: int = 1) -> None:
         super().__init__()
-        from sfkd.datasets.synthetic_digits import render_digits
+        from sfkd.utils.digit_images import render_digits
         self.num_classes = number(num_classes, 'teacher_inputs.num_classes', at_least=2,
                                   integer=True)
         per_class = number(samples_per_class, 'teacher_inputs.samples_per_class', at_least=1,

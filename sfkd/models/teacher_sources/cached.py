@@ -2,7 +2,7 @@
 from typing import List, Optional
 
 from sfkd.registry import MODELS
-from sfkd.utils.teacher_cache_slot import SLOT_KEY
+from sfkd.structures.teacher_cache_slot import SLOT_KEY
 
 from .base import TeacherSource, WrappedSource
 

@@ -4,8 +4,8 @@ from typing import Any, Dict, Union
 import torch
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
 from sfkd.registry import MODELS
+from sfkd.utils.checkpoint_io import load_weights
 from sfkd.utils.errors import BadConfigError
 
 from ..model_config import build_model

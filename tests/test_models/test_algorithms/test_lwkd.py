@@ -183,7 +183,7 @@ def test_plain_distiller_refuses_an_adversarial_loss(lwkd):
     assert str(err.value) == (
         "distill loss 'loss_adv' (AdversarialKDLoss) is trained by AdversarialDistiller, not by "
         f"Distiller: set model.type='AdversarialDistiller' with {TWO_OPTIMISERS}, as "
-        'configs/lwkd/ do')
+        'the sfkd::lwkd/ configs do')
 
 
 def test_adversarial_distiller_without_an_adversarial_loss_is_refused(lwkd):

@@ -72,12 +72,12 @@ def test_the_former_type_without_branches_drops_the_options_it_ignored(warnings_
      "model: SFTN has no branches, so it would train a plain teacher: add model.branches "
      "(e.g. [dict(student=..., attach=[('backbone.layer2', 'backbone.layer2')])]), use "
      "type='SoTeacher' for a teacher with regularizers only, or train the plain teacher "
-     'config instead (e.g. configs/baseline/small-resnet_3e_fashion-mnist.py)'),
+     'config instead (e.g. sfkd::baseline/small-resnet_3e_fashion-mnist.py)'),
     (model_cfg(SOT_CFG, regularizers={}),
      "model: SoTeacher has no regularizers, so it would train a plain teacher: add "
      "model.regularizers (e.g. dict(lipschitz=dict(type='LipschitzRegularizer', mode='l1', "
      "weight=1e-5))), use type='SFTN' for a teacher with student branches, or train the "
-     'plain teacher config instead (e.g. configs/baseline/small-resnet_3e_fashion-mnist.py)'),
+     'plain teacher config instead (e.g. sfkd::baseline/small-resnet_3e_fashion-mnist.py)'),
     (model_cfg(SOT_CFG, branches=model_cfg(SFTN_CFG)['branches']),
      "model: SoTeacher has no option 'branches' (its options: ['teacher', 'regularizers', "
      "'output_taps', 'teacher_weight', 'teacher_ckpt', 'teacher_ckpt_hint', 'input_shape', "
@@ -85,7 +85,7 @@ def test_the_former_type_without_branches_drops_the_options_it_ignored(warnings_
     (model_cfg(SOT_CFG, type='FriendlyTeacher', regularizers={}),
      'model: FriendlyTeacher has no branches and no regularizers, so it would train a plain '
      'teacher: train the plain teacher config instead (e.g. '
-     'configs/baseline/small-resnet_3e_fashion-mnist.py), or add model.branches (SFTN) or '
+     'sfkd::baseline/small-resnet_3e_fashion-mnist.py), or add model.branches (SFTN) or '
      'model.regularizers (SoTeacher)'),
     (model_cfg(SOT_CFG, type='FriendlyTeacher', branch_warmup_epochs=1),
      'model: model.branch_warmup_epochs=1 warms up branches, but model.branches is empty: '

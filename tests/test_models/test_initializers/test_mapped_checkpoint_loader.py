@@ -10,7 +10,7 @@ from sfkd.utils.errors import BadConfigError, CheckpointError
 
 pytestmark = pytest.mark.unit
 
-MADE_BY = 'python tools/train.py configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
+MADE_BY = 'sfkd-train sfkd::sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 
 
 def tiny() -> nn.Module:

@@ -11,8 +11,8 @@ from torch import nn
 from sfkd.models.teacher_sources import (CachedTeacher, LiveTeacher, NoTeacher, TeacherSource,
                                          TransformedInputs)
 from sfkd.registry import MODELS
+from sfkd.structures.teacher_cache_slot import SLOT_KEY
 from sfkd.utils.errors import BadConfigError
-from sfkd.utils.teacher_cache_slot import SLOT_KEY
 
 pytestmark = pytest.mark.unit
 
