@@ -200,7 +200,8 @@ def summary_lines(result: dict) -> list:
     p = result.get('pipeline')
     if p:
         lines.append(
-            f"Pipeline ({p['scale']} scale, teachers {', '.join(p['teachers'])}, {p['runs']} runs): "
+            f"Pipeline ({p['scale']} scale, teachers {', '.join(p['teachers'])}, "
+            f"{p['runs']} runs): "
             f"{p['pipeline_seconds']['uncached'] / 60:.1f} min without the cache, "
             f"{p['pipeline_seconds']['cached'] / 60:.1f} min with it (its {p['distill_runs']} "
             f"distillation runs {p['distill_seconds']['uncached'] / 60:.1f} -> "

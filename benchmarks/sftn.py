@@ -99,8 +99,8 @@ def handwritten_sftn_step(sftn, data: dict, lr: float = 1e-3):
 
     The same work as ``sftn.train_step(data, ...)`` for a classifier pair whose
     backbones are staged (stem, ``layer1``...) and attach at stage outputs, in its
-    branches' memory layout: normalise the batch; run the teacher stage by stage, keeping the attach-point features; for
-    each branch, the transform and the student's stages after its attach point, its
+    branches' memory layout: normalise the batch; run the teacher stage by stage,
+    keeping the attach-point features; for each branch, the transform and the student's stages after its attach point, its
     neck and head; the teacher's and the branches' cross-entropy, ``l_KL`` times the
     KL of the imitation loss (teacher not detached); backward; one SGD step. Returns
     the step as a zero-argument callable (it returns the loss)."""

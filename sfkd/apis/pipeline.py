@@ -177,7 +177,7 @@ def teacher_evaluated(runner) -> bool:
     teacher, of another data set)."""
     from mmengine.model import is_model_wrapper
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    return getattr(model, 'has_teacher', True) and \
+    return getattr(model, 'get_teacher', object)() is not None and \
         getattr(runner.val_loop, 'evaluate_teacher', False)
 
 

@@ -53,7 +53,7 @@ class DistillValLoop(ValLoop):
         if not hasattr(model, 'teacher_val_step'):
             raise TypeError(f'DistillValLoop needs a model with teacher_val_step, '
                             f'got {type(model).__name__}; use ValLoop for plain models')
-        if not getattr(model, 'has_teacher', True):
+        if model.get_teacher() is None:
             return {}  # a run without a teacher (teacher-free KD): the student alone
         frozen = not getattr(model, 'teacher_trainable', False)
         if frozen and self._frozen_teacher_metrics is not None:

@@ -101,7 +101,7 @@ class FakeRunner:
     def __init__(self, accuracy):
         scalar = SimpleNamespace(current=lambda: accuracy)
         self.message_hub = SimpleNamespace(log_scalars={'val/accuracy/top1': scalar})
-        self.model = SimpleNamespace(has_teacher=True)
+        self.model = SimpleNamespace(get_teacher=object)
         self.val_loop = SimpleNamespace(evaluate_teacher=False)
 
 

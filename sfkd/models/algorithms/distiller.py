@@ -27,13 +27,12 @@ ConfigType = Union[dict, nn.Module]
 class Distiller(BaseModel):
     """Distils a teacher into a student; nothing in it assumes a task.
 
-    The student and the teacher are any MMEngine ``BaseModel`` built from
-    config (an mmpretrain classifier, an mmdet detector, an mmseg segmentor or
-    an sfkd model) that supports the ``loss``, ``predict`` and ``tensor``
-    modes. Taps record values by dotted module path during both forward
-    passes; ``loss_inputs`` routes them, through optional connectors, into the
-    distill losses. Every logged loss is prefixed ``student.``, ``distill.``
-    or (for a trainable teacher) ``teacher.``.
+    The student and the teacher are any MMEngine ``BaseModel`` built from config (an
+    mmpretrain classifier, an mmdet detector, an mmseg segmentor or an sfkd model) that
+    supports the ``loss``, ``predict`` and ``tensor`` modes. Taps record values by dotted
+    module path during both forward passes; ``loss_inputs`` routes them, through optional
+    connectors, into the distill losses. Every logged loss is prefixed ``student.``,
+    ``distill.`` or (for a trainable teacher) ``teacher.``.
 
     The teacher's records of a batch come from one teacher source
     (:class:`~sfkd.models.teacher_sources.TeacherSource`, ``teacher_source``):
@@ -99,8 +98,7 @@ class Distiller(BaseModel):
         init_cfg: MMEngine initialisation config.
     """
 
-    #: its checkpoints: the student (exported as ``student_final.pth``) beside the parts
-    #: that only distillation needs
+    #: its checkpoints: the student (exported) beside the parts only distillation needs
     state_dict_layout = register_state_dict_layout(StateDictLayout(
         name='Distiller', title='a Distiller', product='student',
         parts=('student.', 'connectors.', 'distill_losses.', 'teacher.')))
@@ -184,11 +182,6 @@ class Distiller(BaseModel):
     def get_teacher(self) -> Optional[nn.Module]:
         """The teacher, frozen or trainable; ``None`` in a run without one."""
         return self.teacher_source.teacher()
-
-    @property
-    def has_teacher(self) -> bool:
-        """Whether a teacher runs beside the student (its validation too)."""
-        return self.get_teacher() is not None
 
     @property
     def teacher_trainable(self) -> bool:

@@ -33,7 +33,7 @@ def tfkd_cfg():
 
 def test_trains_without_a_teacher(tfkd_cfg, fmnist_root):
     model = MODELS.build(copy.deepcopy(tfkd_cfg))
-    assert model.get_teacher() is None and not model.has_teacher
+    assert model.get_teacher() is None
     batch = fashion_mnist_batch(fmnist_root, 16)
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     model.train()
