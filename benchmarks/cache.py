@@ -64,6 +64,8 @@ def options(args, size: int, teacher=None, cache=None, storage=()) -> list:
             f'train_dataloader.num_workers={args.loader_workers}',
             f'train_dataloader.persistent_workers={args.loader_workers > 0}',
             'train_cfg.val_interval=1000', 'log_level=ERROR',
+            # the last epoch still validates (outside the timed epoch): on one batch
+            f'val_dataloader.dataset.indices={args.batch_size}',
             f'train_dataloader.dataset.data_root={args.data_root}',
             f'val_dataloader.dataset.data_root={args.data_root}',
             f'train_dataloader.batch_size={args.batch_size}', 'randomness.seed=0']

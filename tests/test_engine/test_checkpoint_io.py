@@ -79,10 +79,10 @@ def wrapper_state(prefixes):
 
 @pytest.mark.parametrize('prefixes, words', [
     (['student.', 'connectors.hint.'], r"is a Distiller checkpoint \(keys student.\*\): use "
-                                       r"'.*/student_final.pth'.*export_student.py .* student.pth"),
+                                       r"'.*/student_final.pth'.*sfkd-export-student .* student.pth"),
     (['teacher.', 'students.b0.', 'transforms.b0_0.'],
      r"is an SFTN/SoTeacher checkpoint \(keys teacher.\*\): use "
-     r"'.*/teacher_final.pth'.*export_student.py .* teacher.pth --part teacher"),
+     r"'.*/teacher_final.pth'.*sfkd-export-student .* teacher.pth --part teacher"),
     (['teacher.'], r'is an SFTN/SoTeacher checkpoint'),
 ])
 def test_wrapper_checkpoint_into_a_plain_model_names_the_export(tmp_path, prefixes, words):

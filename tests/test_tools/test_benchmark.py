@@ -185,7 +185,8 @@ def test_hand_written_sftn_step_does_the_wrappers_work(fmnist_root, large):
         for _ in range(3):  # each update moves the loss far more than rounding (at lr 0.1 the
             # third step diverges and amplifies the rounding of summing branch gradients)
             log = sftn.train_step(data, wrapper)
-            assert float(handwritten()) == pytest.approx(float(log['loss']), rel=1e-5)
+            # (the two sum the branches' gradients at the teacher features in another order)
+            assert float(handwritten()) == pytest.approx(float(log['loss']), rel=1e-4)
         assert {k for k in log if k.startswith('distill.')} == {
             'distill.b0.layer1.loss_imitation', 'distill.b0.layer2.loss_imitation'}
 

@@ -207,8 +207,10 @@ def check_missing_teacher(args, model, earlier, empty):
     assert message == (f"sfkd: error: teacher checkpoint '{model.teacher_ckpt}' not found; "
                        f"this config's teacher is made by `{model.teacher_ckpt_hint}` (run it "
                        'first), or set model.teacher_ckpt to an existing checkpoint')
-    assert model.teacher_ckpt_hint in [' '.join(c) for c in earlier], \
-        'the README runs the teacher command first'
+    # the hint names the installed command; the README runs the same from the clone
+    installed = [' '.join(c).replace('python tools/train.py configs/', 'sfkd-train sfkd::')
+                 for c in earlier]
+    assert model.teacher_ckpt_hint in installed, 'the README runs the teacher command first'
     assert not glob.glob(f'{empty}/work_dirs/**/*.pth', recursive=True)
 
 
