@@ -177,8 +177,8 @@ def teacher_evaluated(runner) -> bool:
     teacher, of another data set)."""
     from mmengine.model import is_model_wrapper
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    return getattr(model, 'get_teacher', object)() is not None and \
-        getattr(runner.val_loop, 'evaluate_teacher', False)
+    has_teacher = not hasattr(model, 'get_teacher') or model.get_teacher() is not None
+    return has_teacher and getattr(runner.val_loop, 'evaluate_teacher', False)
 
 
 def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = None) -> dict:

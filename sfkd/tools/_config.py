@@ -11,6 +11,7 @@ from typing import Iterator, Optional
 
 from mmengine.config import Config, DictAction  # noqa: F401  (re-exported)
 
+from sfkd.apis.config_input import default_work_dir  # noqa: F401  (re-exported)
 from sfkd.utils import config_loading
 from sfkd.utils.config_loading import PACKAGE_PREFIX  # noqa: F401  (re-exported)
 from sfkd.utils.errors import SfkdError
@@ -69,10 +70,6 @@ def error_last() -> Iterator[None]:
                 with open(osp.join(folder, f'rank{rank}.txt'), 'w') as f:
                     f.write(err.code)
         raise
-
-
-def default_work_dir(config_path: str) -> str:
-    return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
 @contextmanager

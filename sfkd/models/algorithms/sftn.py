@@ -107,6 +107,7 @@ class SFTN(TeacherAlgorithm):
                          teacher_ckpt_hint, input_shape, data_preprocessor, init_cfg,
                          roles=('teacher', 'student'))
         self.branch_channels_last = channels_last
+        self._shared_targets: Optional[SharedDenseTargets] = None
         self.branch_reduction = branch_reduction
         self.detach_teacher_in_kl = detach_teacher_in_kl
         self.warmup_epochs = self.branch_warmup_epochs = int(branch_warmup_epochs)
@@ -186,7 +187,9 @@ class SFTN(TeacherAlgorithm):
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list]) -> Dict[str, Any]:
         """The step's losses; dense heads laid out alike assign their targets once
         (:class:`~.shared_targets.SharedDenseTargets`)."""
-        with SharedDenseTargets([self.teacher, *self.students.values()]):
+        if self._shared_targets is None:  # the heads are found once, at the first step
+            self._shared_targets = SharedDenseTargets([self.teacher, *self.students.values()])
+        with self._shared_targets:
             return super().loss(inputs, data_samples)
 
     def extra_losses(self, inputs: torch.Tensor, data_samples: Optional[list],

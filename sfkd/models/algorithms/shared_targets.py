@@ -64,10 +64,13 @@ def _targets_fingerprint(head: nn.Module) -> Optional[tuple]:
 class SharedDenseTargets:
     """A context in which the dense heads of ``models`` share equal training targets.
 
-    Inside it, each taking part head's ``get_targets`` first looks for a call made in
-    this context with equal arguments by a head with the same fingerprint and returns
-    that call's result (and its sampling results, which mmdet keeps on the head); the
-    heads are restored on exit and nothing is kept after it.
+    The heads that can take part (mmdet's ``AnchorHead`` methods, not overridden) are
+    found once, when it is made; each entry takes those whose sampler draws nothing at
+    random, as they are configured then. Inside it, each taking part head's
+    ``get_targets`` first looks for a call made in this context with equal arguments by
+    a head with the same fingerprint and returns that call's result (and its sampling
+    results, which mmdet keeps on the head); the heads are restored on exit and nothing
+    is kept after it, so one instance serves step after step.
     """
 
     METHODS = {'get_anchors': _anchors_fingerprint, 'get_targets': _targets_fingerprint}
@@ -76,21 +79,23 @@ class SharedDenseTargets:
         base = _anchor_head()
         self.heads = [] if base is None else [
             m for model in models for m in model.modules() if isinstance(m, base)
-            and all(getattr(type(m), name) is getattr(base, name) for name in self.METHODS)
-            and _targets_fingerprint(m) is not None]
+            and all(getattr(type(m), name) is getattr(base, name) for name in self.METHODS)]
         self.calls: List[tuple] = []
+        self.sharing: List[nn.Module] = []
 
     def __enter__(self) -> 'SharedDenseTargets':
-        for head in self.heads:
+        self.sharing = [h for h in self.heads if _targets_fingerprint(h) is not None]
+        for head in self.sharing:
             for name, fingerprint in self.METHODS.items():
                 setattr(head, name, self._shared(head, name, fingerprint(head)))
         return self
 
     def __exit__(self, *exc) -> None:
-        for head in self.heads:
+        for head in self.sharing:
             for name in self.METHODS:
                 head.__dict__.pop(name, None)
         self.calls.clear()
+        self.sharing = []
 
     def _shared(self, head: nn.Module, name: str, fingerprint: tuple):
         own = getattr(type(head), name).__get__(head)
