@@ -47,7 +47,7 @@ FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'sfkd.engine')
 
 # data
 DATASETS = _child('dataset', MMENGINE_DATASETS, 'sfkd.datasets', 'sfkd.datasets.dense',
-                  'sfkd.datasets.mri')
+                  'sfkd.datasets.mri', 'sfkd.datasets.fashion_mnist_dataset')
 DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS, 'sfkd.datasets')
 TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS, 'sfkd.datasets', 'sfkd.datasets.mri')
 

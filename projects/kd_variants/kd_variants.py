@@ -18,7 +18,9 @@ step relative to plain KD's, measured in this process with every method's
 steps interleaved on one batch of 128 real images.
 
 ``--friendly sftn soteacher`` adds KD and SKD from the SFTN and SoTeacher
-teachers (the methods compose).
+teachers (the methods compose). ``--methods`` picks other methods from
+:data:`METHODS`, e.g. the logit, feature and heterogeneous-student methods since
+2021: ``--methods kd_ls dkd_ls nkd uskd ctkd reviewkd ofa``.
 
 Example::
 
@@ -56,7 +58,20 @@ METHODS = {
     'skd': f'{CFG}skd/skd_small-resnet_tiny-resnet_fashion-mnist.py',
     'lwkd': f'{CFG}lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py',
     'tfkd': f'{CFG}tfkd/tfkd_tiny-resnet_fashion-mnist.py',
+    # logit, feature and heterogeneous-student methods since 2021 (--methods)
+    'kd_ls': f'{CFG}logit_stand/kd-ls_small-resnet_tiny-resnet_fashion-mnist.py',
+    'dkd_ls': f'{CFG}logit_stand/dkd-ls_small-resnet_tiny-resnet_fashion-mnist.py',
+    'nkd': f'{CFG}nkd/nkd_small-resnet_tiny-resnet_fashion-mnist.py',
+    'uskd': f'{CFG}uskd/uskd_tiny-resnet_fashion-mnist.py',
+    'ctkd': f'{CFG}ctkd/ctkd_small-resnet_tiny-resnet_fashion-mnist.py',
+    'reviewkd': f'{CFG}reviewkd/reviewkd_small-resnet_tiny-resnet_fashion-mnist.py',
+    'ofa': f'{CFG}ofa/ofa_small-resnet_tiny-resnet_fashion-mnist.py',
 }
+#: the study's methods unless --methods names others
+DEFAULT_METHODS = ('kd', 'skd', 'lwkd', 'tfkd')
+#: methods without a teacher network, and the one on LW-KD's synthetic-digit teacher
+TEACHER_FREE = ('tfkd', 'uskd')
+ON_LENET = ('lwkd', )
 TASK = dataclasses.replace(cls.TASK, name='kd_variants', teachers=TEACHERS, methods=METHODS)
 SCALES = {
     # 8k training images, teachers 2 epochs (the LeNet 4), students 2, three seeds:
@@ -68,19 +83,30 @@ SCALES = {
                    teachers=(), methods=(), train_size=128, val_size=128),
 }
 LABELS = {'alone': 'student alone', 'kd': 'KD', 'skd': 'SKD', 'lwkd': 'LW-KD',
-          'tfkd': 'teacher-free KD (Tf-KD_reg)'}
+          'tfkd': 'teacher-free KD (Tf-KD_reg)', 'kd_ls': 'KD + logit standardisation',
+          'dkd_ls': 'DKD + logit standardisation', 'nkd': 'NKD',
+          'uskd': 'USKD (teacher-free NKD)', 'ctkd': 'KD + CTKD (learned temperature)',
+          'reviewkd': 'ReviewKD', 'ofa': 'OFA-KD'}
 TEACHER_LABELS = {'-': 'none', 'standard': 'standard small ResNet',
                   'lenet': 'LeNet on synthetic digits', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
 
 
-def study_plan(scale: Scale, out: str, friendly=()) -> list:
-    """The runs: teachers first, then per seed the student alone and every method."""
+def study_plan(scale: Scale, out: str, friendly=(), methods=DEFAULT_METHODS) -> list:
+    """The runs: teachers first, then per seed the student alone, KD and every method
+    (the friendly teachers distil with KD and SKD)."""
     def part(teachers, methods):
         return plan(TASK, dataclasses.replace(scale, teachers=teachers, methods=methods), out)
 
-    runs = part(('standard', *friendly), ('kd', 'skd')) + part(('lenet', ), ('lwkd', ))
-    runs += [Run('distill', '-', 'tfkd', seed, METHODS['tfkd'], f'{out}/tfkd_seed{seed}',
-                 data_options(scale, scale.student_epochs, seed)) for seed in scale.seeds]
+    methods = tuple(dict.fromkeys(('kd', *methods)))
+    standard = tuple(m for m in methods if m not in TEACHER_FREE + ON_LENET)
+    runs = part(('standard', ), standard)
+    if friendly:
+        runs += part(friendly, tuple(m for m in ('kd', 'skd') if m in methods) or ('kd', ))
+    if any(m in ON_LENET for m in methods):
+        runs += part(('lenet', ), tuple(m for m in methods if m in ON_LENET))
+    runs += [Run('distill', '-', method, seed, METHODS[method], f'{out}/{method}_seed{seed}',
+                 data_options(scale, scale.student_epochs, seed))
+             for method in methods if method in TEACHER_FREE for seed in scale.seeds]
     unique = {}
     for run in sorted(runs, key=lambda r: r.kind != 'teacher'):  # stable: teachers first
         unique.setdefault(run.work_dir, run)
@@ -104,7 +130,7 @@ def rows_of(results: list) -> list:
                          teacher_seconds=t['seconds'] if t else 0.0,
                          student_seconds=statistics.mean(r['seconds'] for r in rs),
                          top1=[r['metrics']['accuracy'] for r in rs]))
-    order = ['alone', 'kd', 'skd', 'lwkd', 'tfkd']
+    order = ['alone', *METHODS]
     return sorted(rows, key=lambda r: (order.index(r['method']), r['teacher'] != 'standard'))
 
 
@@ -169,9 +195,13 @@ def report(rows, steps, scale, out, command, timing):
          'total wall time: teacher + student stage (s)', 'training step vs KD'], cells))
     train = f'{scale.train_size} training images' if scale.train_size else 'all 60k training images'
     test = f'{scale.val_size} test images' if scale.val_size else 'the 10k test images'
-    md = (f'# SKD, LW-KD and teacher-free KD on Fashion-MNIST ({scale.name} scale)\n\n'
-          f'{train}; teachers {scale.teacher_epochs} epochs (the LeNet {TEACHERS["lenet"].epochs}, '
-          f'on 8000 synthetic digits; its top-1 is on 2000 others), students '
+    methods = [r['method'] for r in rows if r['method'] not in ('alone', 'kd')]
+    title = ('SKD, LW-KD and teacher-free KD' if tuple(dict.fromkeys(methods)) == DEFAULT_METHODS[1:]
+             else 'KD variants')
+    lenet = (f' (the LeNet {TEACHERS["lenet"].epochs}, on 8000 synthetic digits; its top-1 is '
+             'on 2000 others)') if 'lwkd' in methods else ''
+    md = (f'# {title} on Fashion-MNIST ({scale.name} scale)\n\n'
+          f'{train}; teachers {scale.teacher_epochs} epochs{lenet}, students '
           f'{scale.student_epochs} epochs, seeds {list(scale.seeds)}; student top-1 on {test}, '
           'mean ± std over seeds. Wall times: the teacher run plus the mean student run '
           '(training, validation and checkpoints). Step time: the median of one training '
@@ -201,6 +231,10 @@ def main() -> None:
     parser.add_argument('--scale', choices=sorted(SCALES), default='default')
     parser.add_argument('--friendly', nargs='*', choices=('sftn', 'soteacher'), default=[],
                         help='also KD and SKD from these student-friendly teachers')
+    parser.add_argument('--methods', nargs='+', choices=sorted(METHODS),
+                        default=list(DEFAULT_METHODS),
+                        help='the methods beside the student alone and KD (default: '
+                             f'{" ".join(DEFAULT_METHODS)})')
     parser.add_argument('--dir', help='folder of the runs (default: work_dirs/kd_variants_<scale>)')
     parser.add_argument('--out', help='report folder (default: the runs folder)')
     parser.add_argument('--step-iters', type=int, default=10,
@@ -211,7 +245,8 @@ def main() -> None:
     logging.getLogger('mmengine').setLevel(logging.WARNING)
 
     results = run_with_progress(TASK, scale, run_dir,
-                                runs=study_plan(scale, run_dir, tuple(args.friendly)))
+                                runs=study_plan(scale, run_dir, tuple(args.friendly),
+                                               tuple(args.methods)))
     rows = rows_of(results)
     steps = measure_steps(rows, run_dir, args.step_iters)
     out = args.out or run_dir

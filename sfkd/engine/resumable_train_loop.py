@@ -22,9 +22,12 @@ from typing import Iterable, Iterator
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import BatchSampler
 
+from sfkd.datasets.split_overlap import check_split_overlap
+from sfkd.engine.resume import overwrite_warning
 from sfkd.engine.training_setup import fit_run_schedules, prepare_training_data
 from sfkd.registry import LOOPS
 from sfkd.utils.errors import BadConfigError, CheckpointError
+from sfkd.utils.options import no_such_option
 
 
 class _SkipFirst:
@@ -67,6 +70,10 @@ def check_schedule_length(name: str, value) -> None:
             f'export untrained weights); set train_cfg.{name} to at least 1')
 
 
+#: the options of :class:`ResumableEpochBasedTrainLoop` (MMEngine's epoch-based loop's)
+OPTIONS = ('max_epochs', 'val_begin', 'val_interval', 'dynamic_intervals')
+
+
 @LOOPS.register_module()
 class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
     """``EpochBasedTrainLoop`` that continues a resumed epoch where it stopped, and sets
@@ -74,17 +81,27 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     Takes the same arguments as MMEngine's loop. Before it builds its dataloader
     it applies the config's ``train_pipeline_from`` and resolves the data roots of
-    the train and val data; then it fits the parameter schedulers, which the
-    runner builds after the loop, to ``max_epochs`` and the epoch's length
-    (:mod:`sfkd.engine.training_setup`).
+    the train and val data, refuses a validation set that shares subjects or
+    slices with the training set, and warns of another run's checkpoints it will
+    write over; then it fits the parameter schedulers, which the runner builds
+    after the loop, to ``max_epochs`` and the epoch's length
+    (:mod:`sfkd.engine.training_setup`), builds the optimiser wrapper and the val
+    loop, and checks the schedulers' options (:mod:`sfkd.engine.prebuild`), so
+    that a typo in any of them gets ``sfkd-train``'s one-line error under any
+    runner.
 
     Raises:
-        BadConfigError: ``max_epochs`` is not a whole number of at least 1, or the
-            training data cannot be set up (a missing data root or pipeline file).
+        BadConfigError: An option the loop does not have; ``max_epochs`` is not a
+            whole number of at least 1; the training data cannot be set up (a
+            missing data root or pipeline file); an unknown option or type in the
+            optimiser, the schedulers or ``val_cfg``.
     """
 
     def __init__(self, runner, dataloader, max_epochs: int, val_begin: int = 1,
-                 val_interval: int = 1, dynamic_intervals=None) -> None:
+                 val_interval: int = 1, dynamic_intervals=None, **unknown) -> None:
+        if unknown:  # named as sfkd-train names it, under any runner
+            raise BadConfigError('train_cfg: ' + no_such_option(
+                type(self).__name__, next(iter(unknown)), list(OPTIONS)))
         check_schedule_length('max_epochs', max_epochs)
         if not isinstance(max_epochs, (int, float)) or isinstance(max_epochs, bool) or \
                 int(max_epochs) != max_epochs:
@@ -93,9 +110,21 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
                                  'number')
         if isinstance(dataloader, dict):
             prepare_training_data(runner, dataloader)
+        check_split_overlap(runner.cfg, 'val_dataloader')
+        # a run writes checkpoints: say which of another run's it will write over
+        warning = overwrite_warning(runner.work_dir,
+                                    runner._load_from if runner._resume else None)
+        if warning:
+            runner.logger.warning(warning)
         super().__init__(runner, dataloader, max_epochs, val_begin, val_interval,
                          dynamic_intervals)
         fit_run_schedules(runner, self.max_epochs, len(self.dataloader))
+        # MMEngine builds these right after this loop: built (or checked) here, a typo in
+        # them gets sfkd-train's one-line error under any runner
+        from sfkd.engine.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
+        build_optim_wrapper(runner)
+        check_param_schedulers(runner)
+        build_loop(runner, 'val')
 
     def run_epoch(self) -> None:
         length = len(self.dataloader)

@@ -7,14 +7,16 @@ sfkd's default runtime names it (``runner_type``); the meaning of an sfkd config
 MMEngine's own ``Runner.from_cfg`` trains the same run."""
 from typing import Dict, List, Optional, Union
 
+from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from sfkd.datasets.split_overlap import check_split_overlap
 from sfkd.engine.atomic_write import install_atomic_local_writes
+from sfkd.engine.config_text import formatted_once
 from sfkd.engine.hooks.training_progress_hook import TrainingProgressHook
-from sfkd.engine.resume import check_fits, checkpoint_to_resume, overwrite_warning
+from sfkd.engine.resume import check_fits, checkpoint_to_resume
 from sfkd.registry import RUNNERS
 
 
@@ -48,13 +50,14 @@ class SfkdRunner(Runner):
 
     Before anything is loaded or trained, a resume is resolved and checked
     (:mod:`sfkd.engine.resume`): without a path it continues from the work dir's own
-    newest checkpoint, a checkpoint that does not fit the model is refused, and a
-    run that will write over checkpoints it did not write says so.
+    newest checkpoint, and a checkpoint that does not fit the model is refused.
 
-    Before training, validating or testing, the set that will be scored is
+    Before validating alone (``runner.val()``), the set that will be scored is
     compared with the training set (:func:`check_split_overlap`): one that
     shares subjects or slices with it is refused, since its metrics would score
-    data the model was trained on.
+    data the model was trained on. Training and testing get that check, and the
+    warning of a run that will write over checkpoints it did not write, from
+    sfkd's train and test loops, under any runner.
 
     Every run has a :class:`TrainingProgressHook` (added when the config's hooks
     lack one), so the models that read the run's epoch and length
@@ -65,13 +68,17 @@ class SfkdRunner(Runner):
 
     MMEngine's local file writes (checkpoints, ``last_checkpoint``, the config
     dump) become atomic when it is built
-    (:func:`~sfkd.engine.atomic_write.install_atomic_local_writes`).
+    (:func:`~sfkd.engine.atomic_write.install_atomic_local_writes`). Its config formats
+    its text once per content (:mod:`sfkd.engine.config_text`), not at each log, dump
+    and checkpoint.
     """
 
     _config_dumped = False
 
     def __init__(self, *args, **kwargs) -> None:
         install_atomic_local_writes()
+        if isinstance(kwargs.get('cfg'), Config):
+            kwargs['cfg'] = formatted_once(kwargs['cfg'])
         super().__init__(*args, **kwargs)
         self._check_work_dir()
 
@@ -117,11 +124,6 @@ class SfkdRunner(Runner):
         super().save_checkpoint(*args, **kwargs)
 
     def train(self):
-        check_split_overlap(self.cfg, 'val_dataloader')
-        # only a training run writes checkpoints (a test run with the same work dir does not)
-        warning = overwrite_warning(self.work_dir, self._load_from if self._resume else None)
-        if warning:
-            self.logger.warning(warning)
         model = super().train()
         self._dump_config_once()
         return model
@@ -130,6 +132,3 @@ class SfkdRunner(Runner):
         check_split_overlap(self.cfg, 'val_dataloader')
         return super().val()
 
-    def test(self):
-        check_split_overlap(self.cfg, 'test_dataloader')
-        return super().test()

@@ -10,7 +10,9 @@ from packaging.version import Version
 SUPPORTED: Dict[str, Tuple[str, str]] = {
     'torch': ('>=2.0', 'pip install torch==2.14.1 torchvision==0.29.1'),
     'mmengine': ('>=0.10.0,<1.0.0', 'pip install mmengine==0.10.7'),
-    'mmcv': ('>=2.0.0,<2.2.0', 'bash tools/setup.sh (builds mmcv 2.1.0 with ops)'),
+    'mmcv': ('>=2.0.0,<2.2.0', ('install mmcv 2.1.0 built with its ops, which '
+                                   "`bash tools/setup.sh` in an sfkd clone builds (sfkd's install "
+                                   'guide shows its steps)')),
     'mmpretrain': ('>=1.0.0,<2.0.0', 'pip install mmpretrain==1.2.0'),
     'mmdet': ('>=3.0.0,<4.0.0', 'pip install mmdet==3.3.0'),
     'mmsegmentation': ('>=1.0.0,<2.0.0', 'pip install mmsegmentation==1.2.2'),

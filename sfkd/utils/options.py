@@ -32,11 +32,15 @@ def unexpected_option(message: str, cls: type, skip=()) -> Optional[str]:
     found = _UNEXPECTED.search(message)
     if not found:
         return None
-    name = found.group(1)
     options = [o for o in accepted_options(cls) or [] if o not in skip and o != 'self']
+    return no_such_option(cls.__name__, found.group(1), options)
+
+
+def no_such_option(owner: str, name: str, options: List[str]) -> str:
+    """``"<owner> has no option 'name'; did you mean [...]? (its options: [...])"``."""
     close = difflib.get_close_matches(name, options, n=3, cutoff=0.6)
     hint = f'; did you mean {close}?' if close else ''
-    return f'{cls.__name__} has no option {name!r}{hint} (its options: {options})'
+    return f'{owner} has no option {name!r}{hint} (its options: {options})'
 
 
 def explain_build_type_error(message: str) -> Optional[str]:

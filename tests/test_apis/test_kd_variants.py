@@ -35,6 +35,23 @@ def test_plan_trains_each_teacher_once_and_each_method_from_its_own(study):
         ('-', None), ('kd', 'sftn'), ('skd', 'sftn')}
 
 
+def test_methods_option_plans_the_newer_methods_beside_kd_and_the_student_alone(study):
+    runs = study.study_plan(study.SCALES['default'], 'out',
+                            methods=('nkd', 'uskd', 'reviewkd', 'ofa'))
+    assert [r.teacher for r in runs if r.kind == 'teacher'] == ['standard']  # no LeNet
+    by_method = {}
+    for r in runs[1:]:
+        by_method.setdefault((r.kind, r.method, r.init_from), []).append(r.seed)
+        assert r.config.endswith('fashion-mnist.py') or r.kind == 'alone'
+    assert by_method == {('alone', '-', None): [0, 1, 2],
+                         ('distill', 'kd', 'standard'): [0, 1, 2],
+                         ('distill', 'nkd', 'standard'): [0, 1, 2],
+                         ('distill', 'reviewkd', 'standard'): [0, 1, 2],
+                         ('distill', 'ofa', 'standard'): [0, 1, 2],
+                         ('distill', 'uskd', None): [0, 1, 2]}
+    assert {r.config for r in runs if r.method == 'uskd'} == {study.METHODS['uskd']}
+
+
 def test_report_rows_sum_the_stages_and_compare_steps_with_kd(study, tmp_path):
     def result(kind, teacher, method, seed, acc, seconds):
         return dict(kind=kind, teacher=teacher, method=method, seed=seed,

@@ -16,6 +16,7 @@ from mmengine.optim import OptimWrapper
 from sfkd_testing import ROOT
 
 from sfkd.models.model_config import build_model
+from sfkd.models.training_progress import set_progress
 from sfkd.registry import DATASETS, MODELS
 
 pytestmark = pytest.mark.zoo
@@ -106,6 +107,8 @@ def test_distiller_trains_a_step(path, fmnist_batch, tmp_path):
         if loss['type'] == 'CRDLoss':  # a small memory bank: the subset has 2 images
             loss.update(num_data=8, nce_k=4)
     model = MODELS.build(cfg)
+    # the run's progress, as the runner's TrainingProgressHook gives it (HCLLoss's warm-up)
+    set_progress(model, 0, max_epochs=full.train_cfg.get('max_epochs', 1), max_iters=100)
     log = one_step(model, real_batch(fmnist_batch, cfg['input_shape'][-1]),
                    full.optim_wrapper.to_dict())
     assert 'student.loss' in log and any(k.startswith('distill.') for k in log)

@@ -116,6 +116,21 @@ def test_runner_from_cfg_resolves_a_relative_data_root_from_another_directory(
     assert runner.cfg.train_dataloader.dataset.data_root == FMNIST  # the config it dumps
 
 
+def test_runner_from_cfg_tests_on_the_data_root_it_resolves(tmp_path, monkeypatch, fmnist_root):
+    """``Runner.from_cfg(cfg).test()`` alone (no training) reads the test set from
+    SFKD_DATA_ROOT, from another directory; a missing one gets sfkd-test's one line."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv('SFKD_DATA_ROOT', osp.join(ROOT, 'data'))
+    runner = from_cfg(TINY, tmp_path / 'work', options_without_data_roots(test=32))
+    metrics = runner.test()
+    assert 0 <= metrics['accuracy/top1'] <= 100
+    assert runner.test_loop.dataloader.dataset.data_root == FMNIST
+    monkeypatch.setenv('SFKD_DATA_ROOT', str(tmp_path / 'nowhere'))
+    with pytest.raises(BadConfigError, match=r"^test_dataloader\.dataset\.data_root "
+                       r"'data/fashion_mnist' does not exist \(looked in"):
+        from_cfg(TINY, tmp_path / 'work2', options_without_data_roots(test=32)).test()
+
+
 def runner_error(tmp_path, config: str, *options: str) -> str:
     runner = from_cfg(config, tmp_path / 'work', [
         *tiny_options(train=32, test=32, batch=32), *options])

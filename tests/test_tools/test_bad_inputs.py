@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Dict, List
 
@@ -491,3 +492,61 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
     assert not osp.exists(osp.join(files['dir'], 'cache'))  # no refused cache left behind
     if case.work_dir:
         torch.load(osp.join(watched, 'epoch_1.pth'), weights_only=True)
+
+
+
+# rows that cannot hold under MMEngine's own Runner.from_cfg, and why
+NOT_UNDER_RUNNER = {
+    'config file does not exist': "MMEngine's Config.fromfile reads the file before sfkd",
+    'config is not valid Python': "MMEngine's Config.fromfile reads the file before sfkd",
+    '`--cfg-options` key that matches nothing (a typo)': 'an option of the command line',
+    '`--cfg-options` optimiser key that matches nothing': 'an option of the command line',
+    'misspelled model option in a config': "MMEngine's Runner builds the model in its "
+                                           'constructor, before any sfkd code runs',
+    'misspelled option of an mmpretrain model in a config': "MMEngine's Runner builds the "
+                                                            'model in its constructor',
+    '`sync_bn` without a GPU': "MMEngine's Runner converts to SyncBatchNorm only in "
+                               'distributed runs: one CPU process trains without it',
+}
+
+
+def config_only(case: Case) -> bool:
+    """A training case given by a config and --cfg-options alone (no flag of the tool),
+    refused with an error (not a logged warning)."""
+    argv = case.argv(defaultdict(lambda: 'FILE'))
+    return case.tool == 'train' and case.work_dir and case.outcome == 'error' and (
+        len(argv) == 1 or (argv[1] == '--cfg-options' and len(argv) > 2))
+
+
+UNDER_RUNNER = [row for row, case in CASES.items()
+                if config_only(case) and row not in NOT_UNDER_RUNNER]
+
+
+def test_rows_left_out_under_runner_from_cfg_are_rows():
+    assert set(NOT_UNDER_RUNNER) <= {row for row, case in CASES.items() if config_only(case)}
+    assert len(UNDER_RUNNER) >= 60
+
+
+@pytest.mark.parametrize('row', UNDER_RUNNER)
+def test_bad_input_under_runner_from_cfg(row, files, tmp_path, fmnist_root):
+    """The same config refused with the same one line by MMEngine's own
+    ``Runner.from_cfg(cfg).train()``, with nothing written into its work dir."""
+    from mmengine.runner import Runner
+
+    from sfkd.apis.pipeline import cfg_options
+    from sfkd.utils.errors import SfkdError
+    argv = CASES[row].argv(files)
+    cfg = Config.fromfile(argv[0])
+    cfg.merge_from_dict(cfg_options(argv[2:]))
+    work = tmp_path / 'work'
+    work.mkdir()
+    (work / 'epoch_1.pth').write_bytes(open(files['teacher'], 'rb').read())
+    before = digest(str(work))
+    cfg.work_dir = str(work)
+    with pytest.raises(SfkdError) as err:
+        Runner.from_cfg(cfg).train()
+    assert expected(row).fullmatch(str(err.value)), \
+        f'\nREADME: {ROWS[row]}\nactual: {err.value}'
+    after = digest(str(work))
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert not [k for k in after if k.endswith('.pth') and k not in before]

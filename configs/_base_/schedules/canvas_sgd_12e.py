@@ -17,7 +17,7 @@ param_scheduler = [
 # max_epochs (sfkd.engine.resumable_train_loop)
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=4)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root
 
 # the learning rate above is for a total batch of 16 (detectors; segmentors: canvas_seg_sgd_12e.py)
 auto_scale_lr = dict(base_batch_size=16)

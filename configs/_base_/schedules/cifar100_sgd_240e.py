@@ -10,5 +10,5 @@ param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones=[150, 180, 
 # max_epochs (sfkd.engine.resumable_train_loop)
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=240, val_interval=5)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root
 auto_scale_lr = dict(base_batch_size=64)

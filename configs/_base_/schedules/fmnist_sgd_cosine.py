@@ -14,7 +14,7 @@ param_scheduler = [
 # max_epochs (sfkd.engine.resumable_train_loop)
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root
 
 # the learning rate above is for a total batch of 128
 auto_scale_lr = dict(base_batch_size=128)

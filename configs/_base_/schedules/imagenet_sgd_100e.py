@@ -6,5 +6,5 @@ param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones=[30, 60, 90
 # max_epochs (sfkd.engine.resumable_train_loop)
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=100, val_interval=1)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root
 auto_scale_lr = dict(base_batch_size=256)

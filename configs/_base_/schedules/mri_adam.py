@@ -9,4 +9,4 @@ param_scheduler = [dict(type='MultiStepLR', milestones=[8], gamma=0.1, by_epoch=
 train_cfg = dict(type='ResumableEpochBasedTrainLoop',
                  max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root

@@ -7,4 +7,4 @@ param_scheduler = [dict(type='StepLR', step_size=40, gamma=0.1, by_epoch=True)]
 # max_epochs (sfkd.engine.resumable_train_loop)
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
 val_cfg = dict()
-test_cfg = dict()
+test_cfg = dict(type='CheckedTestLoop')  # resolves the test data's data_root

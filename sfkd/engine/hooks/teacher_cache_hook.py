@@ -137,7 +137,7 @@ class TeacherCacheHook(Hook):
     @staticmethod
     def _loss_tau(model, tap: str) -> Optional[float]:
         taus = {float(model.distill_losses[r.loss].tau) for r in model.all_routes()
-                if r.source == f'teacher.{tap}' and hasattr(model.distill_losses[r.loss], 'tau')}
+                if f'teacher.{tap}' in r.sources and hasattr(model.distill_losses[r.loss], 'tau')}
         return taus.pop() if len(taus) == 1 else None
 
     # ------------------------------------------------------------------ fill

@@ -44,10 +44,11 @@ def check_and_size(distiller, connector_cfgs: Dict[str, dict]) -> None:
     routes = distiller.all_routes()
     taps = {f'{owner}.{n}' for owner, tap_set in distiller.tap_sets.items() for n in tap_set.taps}
     for route in routes:
-        if route.origin != 'data' and route.source not in taps:
-            raise BadConfigError(
-                f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} is not a declared '
-                f'tap; declared: {sorted(taps)} ({declare_hint(distiller, route.origin)})')
+        for i, (source, origin) in enumerate(zip(route.sources, route.origins)):
+            if origin != 'data' and source not in taps:
+                raise BadConfigError(
+                    f'{route.where(i)}: {source!r} is not a declared tap; declared: '
+                    f'{sorted(taps)} ({declare_hint(distiller, origin)})')
         if route.connector is not None and route.connector not in connector_cfgs:
             raise BadConfigError(
                 f'loss_inputs.{route.loss}.{route.arg}: connector {route.connector!r} is not '
@@ -98,10 +99,24 @@ def build_connector(distiller, route: Route, cfg: dict, records: Dict[str, Any])
     check_type(cfg, f'connectors.{route.connector}')
     cls = MODELS.get(cfg['type'])
     other = partner(distiller, route)
-    if isinstance(records[route.source], STRUCTURED):
+    check_sequence_connector(distiller, route, cls, records)
+    if route.sequence:
+        src = route.recorded(records)
+    elif isinstance(records[route.source], STRUCTURED):
         raise BadConfigError(
             element_hint(distiller, route, records, f'connector {route.connector!r}'))
-    if hasattr(cls, 'sizes') and other is not None and other.origin != 'data':
+    if route.sequence and hasattr(cls, 'sizes') and other is not None \
+            and 'data' not in other.origins:
+        try:  # a connector that takes a sequence sizes itself from every element
+            sizes = cls.sizes([tuple(v.shape) for v in src],
+                              shapes_of(other.recorded(records)))
+        except ValueError as err:
+            raise BadConfigError(f'connectors.{route.connector} ({cfg["type"]}): '
+                                 f'{str(err).splitlines()[0]}') from None
+        for key, value in sizes.items():
+            cfg.setdefault(key, value)
+    elif hasattr(cls, 'sizes') and other is not None and other.origin not in ('data', None) \
+            and not other.sequence:
         src, dst = records[route.source], records[other.source]
         if has_sequence(dict(src=src, dst=dst)):
             raise BadConfigError(
@@ -109,12 +124,55 @@ def build_connector(distiller, route: Route, cfg: dict, records: Dict[str, Any])
                 f'loss_inputs.{route.loss} routes multi-level outputs into it: '
                 f'{route.source} {describe(src)}, {other.source} {describe(dst)}; tap one '
                 "level per loss, e.g. dict(type='ModuleOutputTap', source='neck', index=0)")
-        for key, value in cls.sizes(tuple(src.shape), tuple(dst.shape)).items():
+        try:
+            sizes = cls.sizes(tuple(src.shape), tuple(dst.shape))
+        except BadConfigError as err:  # named here: the class does not know its key
+            raise BadConfigError(f'connectors.{route.connector}: {err}') from None
+        for key, value in sizes.items():
             cfg.setdefault(key, value)
     try:
         return MODELS.build(cfg)
-    except TypeError as err:
+    except (TypeError, BadConfigError) as err:
         raise BadConfigError(f'connectors.{route.connector}: {err}') from None
+
+
+def shapes_of(value: Any) -> Any:
+    """The shape of a tensor, or the list of the shapes of a list of tensors."""
+    if isinstance(value, (list, tuple)):
+        return [tuple(v.shape) if isinstance(v, torch.Tensor) else v for v in value]
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else value
+
+
+def check_sequence_connector(distiller, route: Route, cls: type,
+                             records: Dict[str, Any]) -> None:
+    """A list of sources goes into a connector that takes a sequence, of tensors only;
+    one source goes into a connector that adapts one map."""
+    takes = getattr(cls, 'takes_sequence', False)
+    name = f'connectors.{route.connector} ({cls.__name__})'
+    if route.sequence and not takes:
+        raise BadConfigError(
+            f'{name} adapts one map, but loss_inputs.{route.loss}.{route.arg} routes a list of '
+            f'{len(route.sources)} sources into it: route one source through it, or use a '
+            "connector that takes a list, e.g. dict(type='ABFConnector')")
+    if takes and not route.sequence:
+        raise BadConfigError(
+            f'{name} takes a list of records, but loss_inputs.{route.loss}.{route.arg} '
+            f'routes the single source {route.source!r} into it: route a list, e.g. '
+            f"(['student.s1', 'student.s2'], {route.connector!r})")
+    if route.sequence:
+        for i, source in enumerate(route.sources):
+            if source.startswith('data.'):
+                raise BadConfigError(f'{route.where(i)}: {source!r} is a data field, which '
+                                     f'{name} cannot take; route it to the loss directly')
+            value = records[source]
+            if not isinstance(value, torch.Tensor):
+                owner, tap_name = source.split('.', 1)
+                tap = distiller.tap_sets[owner].taps[tap_name]
+                element = f'[{next(iter(value))!r}]' if isinstance(value, dict) else '[0]'
+                raise BadConfigError(
+                    f'{route.where(i)}: {source!r} records a {type(value).__name__}, but '
+                    f'{name} takes one tensor per source; pick one element in the tap, e.g. '
+                    f'{taps_key(owner)}.{tap_name}="{tap.source}{element}"')
 
 
 def check_losses(distiller, records: Dict[str, Any]) -> None:
@@ -127,7 +185,8 @@ def check_losses(distiller, records: Dict[str, Any]) -> None:
                 loss(**distiller.loss_kwargs(name, records, None, batch_size=2))
         except Exception as err:  # noqa: BLE001 - explained below, or re-raised
             whole = [r for r in routes if r.origin != 'data' and r.connector is None
-                     and isinstance(records[r.source], STRUCTURED) and records[r.source]]
+                     and not r.sequence and isinstance(records[r.source], STRUCTURED)
+                     and records[r.source]]
             if whole:
                 raise BadConfigError(element_hint(
                     distiller, whole[0], records, f'distill loss {name!r} ({type(loss).__name__})',
@@ -136,6 +195,15 @@ def check_losses(distiller, records: Dict[str, Any]) -> None:
                                     AttributeError)):
                 raise
             shapes = {r.arg: describe_route(r, records) for r in routes}
+            listed = next((r for r in routes if r.sequence), None)
+            if listed is not None:
+                raise BadConfigError(
+                    f'distill loss {name!r} ({type(loss).__name__}) cannot take its inputs '
+                    f'{shapes}: {str(err).splitlines()[0] if str(err) else type(err).__name__}'
+                    f'. loss_inputs.{name}.{listed.arg} routes a list, which reaches the loss '
+                    'as a list: use a loss that takes one record per level on both sides '
+                    "(e.g. HCLLoss), fusing the student's list to the teacher's shapes with "
+                    "connectors=dict(review=dict(type='ABFConnector'))") from None
             raw = {r.arg: records[r.source] for r in routes if r.origin != 'data'}
             if has_sequence(raw):
                 raise sequence_error(
@@ -177,7 +245,11 @@ def element_hint(distiller, route: Route, records: Dict[str, Any], consumer: str
 
 def describe_route(route: Route, records: Dict[str, Any]) -> str:
     """What reaches a loss argument: the data field, or the tap's shape (and connector)."""
+    via = f' via {route.connector}' if route.connector else ''
+    if route.sequence:
+        parts = [s if s.startswith('data.') else f'{s} {describe(records[s])}'
+                 for s in route.sources]
+        return f'[{", ".join(parts)}]{via}'
     if route.origin == 'data':
         return route.source
-    via = f' via {route.connector}' if route.connector else ''
     return f'{route.source} {describe(records[route.source])}{via}'

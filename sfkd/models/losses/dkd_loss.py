@@ -4,8 +4,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from sfkd.utils.options import number
+from ..temperatures import TemperatureScaled, temperature_option
 from .base import DistillLoss
+from .logit_standardization import logit_stand_option, standardize_logits
 
 # Logit offset that removes the ground-truth class from the non-target
 # softmax; the official code uses the same constant. A finite value (rather
@@ -27,7 +28,7 @@ def _binary_log_probs(logits: Tensor, gt_mask: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class DKDLoss(DistillLoss):
+class DKDLoss(TemperatureScaled, DistillLoss):
     """Decoupled Knowledge Distillation (DKD).
 
     "Decoupled Knowledge Distillation", B. Zhao, Q. Cui, R. Song, Y. Qiu and
@@ -45,12 +46,20 @@ class DKDLoss(DistillLoss):
     of the DKD weight is not part of this loss (schedule ``loss_weight``
     instead if it is wanted).
 
+    With ``logit_stand=True`` both logit vectors are replaced by their
+    Z-scores before the temperature (Sun et al., CVPR 2024; see
+    :mod:`~sfkd.models.losses.logit_standardization`); the ground-truth
+    suppression then acts on the standardised logits.
+
     Inputs are logits ``(N, C)``; ``target`` holds class indices ``(N,)``.
 
     Args:
         alpha: Weight of TCKD. Defaults to 1.0.
         beta: Weight of NCKD. Defaults to 8.0 (CIFAR-100 setting of the paper).
-        tau: Softmax temperature. Defaults to 4.
+        tau: Softmax temperature. Defaults to 4. Or a temperature module
+            that learns it: ``dict(type='LearnableTemperature')`` (CTKD).
+        logit_stand: Standardise the logits before the temperature. Defaults
+            to False.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
     """
 
@@ -58,11 +67,13 @@ class DKDLoss(DistillLoss):
                  alpha: float = 1.0,
                  beta: float = 8.0,
                  tau: float = 4.0,
+                 logit_stand: bool = False,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
         self.alpha = float(alpha)
         self.beta = float(beta)
-        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
+        self.temperature = temperature_option(tau)
+        self.logit_stand = logit_stand_option(logit_stand)
 
     def compute(self, student: Tensor, teacher: Tensor,
                 target: Tensor) -> Tensor:
@@ -76,8 +87,10 @@ class DKDLoss(DistillLoss):
         Returns:
             Scalar loss tensor.
         """
-        s = student / self.tau
-        t = teacher.detach() / self.tau
+        s, t = student, teacher.detach()
+        if self.logit_stand:
+            s, t = standardize_logits(s), standardize_logits(t)
+        s, t = s / self.tau, t / self.tau
         gt_mask = F.one_hot(target.reshape(-1), s.shape[1]).bool()
         num = s.shape[0]
 
@@ -85,7 +98,9 @@ class DKDLoss(DistillLoss):
                         _binary_log_probs(t, gt_mask),
                         reduction='sum', log_target=True)
         offset = _GT_SUPPRESS * gt_mask.to(s.dtype)
+        # log-probabilities on both sides: a learnable temperature's gradient through
+        # the teacher's suppressed (zero-probability) class stays 0, not NaN
         nckd = F.kl_div(F.log_softmax(s - offset, dim=1),
-                        F.softmax(t - offset, dim=1), reduction='sum')
+                        F.log_softmax(t - offset, dim=1), reduction='sum', log_target=True)
         scale = self.tau**2 / num
         return scale * (self.alpha * tckd + self.beta * nckd)

@@ -3,8 +3,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from sfkd.utils.options import number
+from ..temperatures import TemperatureScaled, temperature_option
 from .base import DistillLoss
+from .logit_standardization import logit_stand_option, standardize_logits
 
 
 def _classes_last(logits: Tensor) -> Tensor:
@@ -15,7 +16,7 @@ def _classes_last(logits: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class KDLoss(DistillLoss):
+class KDLoss(TemperatureScaled, DistillLoss):
     """Soft-target distillation of Hinton et al.
 
     "Distilling the Knowledge in a Neural Network", G. Hinton, O. Vinyals and
@@ -32,17 +33,27 @@ class KDLoss(DistillLoss):
     ``detach_teacher=False``, which lets the term train both sides (SFTN's
     teacher/branch KL term).
 
+    With ``logit_stand=True`` every student and teacher logit vector is first
+    replaced by its Z-score (Sun et al., CVPR 2024; see
+    :mod:`~sfkd.models.losses.logit_standardization`), and ``tau`` is the
+    paper's base temperature: ``tau**2 * KL(softmax(Z(t) / tau) ||
+    softmax(Z(s) / tau))``.
+
     Args:
-        tau: Softmax temperature. Defaults to 4.
+        tau: Softmax temperature. Defaults to 4. Or a temperature module
+            that learns it: ``dict(type='LearnableTemperature')`` (CTKD).
         detach_teacher: Stop gradients into the teacher logits. Defaults to True.
+        logit_stand: Standardise the logits before the temperature. Defaults
+            to False.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
     """
 
     def __init__(self, tau: float = 4.0, detach_teacher: bool = True,
-                 loss_weight: float = 1.0) -> None:
+                 logit_stand: bool = False, loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
+        self.temperature = temperature_option(tau)
         self.detach_teacher = detach_teacher
+        self.logit_stand = logit_stand_option(logit_stand)
 
     def compute(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the unweighted KD loss.
@@ -57,8 +68,11 @@ class KDLoss(DistillLoss):
         if student.shape != teacher.shape:
             raise ValueError(f'student {tuple(student.shape)} and teacher '
                              f'{tuple(teacher.shape)} logits differ in shape')
-        s = _classes_last(student) / self.tau
-        t = _classes_last(teacher.detach() if self.detach_teacher else teacher) / self.tau
+        s = _classes_last(student)
+        t = _classes_last(teacher.detach() if self.detach_teacher else teacher)
+        if self.logit_stand:
+            s, t = standardize_logits(s), standardize_logits(t)
+        s, t = s / self.tau, t / self.tau
         kl = F.kl_div(F.log_softmax(s, dim=1), F.log_softmax(t, dim=1),
                       reduction='batchmean', log_target=True)
         return kl * self.tau**2

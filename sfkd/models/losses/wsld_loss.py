@@ -4,12 +4,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from sfkd.registry import MODELS
-from sfkd.utils.options import number
+from ..temperatures import TemperatureScaled, temperature_option
 from .base import DistillLoss
+from .logit_standardization import logit_stand_option, standardize_logits
 
 
 @MODELS.register_module()
-class WSLDLoss(DistillLoss):
+class WSLDLoss(TemperatureScaled, DistillLoss):
     """Weighted Soft Label Distillation (WSLD).
 
     "Rethinking Soft Labels for Knowledge Distillation: A Bias-Variance
@@ -37,19 +38,30 @@ class WSLDLoss(DistillLoss):
     The paper's weight on this loss is ``alpha=2.5`` (set it as
     ``loss_weight``).
 
+    With ``logit_stand=True`` the soft term ``l_i`` compares the Z-scores of
+    the logit vectors, ``softmax(Z(t_i) / tau)`` and ``log_softmax(Z(s_i) /
+    tau)`` (Sun et al., CVPR 2024; see
+    :mod:`~sfkd.models.losses.logit_standardization`); the weights ``w_i``
+    stay on the raw logits, the two models' own cross-entropies.
+
     Args:
-        tau: Softmax temperature. Defaults to 2.
+        tau: Softmax temperature. Defaults to 2. Or a temperature module
+            that learns it: ``dict(type='LearnableTemperature')`` (CTKD).
         eps: Added to the teacher CE in the weight's ratio. Defaults to 1e-7.
+        logit_stand: Standardise the logits of the soft term before the
+            temperature. Defaults to False.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
     """
 
     def __init__(self,
                  tau: float = 2.0,
                  eps: float = 1e-7,
+                 logit_stand: bool = False,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
-        self.tau = number(tau, 'tau', above=0, why='a softmax temperature')
+        self.temperature = temperature_option(tau)
         self.eps = float(eps)
+        self.logit_stand = logit_stand_option(logit_stand)
 
     def sample_weights(self, student: Tensor, teacher: Tensor,
                        target: Tensor) -> Tensor:
@@ -80,7 +92,10 @@ class WSLDLoss(DistillLoss):
         Returns:
             Scalar loss tensor.
         """
-        soft_t = F.softmax(teacher.detach() / self.tau, dim=1)
-        soft_ce = -(soft_t * F.log_softmax(student / self.tau, dim=1)).sum(1)
+        s, t = student, teacher.detach()
+        if self.logit_stand:
+            s, t = standardize_logits(s), standardize_logits(t)
+        soft_t = F.softmax(t / self.tau, dim=1)
+        soft_ce = -(soft_t * F.log_softmax(s / self.tau, dim=1)).sum(1)
         weights = self.sample_weights(student, teacher, target)
         return self.tau**2 * (weights * soft_ce).mean()

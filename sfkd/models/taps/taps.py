@@ -8,6 +8,11 @@ Modules that return a tuple or a dict (an FPN neck, a multi-stage backbone) are
 tapped whole, or one element is picked with ``index`` (tuple/list) or ``key``
 (dict): ``dict(type='ModuleOutputTap', source='neck', index=0)``, or the string
 shorthand ``'neck[0]'`` / ``"backbone['c3']"``.
+
+A module run several times in one pass (a detection head's layers, shared by the
+FPN levels and run once per level) is recorded at one of its calls with ``call``:
+``dict(type='ModuleOutputTap', source='bbox_head.cls_convs.0', call=2)`` keeps the
+output of its third call (the third level); without ``call`` the last call is kept.
 """
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -40,28 +45,41 @@ class BaseTap:
         source: Dotted path of the module (or ``module.method``) to record.
         index: If the recorded value is a tuple/list, keep only this element.
         key: If the recorded value is a dict, keep only this entry.
+        call: Record only the value of this call (0: the first) of a module run
+            several times in one pass; ``None`` records every call (the value
+            is the last).
     """
 
     def __init__(self, source: str, index: Optional[int] = None,
-                 key: Optional[str] = None) -> None:
+                 key: Optional[str] = None, call: Optional[int] = None) -> None:
         if index is not None and key is not None:
             raise BadConfigError(f'tap {source!r}: give index (for a tuple output) or key '
                                  f'(for a dict output), not both')
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
             raise BadConfigError(f'tap {source!r}: index must be an int, got {index!r}')
+        if call is not None and (not isinstance(call, int) or isinstance(call, bool)
+                                 or call < 0):
+            raise BadConfigError(f'tap {source!r}: call must be an int >= 0 (which call of a '
+                                 'module run several times in one pass to record, e.g. the '
+                                 f'FPN level of a shared head layer), got {call!r}')
         self.source = source
         self.index = index
         self.key = key
+        self.call = call
+        self.calls = 0  # calls seen in this recording (counted when ``call`` is set)
         self.where = 'tap'  # how errors name it; TapSet sets '<owner>_taps.<name>'
         self.records: List[Any] = []
         self.versions: List[Tuple[int, ...]] = []  # in-place version counters at each record
         self.on_store: Optional[Callable[[], None]] = None  # called after each record
 
     def describe(self) -> str:
-        """The tap as the string shorthand, e.g. ``neck[0]``."""
+        """The tap as the string shorthand, e.g. ``neck[0]`` (and the call, if one is
+        picked: ``bbox_head.cls_convs.0 (call 2)``)."""
         if self.index is not None:
-            return f'{self.source}[{self.index}]'
-        return f'{self.source}[{self.key!r}]' if self.key is not None else self.source
+            text = f'{self.source}[{self.index}]'
+        else:
+            text = f'{self.source}[{self.key!r}]' if self.key is not None else self.source
+        return text if self.call is None else f'{text} (call {self.call})'
 
     def attach(self, model: nn.Module, owner: str = 'model') -> Callable[[], None]:
         """Start recording on ``model``; return a function that stops it."""
@@ -72,6 +90,10 @@ class BaseTap:
         resolve_module(model, self.source, owner)
 
     def _store(self, value: Any) -> None:
+        if self.call is not None:
+            self.calls += 1
+            if self.calls - 1 != self.call:
+                return
         value = self._select(value)
         self.records.append(value)
         self.versions.append(tensor_versions(value))
@@ -102,6 +124,7 @@ class BaseTap:
     def reset(self) -> None:
         self.records = []
         self.versions = []
+        self.calls = 0
 
     def kept_first_record(self) -> bool:
         """Whether exactly one value was recorded and no in-place operation changed it since."""
@@ -110,6 +133,12 @@ class BaseTap:
     @property
     def value(self) -> Any:
         """The latest recorded value."""
+        if not self.records and self.call is not None and self.calls:
+            use = 'call=0 (or no call)' if self.calls == 1 else \
+                f'a call from 0 to {self.calls - 1}'
+            raise BadConfigError(f'{self.where} {self.describe()!r}: {self.source} ran '
+                                 f'{self.calls} time(s) in the forward pass, so it has no '
+                                 f'call {self.call}; use {use}')
         if not self.records:
             raise RuntimeError(f'{type(self).__name__}({self.source!r}) recorded nothing: '
                                'the module was not called in the forward pass')

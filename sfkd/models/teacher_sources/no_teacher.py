@@ -14,12 +14,13 @@ class NoTeacher(TeacherSource):
 
     def check(self, distiller) -> None:
         for route in distiller.all_routes():
-            if route.origin == 'teacher':
-                raise BadConfigError(
-                    f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} is a teacher '
-                    'tap, but model.teacher is None (a run without a teacher); route it from '
-                    "the student or the data (e.g. teacher='data.gt_label' for "
-                    'TeacherFreeKDLoss), or give model.teacher')
+            for i, (source, origin) in enumerate(zip(route.sources, route.origins)):
+                if origin == 'teacher':
+                    raise BadConfigError(
+                        f'{route.where(i)}: {source!r} is a teacher tap, but model.teacher '
+                        'is None (a run without a teacher); route it from the student or the '
+                        "data (e.g. teacher='data.gt_label' for TeacherFreeKDLoss), or give "
+                        'model.teacher')
 
     def cacheable(self):
         return 'the Distiller has no teacher'

@@ -3,15 +3,19 @@ loss refuses a loss_weight that is not a number."""
 import pytest
 
 from sfkd.models.losses import (ChannelWiseDivergence, CRDLoss, DISTLoss, DKDLoss, KDLoss,
-                                WSLDLoss)
+                                NKDLoss, WSLDLoss)
+from sfkd.models.losses import OFALoss
+from sfkd.models.temperatures import LearnableTemperature
 from sfkd.utils.errors import BadConfigError
 
 pytestmark = pytest.mark.unit
 
 TEMPERATURES = [
     (KDLoss, 'tau', {}), (ChannelWiseDivergence, 'tau', {}), (DISTLoss, 'tau', {}),
-    (DKDLoss, 'tau', {}), (WSLDLoss, 'tau', {}),
+    (DKDLoss, 'tau', {}), (WSLDLoss, 'tau', {}), (NKDLoss, 'tau', {}),
     (CRDLoss, 'nce_t', dict(student_channels=4, teacher_channels=4, num_data=8, nce_k=4)),
+    (OFALoss, 'tau', {}),
+    (LearnableTemperature, 'tau_min', {}),
 ]
 
 
