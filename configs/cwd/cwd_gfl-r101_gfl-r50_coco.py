@@ -22,7 +22,7 @@ model = dict(
     student_taps=dict(cls=score_maps),
     teacher_taps=dict(cls=score_maps),
     distill_losses=dict(loss_cwd=dict(
-        type='MultiLevelLoss', loss=dict(type='ChannelWiseDivergence', tau=1.0,
+        type='PerLevelLoss', loss=dict(type='ChannelWiseDivergence', tau=1.0,
                                          loss_weight=5.0))),
     loss_inputs=dict(loss_cwd=dict(student='student.cls', teacher='teacher.cls')),
 )

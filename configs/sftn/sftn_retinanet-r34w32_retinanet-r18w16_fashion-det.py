@@ -13,7 +13,7 @@ model = dict(
                      ('backbone.layer3', 'backbone.layer3')],
              share_student=True),
     ],
-    imitation_loss=dict(type='MultiLevelLoss',
+    imitation_loss=dict(type='PerLevelLoss',
                         loss=dict(type='ChannelWiseDivergence', tau=1.0)),
     teacher_weight=1.0,
     branch_task_weight=1.0,

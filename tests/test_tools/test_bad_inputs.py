@@ -42,6 +42,10 @@ TFKD = f'{C}/tfkd/tfkd_tiny-resnet_fashion-mnist.py'
 LWKD = f'{C}/lwkd/lwkd_lenet_tiny-resnet_fashion-mnist.py'
 MRI_KD = f'{C}/mri/imitation-at_d5c5_d3c5_4x_mri-t1.py'
 MRI = f'{C}/mri/dc-cnn-d3c5_4x_mri-t1.py'
+NKD = f'{C}/nkd/nkd_small-resnet_tiny-resnet_fashion-mnist.py'
+CTKD = f'{C}/ctkd/ctkd_small-resnet_tiny-resnet_fashion-mnist.py'
+OFA = f'{C}/ofa/ofa_small-resnet_tiny-resnet_fashion-mnist.py'
+REVIEWKD = f'{C}/reviewkd/reviewkd_small-resnet_tiny-resnet_fashion-mnist.py'
 README = osp.join(ROOT, 'README.md')
 PREFIX = 'sfkd: error: '
 
@@ -227,6 +231,21 @@ CASES: Dict[str, Case] = {
         f'model.teacher_ckpt={f["teacher"]}', 'model.connectors.hint.type=ConvBN')]),
     'unknown regulariser type': Case(lambda f: [SOT, *opt(
         'model.regularizers.lipschitz.type=Lipschitz')]),
+    '`logit_stand` that is not True or False': Case(lambda f: kd(
+        f, 'model.distill_losses.loss_kd.logit_stand=yes')),
+    'negative NKD `gamma`': Case(lambda f: [NKD, *opt(
+        f'model.teacher_ckpt={f["teacher"]}', 'model.distill_losses.loss_nkd.gamma=-1')]),
+    'misspelled type of a learnable temperature (CTKD)': Case(lambda f: [CTKD, *opt(
+        f'model.teacher_ckpt={f["teacher"]}', 'model.distill_losses.loss_kd.tau.type=LearnableTemp')]),
+    'OFA `eps` below 1': Case(lambda f: [OFA, *opt(
+        f'model.teacher_ckpt={f["teacher"]}', 'model.distill_losses.loss_ofa.eps=0.5')]),
+    'a list of stages through a connector that adapts one map (ReviewKD)': Case(lambda f: [
+        REVIEWKD, *opt(f'model.teacher_ckpt={f["teacher"]}',
+                       'model.connectors.review.type=ConvBNConnector')]),
+    'CrossKD teacher path that is not a module of the teacher': Case(lambda f: kd(
+        f, 'model.connectors.cross.type=TeacherPathConnector',
+        'model.connectors.cross.paths=[head.fcc]',
+        'model.loss_inputs.loss_kd.student=[student.logits,cross]')),
     'misspelled loss argument': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.tua=4')),
     'zero temperature': Case(lambda f: kd(f, 'model.distill_losses.loss_kd.tau=0')),
     'negative temperature (SFTN imitation loss)': Case(lambda f: [SFTN, *opt(

@@ -235,7 +235,7 @@ def element_hint(distiller, route: Route, records: Dict[str, Any], consumer: str
     levels = ''
     if consumer.startswith('distill loss') and isinstance(value, (list, tuple)) and \
             len(value) > 1:  # several levels, e.g. an FPN's: a loss can take them all
-        levels = (f", or give the loss every level: dict(type='MultiLevelLoss', "
+        levels = (f", or give the loss every level: dict(type='PerLevelLoss', "
                   f"loss=dict(type='{consumer.split('(')[1].split(')')[0]}', ...))")
     return (f'loss_inputs.{route.loss}.{route.arg}: {route.source!r} records the whole '
             f'output of {tap.source}, a {kind}, which {consumer} cannot take{why}; pick '

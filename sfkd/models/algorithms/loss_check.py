@@ -13,7 +13,7 @@ def sequence_error(name: str, loss: Any, inputs: Dict[str, str], err: Exception,
     return BadConfigError(
         f'{name} ({type(loss).__name__}) takes one map, but gets a multi-level output: '
         f'{inputs} ({str(err).splitlines()[0]}); pick one level with a tap index, e.g. '
-        f"{tap_hint}, or wrap the loss: dict(type='MultiLevelLoss', "
+        f"{tap_hint}, or wrap the loss: dict(type='PerLevelLoss', "
         f"loss=dict(type='{type(loss).__name__}', ...))")
 
 

@@ -17,7 +17,7 @@ from .hard_label_kd_loss import HardLabelKDLoss
 from .kd_loss import KDLoss
 from .l1_distill_loss import L1DistillLoss
 from .mgd_loss import MGDLoss
-from .multi_level_loss import MultiLevelLoss
+from .per_level_loss import MultiLevelLoss, PerLevelLoss
 from .nkd_loss import NKDLoss
 from .ofa_loss import OFALoss
 from .pkd_loss import PKDLoss
@@ -44,7 +44,7 @@ __all__ = [
     'DistillLoss', 'AdversarialLoss', 'HardLabelKDLoss', 'BCKDClsLoss', 'BCKDLocLoss',
     'NKDLoss', 'USKDLoss',
     'ChannelWiseDivergence', 'DISTLoss', 'DKDLoss', 'KDLoss', 'L1DistillLoss', 'MGDLoss',
-    'MultiLevelLoss', 'OFALoss', 'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
+    'MultiLevelLoss', 'PerLevelLoss', 'OFALoss', 'PKDLoss', 'WSLDLoss', 'AdversarialKDLoss', 'TeacherFreeKDLoss',
     'ABLoss', 'ATLoss', 'CCLoss', 'CRDLoss', 'FitNetsLoss', 'FTLoss', 'NSTLoss', 'OFDLoss',
     'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss', 'HCLLoss',
 ]

@@ -34,14 +34,24 @@ def test_multi_level_loss_sums_or_averages_the_levels():
     student = [torch.zeros(1, 1, 2, 2), torch.ones(1, 1, 1, 1)]
     teacher = [torch.full((1, 1, 2, 2), 2.0), torch.zeros(1, 1, 1, 1)]
     inner = dict(type='FitNetsLoss')  # mean squared error: 4.0 and 1.0
-    total = MODELS.build(dict(type='MultiLevelLoss', loss=inner, loss_weight=2.0))
+    total = MODELS.build(dict(type='PerLevelLoss', loss=inner, loss_weight=2.0))
     assert total(student, teacher).item() == pytest.approx(10.0)
-    mean = MODELS.build(dict(type='MultiLevelLoss', loss=inner, reduction='mean'))
+    mean = MODELS.build(dict(type='PerLevelLoss', loss=inner, reduction='mean'))
     assert mean(student, teacher).item() == pytest.approx(2.5)
-    first = MODELS.build(dict(type='MultiLevelLoss', loss=inner, levels=[1]))
+    first = MODELS.build(dict(type='PerLevelLoss', loss=inner, levels=[1]))
     assert first(student, teacher).item() == pytest.approx(1.0)
     with pytest.raises(ValueError, match='2 student levels but 1 teacher levels'):
         total(student, teacher[:1])
+
+
+def test_the_former_name_multi_level_loss_builds_a_per_level_loss_with_a_warning():
+    from sfkd.models.losses import PerLevelLoss
+    with pytest.warns(DeprecationWarning, match=r"^type='MultiLevelLoss' is now "
+                      r"type='PerLevelLoss' \(a per-level wrapper, not MLKD\)"):
+        old = MODELS.build(dict(type='MultiLevelLoss', loss=dict(type='FitNetsLoss')))
+    assert isinstance(old, PerLevelLoss)
+    student, teacher = [torch.zeros(1, 1, 2, 2)], [torch.ones(1, 1, 2, 2)]
+    assert old(student, teacher).item() == pytest.approx(1.0)
 
 
 def test_sftn_detector_imitates_every_fpn_level_of_the_score_maps(canvas_root):
@@ -70,7 +80,7 @@ def test_multi_level_output_into_a_one_map_imitation_loss_is_refused():
     assert '\n' not in text
     assert text.startswith('imitation_loss (ChannelWiseDivergence) takes one map, but gets a '
                            "multi-level output: {'student': '3 levels [(2, 60, 8, 8), ")
-    assert "dict(type='MultiLevelLoss', loss=dict(type='ChannelWiseDivergence', ...))" in text
+    assert "dict(type='PerLevelLoss', loss=dict(type='ChannelWiseDivergence', ...))" in text
 
 
 def test_sftn_branch_attached_after_the_neck_is_refused_naming_the_tuple():
@@ -110,7 +120,7 @@ def test_multi_level_output_into_a_one_map_distill_loss_is_refused(tmp_path):
                            '(ChannelWiseDivergence) cannot take')
     assert text.endswith('pick one element in the tap: student_taps.fpn="neck[0]" or '
                          "dict(type='ModuleOutputTap', source='neck', index=0), or give the loss "
-                         "every level: dict(type='MultiLevelLoss', "
+                         "every level: dict(type='PerLevelLoss', "
                          "loss=dict(type='ChannelWiseDivergence', ...))")
 
 

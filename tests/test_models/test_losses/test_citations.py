@@ -16,7 +16,7 @@ def citation_section() -> str:
 
 
 # losses that apply another loss (per level, ...) and have no paper of their own
-WRAPPERS = ('MultiLevelLoss', )
+WRAPPERS = ('PerLevelLoss', 'MultiLevelLoss')
 # base classes of a family of losses (not losses themselves)
 BASES = (losses.DistillLoss, losses.AdversarialLoss)
 

@@ -1,4 +1,10 @@
-"""Apply a one-map distill loss to every level of a multi-level output."""
+"""Apply a one-map distill loss to every level of a multi-level output.
+
+``PerLevelLoss`` was called ``MultiLevelLoss``; that name stays registered for
+existing configs (with a deprecation warning). It is a wrapper, not MLKD
+(Multi-Level Logit Distillation, Jin et al., CVPR 2023), which sfkd does not ship.
+"""
+import warnings
 from typing import Optional, Sequence
 
 import torch
@@ -10,7 +16,7 @@ from .base import DistillLoss
 
 
 @MODELS.register_module()
-class MultiLevelLoss(DistillLoss):
+class PerLevelLoss(DistillLoss):
     """Calls ``loss`` once per level of two sequences of maps and adds the terms.
 
     Dense models return tuples or lists of maps, one per level: FPN features,
@@ -18,7 +24,7 @@ class MultiLevelLoss(DistillLoss):
     ``(cls_scores, bbox_preds)``), multi-scale logits. This wrapper lets a loss
     written for one map (CWD, KL, MSE) compare them level by level::
 
-        dict(type='MultiLevelLoss', loss=dict(type='ChannelWiseDivergence', tau=1.0))
+        dict(type='PerLevelLoss', loss=dict(type='ChannelWiseDivergence', tau=1.0))
 
     Args:
         loss: Config of the per-level loss (a :class:`DistillLoss`).
@@ -31,10 +37,10 @@ class MultiLevelLoss(DistillLoss):
                  reduction: str = 'sum', loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight=loss_weight)
         if reduction not in ('sum', 'mean'):
-            raise ValueError(f"MultiLevelLoss reduction must be 'sum' or 'mean', got {reduction!r}")
+            raise ValueError(f"PerLevelLoss reduction must be 'sum' or 'mean', got {reduction!r}")
         self.loss = MODELS.build(loss)
         if not isinstance(self.loss, DistillLoss):
-            raise ValueError(f'MultiLevelLoss.loss must be a distill loss, got '
+            raise ValueError(f'PerLevelLoss.loss must be a distill loss, got '
                              f'{type(self.loss).__name__}')
         self.levels = None if levels is None else [int(i) for i in levels]
         self.reduction = reduction
@@ -51,7 +57,7 @@ class MultiLevelLoss(DistillLoss):
         """
         for name, value in (('student', student), ('teacher', teacher)):
             if not isinstance(value, (list, tuple)):
-                raise ValueError(f'MultiLevelLoss expects a sequence of maps as {name}, got a '
+                raise ValueError(f'PerLevelLoss expects a sequence of maps as {name}, got a '
                                  f'{type(value).__name__}; route one map to the inner loss '
                                  'directly instead')
         if len(student) != len(teacher):
@@ -60,3 +66,14 @@ class MultiLevelLoss(DistillLoss):
         terms = [self.loss(student[i], teacher[i]) for i in levels]
         total = torch.stack(terms).sum()
         return total / len(terms) if self.reduction == 'mean' else total
+
+
+@MODELS.register_module(name='MultiLevelLoss')
+class MultiLevelLoss(PerLevelLoss):
+    """The former name of :class:`PerLevelLoss`: builds it, with a one-line deprecation
+    warning naming the new type."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        warnings.warn("type='MultiLevelLoss' is now type='PerLevelLoss' (a per-level wrapper, "
+                      'not MLKD); the old name will be removed', DeprecationWarning, stacklevel=2)
+        super().__init__(*args, **kwargs)
