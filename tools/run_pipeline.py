@@ -19,10 +19,12 @@ Examples::
     python tools/run_pipeline.py --task mri --scale smoke # the MRI wiring, a few minutes
     python tools/run_pipeline.py --teacher-seeds 0 1 2    # each teacher type over 3 seeds
     python tools/run_pipeline.py --student-weights paper --augment
+    python tools/run_pipeline.py --task det --scale full --teachers standard \
+        --methods pkd cwd bckd crosskd                    # the dense methods side by side
 
 Re-running continues an interrupted pipeline: finished runs are not repeated.
-The switches (``--teacher-seeds`` other than ``0``, ``--student-weights paper``,
-``--augment``) change the default output folder, so that their runs never replace
+The switches (``--teachers``, ``--methods``, ``--teacher-seeds`` other than ``0``,
+``--student-weights paper``, ``--augment``) change the default output folder, so that their runs never replace
 those of the plain pipeline.
 """
 import argparse
@@ -41,6 +43,16 @@ def switched_scale(parser, task, scale, args):
     """The scale with the command line's switches, and the suffix they add to the
     default output folder ('' without switches)."""
     changes, suffix = {}, ''
+    for option, known in (('teachers', task.teachers), ('methods', task.methods)):
+        names = getattr(args, option)
+        if names is None:
+            continue
+        unknown = [n for n in names if n not in known]
+        if unknown or len(set(names)) != len(names):
+            parser.error(f'--{option} {" ".join(names)}: give each once, from the {task.name} '
+                         f"task's {sorted(known)}")
+        changes[option] = tuple(names)
+        suffix += f'_{option}-' + '-'.join(names)
     if args.teacher_seeds is not None:
         seeds = tuple(args.teacher_seeds)
         if len(set(seeds)) != len(seeds):
@@ -63,7 +75,8 @@ def switched_scale(parser, task, scale, args):
 
 def switch_args(args) -> list:
     """The switches as typed, for the stored command."""
-    out = []
+    out = [f'--{option} ' + ' '.join(getattr(args, option)) for option in ('teachers', 'methods')
+           if getattr(args, option) is not None]
     if args.teacher_seeds is not None:
         out.append('--teacher-seeds ' + ' '.join(map(str, args.teacher_seeds)))
     if args.student_weights is not None:
@@ -87,6 +100,12 @@ def main() -> None:
     parser.add_argument('--no-teacher-cache', action='store_true',
                         help='run the teacher at every distillation step, even where the '
                         'scale reads the cache by default')
+    parser.add_argument('--teachers', nargs='+', metavar='NAME',
+                        help="the teacher types to train and distil from (default: the "
+                        "scale's; e.g. standard)")
+    parser.add_argument('--methods', nargs='+', metavar='NAME',
+                        help="the KD methods (default: the scale's; the task may have more, "
+                        'e.g. det: cwd pkd fitnets mgd bckd crosskd)')
     parser.add_argument('--teacher-seeds', nargs='+', type=int, metavar='T',
                         help="train each teacher type once per seed T and distil each "
                         "teacher's students over the scale's seeds (default: the scale's, "

@@ -395,6 +395,20 @@ def test_the_switches_on_the_command_line(cli):
     assert plain['command'] == 'python tools/run_pipeline.py --scale smoke'
 
 
+def test_teachers_and_methods_pick_the_runs_and_name_the_folder(cli, capsys):
+    seen = cli('--task', 'det', '--scale', 'full', '--teachers', 'standard', '--methods', 'pkd',
+               'cwd', 'bckd', 'crosskd')
+    assert (seen['scale'].teachers, seen['scale'].methods) == (
+        ('standard', ), ('pkd', 'cwd', 'bckd', 'crosskd'))
+    assert seen['out'] == 'work_dirs/pipeline_det_full_teachers-standard_methods-pkd-cwd-bckd-crosskd'
+    assert seen['command'] == ('python tools/run_pipeline.py --task det --scale full '
+                               '--teachers standard --methods pkd cwd bckd crosskd')
+    with pytest.raises(SystemExit):
+        cli('--task', 'det', '--methods', 'pkd', 'nkd')
+    assert "--methods pkd nkd: give each once, from the det task's ['bckd', 'crosskd', 'cwd', " \
+        "'fitnets', 'mgd', 'pkd']" in capsys.readouterr().err
+
+
 def test_augment_for_a_task_without_an_augmented_pipeline_is_refused(cli, capsys):
     with pytest.raises(SystemExit):
         cli('--task', 'det', '--augment')
