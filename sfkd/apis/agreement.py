@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sfkd.engine.checkpoint_io import load_weights
+from sfkd.datasets.data_roots import resolve_data_roots
 from sfkd.models.model_config import build_model
+from sfkd.utils.checkpoint_io import load_weights
 from sfkd.utils.config_loading import read_config
 
 
@@ -65,7 +66,9 @@ def evaluation_loaders(config: str, val_size: Optional[int] = None,
     training images are seen without augmentation. No loader workers."""
     from mmengine.runner import Runner
 
-    val = read_config(config).val_dataloader
+    cfg = read_config(config)
+    resolve_data_roots(cfg, ('val_dataloader', ))  # as the train and test tools find them
+    val = cfg.val_dataloader
     val.num_workers, val.persistent_workers = 0, False
     if val_size:
         val.dataset.indices = val_size

@@ -18,6 +18,9 @@ def _dataset(config: str, split: Optional[str], data_root: Optional[str]):
         ds_cfg.split = split
     if data_root:
         ds_cfg.data_root = data_root
+    else:  # a relative data_root is found as the train and test tools find it
+        from sfkd.datasets.data_roots import TESTING, resolve_data_roots
+        resolve_data_roots(cfg, TESTING)
     with DefaultScope.overwrite_default_scope('sfkd'):
         return cfg, DATASETS.build(ds_cfg)
 
@@ -28,7 +31,7 @@ def reconstruct_slice(config: str, checkpoints: Sequence[Tuple[str, str]],
     """Ground truth, zero-filled and every ``(label, checkpoint)`` model's reconstruction
     of test slice ``index`` (default: the middle one) of ``config``'s test set; each model
     is ``config``'s model (a plain DC-CNN config) with the checkpoint loaded."""
-    from sfkd.engine.checkpoint_io import load_weights
+    from sfkd.utils.checkpoint_io import load_weights
     from sfkd.models.model_config import build_model
     cfg, ds = _dataset(config, split, data_root)
     index = len(ds) // 2 if index is None else index

@@ -15,6 +15,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.structures import PixelData
 from mmengine.registry import DefaultScope
 
+from sfkd.datasets.data_roots import TESTING, resolve_data_roots
 from sfkd.registry import DATASETS
 from sfkd.utils import register_all_modules
 from sfkd.utils.checkpoint_io import load_weights
@@ -88,6 +89,8 @@ def draw_predictions(models: Sequence[ModelSpec], out: str, num_images: int = 4,
     cfgs = [load_config(cfg) for _, cfg, _ in models]
     task = _task(cfgs[0].model)
     with DefaultScope.overwrite_default_scope('sfkd'):
+        if not data_root:  # a relative data_root is found as the train and test tools find it
+            resolve_data_roots(cfgs[0], TESTING)
         ds_cfg = cfgs[0].test_dataloader.dataset.to_dict()
         if data_root:
             ds_cfg['data_root'] = data_root

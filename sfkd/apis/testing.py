@@ -26,7 +26,7 @@ from sfkd.apis.config_input import ConfigInput, config_name, default_work_dir, l
 from sfkd.apis.run_result import RunResult, plain_metrics
 from sfkd.apis.training import runner_from
 from sfkd.datasets.data_roots import TESTING, resolve_data_roots
-from sfkd.engine.checkpoint_io import load_weights, read_state_dict
+from sfkd.utils.checkpoint_io import load_weights, read_state_dict
 from sfkd.engine.distributed import setup_distributed
 from sfkd.engine.prebuild import build_loop
 from sfkd.engine.work_dir import check_work_dir

@@ -34,7 +34,7 @@ from sfkd.apis.run_result import RunResult, last_val_metrics
 from sfkd.datasets.data_roots import TRAINING, resolve_data_roots
 from sfkd.datasets.pipeline_from import KEY as PIPELINE_FROM
 from sfkd.datasets.pipeline_from import apply_train_pipeline_from
-from sfkd.engine.checkpoint_io import read_state_dict
+from sfkd.utils.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import check_sync_bn, setup_distributed
 from sfkd.engine.hooks.config_teacher_cache_hook import KEY as TEACHER_CACHE
 from sfkd.engine.hooks.config_teacher_cache_hook import teacher_cache_hook

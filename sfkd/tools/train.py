@@ -21,7 +21,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from sfkd.apis.training import build_trainer, training_config
-from sfkd.engine.checkpoint_io import read_state_dict
+from sfkd.utils.checkpoint_io import read_state_dict
 from sfkd.engine.distributed import teardown_distributed
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, default_work_dir,
                                 error_last, load_config, one_line_errors)

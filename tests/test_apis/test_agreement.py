@@ -72,3 +72,18 @@ def test_load_classifier_and_predict_logits(tmp_path):
     with pytest.raises(CheckpointError, match='does not fit'):
         load_classifier(f'{ROOT}/configs/baseline/small-resnet_3e_fashion-mnist.py',
                         str(tmp_path / 'student_final.pth'))
+
+
+def test_evaluation_loaders_find_the_data_from_another_directory(tmp_path, monkeypatch,
+                                                                 fmnist_root):
+    """The config's relative data_root is looked up in SFKD_DATA_ROOT, as the tools do."""
+    import os.path as osp
+
+    from sfkd.apis.agreement import evaluation_loaders
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv('SFKD_DATA_ROOT', osp.join(ROOT, 'data'))
+    val, train = evaluation_loaders(f'{ROOT}/configs/baseline/tiny-resnet_3e_fashion-mnist.py',
+                                    val_size=4, train_size=4)
+    assert val.dataset.data_root == train.dataset.data_root == osp.join(ROOT, 'data',
+                                                                        'fashion_mnist')
+    assert len(val.dataset) == len(train.dataset) == 4
