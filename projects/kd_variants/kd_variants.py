@@ -20,7 +20,8 @@ steps interleaved on one batch of 128 real images.
 ``--friendly sftn soteacher`` adds KD and SKD from the SFTN and SoTeacher
 teachers (the methods compose). ``--methods`` picks other methods from
 :data:`METHODS`, e.g. the logit, feature and heterogeneous-student methods since
-2021: ``--methods kd_ls dkd_ls nkd uskd ctkd reviewkd ofa``.
+2021: ``--methods kd_ls dkd_ls nkd uskd ctkd reviewkd ofa deit``. A method whose
+student is another model (``deit``: a micro DeiT) also trains that student alone.
 
 Example::
 
@@ -66,7 +67,11 @@ METHODS = {
     'ctkd': f'{CFG}ctkd/ctkd_small-resnet_tiny-resnet_fashion-mnist.py',
     'reviewkd': f'{CFG}reviewkd/reviewkd_small-resnet_tiny-resnet_fashion-mnist.py',
     'ofa': f'{CFG}ofa/ofa_small-resnet_tiny-resnet_fashion-mnist.py',
+    # a micro DeiT student through its distillation token (hard labels)
+    'deit': f'{CFG}deit/deit_small-resnet_deit-micro_fashion-mnist.py',
 }
+#: methods whose student is not the tiny ResNet: their student trained alone too
+OTHER_STUDENTS = {'deit': f'{CFG}baseline/deit-micro_3e_fashion-mnist.py'}
 #: the study's methods unless --methods names others
 DEFAULT_METHODS = ('kd', 'skd', 'lwkd', 'tfkd')
 #: methods without a teacher network, and the one on LW-KD's synthetic-digit teacher
@@ -86,7 +91,8 @@ LABELS = {'alone': 'student alone', 'kd': 'KD', 'skd': 'SKD', 'lwkd': 'LW-KD',
           'tfkd': 'teacher-free KD (Tf-KD_reg)', 'kd_ls': 'KD + logit standardisation',
           'dkd_ls': 'DKD + logit standardisation', 'nkd': 'NKD',
           'uskd': 'USKD (teacher-free NKD)', 'ctkd': 'KD + CTKD (learned temperature)',
-          'reviewkd': 'ReviewKD', 'ofa': 'OFA-KD'}
+          'reviewkd': 'ReviewKD', 'ofa': 'OFA-KD',
+          'alone_deit': 'micro DeiT alone', 'deit': 'micro DeiT, distillation token'}
 TEACHER_LABELS = {'-': 'none', 'standard': 'standard small ResNet',
                   'lenet': 'LeNet on synthetic digits', 'sftn': 'SFTN', 'soteacher': 'SoTeacher'}
 
@@ -107,6 +113,9 @@ def study_plan(scale: Scale, out: str, friendly=(), methods=DEFAULT_METHODS) -> 
     runs += [Run('distill', '-', method, seed, METHODS[method], f'{out}/{method}_seed{seed}',
                  data_options(scale, scale.student_epochs, seed))
              for method in methods if method in TEACHER_FREE for seed in scale.seeds]
+    runs += [Run('alone', '-', method, seed, OTHER_STUDENTS[method],
+                 f'{out}/alone-{method}_seed{seed}', data_options(scale, scale.student_epochs, seed))
+             for method in methods if method in OTHER_STUDENTS for seed in scale.seeds]
     unique = {}
     for run in sorted(runs, key=lambda r: r.kind != 'teacher'):  # stable: teachers first
         unique.setdefault(run.work_dir, run)
@@ -120,7 +129,10 @@ def rows_of(results: list) -> list:
     for r in results:
         if r['kind'] == 'teacher':
             continue
-        key = ('alone', '-') if r['kind'] == 'alone' else (r['method'], r['teacher'])
+        if r['kind'] == 'alone':  # the tiny ResNet alone, or another method's student
+            key = ('alone' if r['method'] == '-' else f'alone_{r["method"]}', '-')
+        else:
+            key = (r['method'], r['teacher'])
         groups.setdefault(key, []).append(r)
     rows = []
     for (method, teacher), rs in groups.items():
@@ -130,7 +142,8 @@ def rows_of(results: list) -> list:
                          teacher_seconds=t['seconds'] if t else 0.0,
                          student_seconds=statistics.mean(r['seconds'] for r in rs),
                          top1=[r['metrics']['accuracy'] for r in rs]))
-    order = ['alone', *METHODS]
+    order = ['alone', *[m for method in METHODS for m in
+                        ((f'alone_{method}', method) if method in OTHER_STUDENTS else (method, ))]]
     return sorted(rows, key=lambda r: (order.index(r['method']), r['teacher'] != 'standard'))
 
 
@@ -152,8 +165,9 @@ def measure_steps(rows: list, out: str, iters: int, batch_size: int = 128) -> di
         batch = fashion_mnist_batch(osp.join(ROOT, 'data', 'fashion_mnist'), batch_size)
         for row in rows:
             key = (row['method'], row['teacher'])
-            if row['method'] == 'alone':
-                cfg = read_config(TASK.student_alone)
+            if row['method'].startswith('alone'):
+                alone = row['method'][len('alone_'):]
+                cfg = read_config(OTHER_STUDENTS[alone] if alone else TASK.student_alone)
                 model = build_model(cfg.model.to_dict())
             else:
                 cfg = read_config(METHODS[row['method']])
@@ -195,7 +209,8 @@ def report(rows, steps, scale, out, command, timing):
          'total wall time: teacher + student stage (s)', 'training step vs KD'], cells))
     train = f'{scale.train_size} training images' if scale.train_size else 'all 60k training images'
     test = f'{scale.val_size} test images' if scale.val_size else 'the 10k test images'
-    methods = [r['method'] for r in rows if r['method'] not in ('alone', 'kd')]
+    methods = [r['method'] for r in rows if not r['method'].startswith('alone')
+               and r['method'] != 'kd']
     title = ('SKD, LW-KD and teacher-free KD' if tuple(dict.fromkeys(methods)) == DEFAULT_METHODS[1:]
              else 'KD variants')
     lenet = (f' (the LeNet {TEACHERS["lenet"].epochs}, on 8000 synthetic digits; its top-1 is '

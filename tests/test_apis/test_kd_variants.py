@@ -50,6 +50,15 @@ def test_methods_option_plans_the_newer_methods_beside_kd_and_the_student_alone(
                          ('distill', 'ofa', 'standard'): [0, 1, 2],
                          ('distill', 'uskd', None): [0, 1, 2]}
     assert {r.config for r in runs if r.method == 'uskd'} == {study.METHODS['uskd']}
+    deit = study.study_plan(study.SCALES['default'], 'out', methods=('deit', ))
+    assert sorted((r.kind, r.method, r.config.rsplit('/', 1)[1], r.seed) for r in deit
+                  if r.method == 'deit') == [
+        ('alone', 'deit', 'deit-micro_3e_fashion-mnist.py', s) for s in (0, 1, 2)] + [
+        ('distill', 'deit', 'deit_small-resnet_deit-micro_fashion-mnist.py', s) for s in (0, 1, 2)]
+    rows = study.rows_of([dict(kind=r.kind, teacher=r.teacher, method=r.method, seed=r.seed,
+                               metrics=dict(accuracy=80.0 + r.seed), seconds=1.0) for r in deit])
+    assert [(r['method'], r['teacher']) for r in rows] == [
+        ('alone', '-'), ('kd', 'standard'), ('alone_deit', '-'), ('deit', 'standard')]
 
 
 def test_report_rows_sum_the_stages_and_compare_steps_with_kd(study, tmp_path):
