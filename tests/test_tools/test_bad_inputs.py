@@ -389,6 +389,10 @@ CASES: Dict[str, Case] = {
         lambda f: [STUDENT, f['teacher'], *opt()], tool='test'),
     '`tools/test.py --launcher pytorch` outside torchrun': Case(
         lambda f: [STUDENT, f['student'], '--launcher', 'pytorch', *opt()], tool='test'),
+    '`select_teacher.py` with a candidate checkpoint that does not exist': Case(
+        lambda f: [sys.executable, 'tools/select_teacher.py', '/nope/teacher.pth',
+                   '--student-config', KD, '--out', f'{f["dir"]}/selection'],
+        tool='cli', work_dir=False),
     '`get_flops.py --shape` with channels the model does not take': Case(
         lambda f: [sys.executable, 'tools/analysis/get_flops.py', KD, '--shape', '3', '28', '28'],
         tool='cli', work_dir=False),
