@@ -60,6 +60,22 @@ def canvas_root(tmp_path_factory, fmnist_root) -> str:
 
 
 @pytest.fixture(scope='session')
+def teacher_ckpt(tmp_path_factory) -> str:
+    """A checkpoint of the Fashion-MNIST teacher (the small ResNet, seed-0 random weights)
+    as MMEngine writes it: weights are enough where the teacher's accuracy is not tested."""
+    import torch
+    from mmengine import DefaultScope
+
+    from sfkd.models.model_config import build_model
+    with DefaultScope.overwrite_default_scope('sfkd'):
+        torch.manual_seed(0)
+        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
+    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
 def mri_root(tmp_path_factory) -> str:
     """Real 32x32 slices of mricron-data's T1 volumes, prepared once per session."""
     from sfkd.datasets.mri.t1_slices import HUMAN, TEMPLATES, prepare_mri_t1

@@ -9,25 +9,12 @@ import textwrap
 
 import pytest
 import torch
-from mmengine import DefaultScope
 from sfkd_testing import ROOT, subprocess_env, tiny_options
-
-from sfkd.models.model_config import build_model
 
 pytestmark = pytest.mark.e2e
 
 KD = f'{ROOT}/configs/kd/kd_small-resnet_tiny-resnet_fashion-mnist.py'
 SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
 
 
 def train_options(*extra) -> list:

@@ -16,11 +16,7 @@ import subprocess
 import textwrap
 
 import pytest
-import torch
-from mmengine import DefaultScope
 from sfkd_testing import ROOT, subprocess_env, tiny_options
-
-from sfkd.models.model_config import build_model
 
 pytestmark = pytest.mark.distributed
 
@@ -29,16 +25,6 @@ SFTN = f'{ROOT}/configs/sftn/sftn_small-resnet_tiny-resnet_fashion-mnist.py'
 GN = {KD: ['model.student.backbone.norm=gn'],
       SFTN: ['model.teacher.backbone.norm=gn', 'model.branches.0.student.backbone.norm=gn',
              'model.transform.norm=gn']}
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
 
 
 def losses(config, tmp_path, name, procs, port, extra):

@@ -21,17 +21,6 @@ OFA_CFG = f'{ROOT}/configs/ofa/ofa_small-resnet_tiny-resnet_fashion-mnist.py'
 EXITS = ('ofa_exit1', 'ofa_exit2', 'ofa_exit3')
 
 
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    """A teacher checkpoint as MMEngine writes it (random weights suffice here)."""
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
-
-
 def test_each_exit_loss_is_the_ofa_loss_of_its_stage_logits(teacher_ckpt):
     from mmpretrain.structures import DataSample
     with DefaultScope.overwrite_default_scope('sfkd'):

@@ -32,16 +32,6 @@ def sfkd_scope():
         yield
 
 
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
-
-
 def batch(n=4):
     inputs = torch.randn(n, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     return inputs, [DataSample().set_gt_label(i % 10) for i in range(n)]

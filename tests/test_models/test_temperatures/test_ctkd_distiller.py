@@ -11,7 +11,6 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from sfkd_testing import ROOT, tiny_options
 
-from sfkd.models.model_config import build_model
 from sfkd.models.training_progress import set_progress
 from sfkd.registry import MODELS
 from sfkd.tools import train as train_tool
@@ -25,16 +24,6 @@ CTKD = f'{ROOT}/configs/ctkd/ctkd_small-resnet_tiny-resnet_fashion-mnist.py'
 def sfkd_scope():
     with DefaultScope.overwrite_default_scope('sfkd'):
         yield
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    with DefaultScope.overwrite_default_scope('sfkd'):
-        torch.manual_seed(0)
-        teacher = build_model(dict(cfg_path='sfkd::_base_/models/small_resnet_fmnist.py'))
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return str(path)
 
 
 def batch(n=4):
