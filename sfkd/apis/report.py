@@ -16,7 +16,7 @@ cells, tables and the figure are formatted by :mod:`sfkd.utils.report`.
 import csv
 import os.path as osp
 import statistics
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from sfkd.apis.tasks import Metric, Scale, Task
 from sfkd.utils.machine import machine_line
@@ -148,11 +148,36 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
     return tables[0]
 
 
+#: the level at which the verdict calls a margin a difference (Welch's t-test, two-sided)
+VERDICT_LEVEL = 0.05
+
+
+def margin_test(values: List[float], other: List[float]) -> Optional[float]:
+    """The two-sided p-value of Welch's t-test that ``values`` and ``other`` have the same
+    mean; None with fewer than two values on a side (no spread to test against). Equal
+    values on both sides with equal means give 1.0, with different means 0.0."""
+    if len(values) < 2 or len(other) < 2:
+        return None
+    from scipy.stats import t as student_t
+    a, b = (statistics.variance(v) / len(v) for v in (values, other))
+    margin = statistics.mean(values) - statistics.mean(other)
+    if a + b == 0:
+        return 1.0 if margin == 0 else 0.0
+    df = (a + b) ** 2 / (a ** 2 / (len(values) - 1) + b ** 2 / (len(other) - 1))
+    return float(2 * student_t.sf(abs(margin) / (a + b) ** 0.5, df))
+
+
 def verdict(task: Task, results: List[dict], scale: Scale) -> str:
     """One sentence on what the first metric's table shows: the best student's cell,
     its margin over the best student of any other teacher type under the same KD
-    method, and over the student alone, each against the seed spread (the larger
-    std of the two cells; a margin below it is called within the spread)."""
+    method, and over the student alone.
+
+    Each margin is tested against the seeds' spread with Welch's two-sided t-test
+    (:func:`margin_test`): it is called a difference only at p < :data:`VERDICT_LEVEL`,
+    otherwise "not told apart from seed noise" with its p-value; with one seed a
+    cell there is nothing to test, and the sentence says so. Few seeds test weakly
+    (with two a side, only a margin of many standard deviations passes), so a
+    margin that differs between two machines' re-runs stays untold on both."""
     metric, d = task.primary, task.primary.digits
     students = _grouped(results, metric)
     cells = [(statistics.mean(v), t, m, v) for t in scale.teachers
@@ -162,10 +187,14 @@ def verdict(task: Task, results: List[dict], scale: Scale) -> str:
     best, teacher, method, values = max(cells, key=lambda c: c[0])
 
     def against(other_mean: float, other: List[float], name: str) -> str:
-        margin, spread = best - other_mean, max(std(values), std(other))
-        word = 'more than' if margin > spread else 'within'
-        return (f'{margin:+.{d}f} over {name} ({mean_std(other, d)}; {word} '
-                f'the seed spread of {spread:.{d}f})')
+        margin, p = best - other_mean, margin_test(values, other)
+        if p is None:
+            word = 'one seed a side: not tested against seed noise'
+        elif p < VERDICT_LEVEL:
+            word = f"a difference (Welch's t-test, p = {p:.2g})"
+        else:
+            word = f"not told apart from seed noise (Welch's t-test, p = {p:.2g})"
+        return f'{margin:+.{d}f} over {name} ({mean_std(other, d)}; {word})'
 
     parts = []
     rivals = [c for c in cells if c[2] == method and c[1] != teacher]
