@@ -27,7 +27,7 @@ Example::
 
     python projects/kd_variants/kd_variants.py --out results/kd_variants
 
-Writes results.md, results.csv, results.png and steps.csv to ``--out``.
+Writes results.md, results.csv, results.png, steps.csv and provenance.json to ``--out``.
 """
 import argparse
 import csv
@@ -44,6 +44,7 @@ from sfkd.apis import teacher_checkpoint, timing_text
 from sfkd.apis.pipeline import data_options
 from sfkd.apis.report import write_csv
 from sfkd.apis.tasks import classification as cls
+from sfkd.utils.provenance import write_provenance
 from sfkd.utils.report import bar_chart, figure, markdown_table, mean_std, std
 
 CFG = cls.CFG
@@ -271,6 +272,8 @@ def main() -> None:
     command = ' '.join(['python projects/kd_variants/kd_variants.py'] +
                        [osp.relpath(a) if osp.isabs(a) else a for a in sys.argv[1:]])
     table = report(rows, steps, scale, out, command, timing_text(results))
+    write_provenance(out, command, scale.seeds, results, scale=scale.name,
+                     methods=list(args.methods))
     print(f'\n{table}\n')
 
 

@@ -23,6 +23,7 @@ from sfkd.apis.tasks import Scale, Task
 from sfkd.apis.tasks.task import STUDENT_WEIGHTS
 from sfkd.apis.training import train
 from sfkd.utils.machine import describe_machine
+from sfkd.utils.provenance import code_state
 
 
 @dataclass
@@ -207,7 +208,8 @@ def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = N
     if run.teacher_seed is not None:
         result['teacher_seed'] = run.teacher_seed
     result.update(metrics=read_metrics(task, hub), config=run.config, options=options,
-                  seconds=round(time.perf_counter() - start, 1), machine=describe_machine())
+                  seconds=round(time.perf_counter() - start, 1), machine=describe_machine(),
+                  code=code_state())
     if run.kind == 'distill' and teacher_evaluated(runner):
         result['teacher_metrics'] = read_metrics(task, hub, 'teacher.')
     with open(result_file, 'w') as f:

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional
 
 from sfkd.apis.tasks import Metric, Scale, Task
 from sfkd.utils.machine import machine_line
+from sfkd.utils.provenance import write_provenance
 from sfkd.utils.report import bar_chart, figure, markdown_table, mean_std, std, table_row
 
 
@@ -122,8 +123,9 @@ def write_csv(task: Task, results: List[dict], path: str) -> None:
 
 
 def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, command: str) -> str:
-    """Write results.csv, results.md and results.png (and the task's drawing,
-    if it has one); return the markdown table of the first metric."""
+    """Write results.csv, results.md, results.png and provenance.json
+    (:mod:`sfkd.utils.provenance`), and the task's drawing if it has one; return the
+    markdown table of the first metric."""
     write_csv(task, results, osp.join(out_dir, 'results.csv'))
     references = {label: f(scale) for label, f in task.references.items()}
     tables = []
@@ -145,6 +147,8 @@ def summarise(task: Task, results: List[dict], scale: Scale, out_dir: str, comma
             md += f'\nPredictions: `{osp.basename(drawn)}`.\n'
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(md)
+    write_provenance(out_dir, command, scale.seeds, results,
+                     teacher_seeds=list(scale.teacher_seeds), scale=scale.name)
     return tables[0]
 
 

@@ -68,6 +68,11 @@ def test_summarise_writes_the_table_and_every_run(tmp_path):
     assert 'Training time: 6.0 min for 12 runs' in md and '4 runs have no stored time' in md
     rows = open(tmp_path / 'results.csv').read().splitlines()
     assert len(rows) == 1 + len(runs)
+    import json
+    provenance = json.load(open(tmp_path / 'provenance.json'))
+    assert (provenance['command'], provenance['seeds'], provenance['runs']) == (
+        'python tools/run_pipeline.py', [0, 1, 2], len(runs))
+    assert provenance['wall_minutes'] == 6.0 and provenance['scale'] == 'full'
 
 
 def welch_p(a, b):
