@@ -19,7 +19,6 @@ from ..teacher_sources import TeacherSource, teacher_source_from
 from .distiller_checks import check_algorithm, check_and_size
 from .loss_router import Route, parse_routes, route_values
 from .prefix import prefix_losses
-from .teacher_connectors import bind_teacher
 
 ConfigType = Union[dict, nn.Module]
 
@@ -79,10 +78,7 @@ class Distiller(BaseModel):
             ``teacher_ckpt``. Its report is kept as ``student_init_report``.
         student_taps: ``{name: tap config or module path}`` on the student.
         teacher_taps: ``{name: tap config or module path}`` on the teacher.
-        connectors: ``{name: connector config}``; a connector that runs the
-            teacher's modules on a student record
-            (:class:`~sfkd.models.connectors.TeacherPathConnector`, CrossKD's
-            cross-head path) is given the teacher.
+        connectors: ``{name: connector config}`` (teacher-path ones get the teacher).
         distill_losses: ``{name: loss config}``; each a :class:`DistillLoss`.
         loss_inputs: ``{loss name: {argument: source}}``; see ``loss_router``.
         input_shape: Shape of one input sample for the dry run, e.g. ``(1, 28, 28)``.
@@ -164,9 +160,8 @@ class Distiller(BaseModel):
         self._check_and_size(connectors or {})
 
     def _check_and_size(self, connector_cfgs: Dict[str, dict]) -> None:
-        """The build-time checks (a subclass adds its own before them); connectors
-        that run the teacher's modules get the teacher first."""
-        check_and_size(self, bind_teacher(self, connector_cfgs))
+        """The build-time checks (a subclass adds its own before them)."""
+        check_and_size(self, connector_cfgs)
 
     # ----------------------------------------------------------- the teacher
     def use_teacher_source(self, source: TeacherSource) -> None:

@@ -21,6 +21,7 @@ from ..model_config import check_type
 from ..taps import dry_run
 from .loss_check import describe, has_sequence, sequence_error
 from .loss_router import Route
+from .teacher_connectors import bind_teacher
 
 STRUCTURED = (tuple, list, dict)  # records of modules with several outputs
 
@@ -38,7 +39,10 @@ def check_algorithm(distiller, name: str, loss: DistillLoss) -> None:
 
 def check_and_size(distiller, connector_cfgs: Dict[str, dict]) -> None:
     """Check the taps, routes and connectors, build the connectors (sized by a
-    dry run), then run every loss once on the dry-run records."""
+    dry run; those that run the teacher's modules get the teacher first,
+    :func:`~.teacher_connectors.bind_teacher`), then run every loss once on the
+    dry-run records."""
+    connector_cfgs = bind_teacher(distiller, connector_cfgs)
     distiller.teacher_source.check(distiller)
     distiller.student_taps.check(distiller.student)
     routes = distiller.all_routes()
