@@ -23,7 +23,7 @@ from sfkd.apis.tasks import Scale, Task
 from sfkd.apis.tasks.task import STUDENT_WEIGHTS
 from sfkd.apis.training import train
 from sfkd.utils.machine import describe_machine
-from sfkd.utils.provenance import code_state
+from sfkd.utils.provenance import process_code_state
 
 
 @dataclass
@@ -209,7 +209,7 @@ def execute(task: Task, run: Run, out_dir: str, teacher_cache: Optional[str] = N
         result['teacher_seed'] = run.teacher_seed
     result.update(metrics=read_metrics(task, hub), config=run.config, options=options,
                   seconds=round(time.perf_counter() - start, 1), machine=describe_machine(),
-                  code=code_state())
+                  code=process_code_state())
     if run.kind == 'distill' and teacher_evaluated(runner):
         result['teacher_metrics'] = read_metrics(task, hub, 'teacher.')
     with open(result_file, 'w') as f:
@@ -229,6 +229,7 @@ def run_pipeline(task: Task, scale: Scale, out_dir: str,
     """
     os.makedirs(out_dir, exist_ok=True)
     runs = plan(task, scale, out_dir) if runs is None else runs
+    process_code_state()  # the code that trains the runs: read before the first one
     results = []
     for i, run in enumerate(runs):
         if progress:

@@ -6,8 +6,8 @@ A results folder holds ``provenance.json`` beside its data and figures
 whether the checkout had uncommitted changes to tracked files, the versions of
 torch and the OpenMMLab libraries, the machine, the date, the training wall time
 and the seeds. Each pipeline run records its own code state too
-(:func:`code_state`), so a report written later from finished runs names the
-commits that trained them.
+(:func:`process_code_state`: the state when the process started its work), so a
+report written later from finished runs names the commits that trained them.
 """
 import datetime
 import json
@@ -34,16 +34,35 @@ def _git(root: str, *args: str) -> Optional[str]:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+#: folders whose changes do not make the code dirty (what the runs write)
+NOT_CODE = ('results/', 'work_dirs/')
+
+
 def code_state(root: Optional[str] = None) -> dict:
     """``{'commit': sha or None, 'dirty': bool or None}`` of the sfkd checkout (``root``,
     default the one sfkd is imported from); both None outside a git checkout. Dirty
-    means uncommitted changes to tracked files (untracked files are not counted)."""
+    means uncommitted changes to tracked files outside :data:`NOT_CODE` (untracked
+    files are not counted)."""
     root = root or _checkout()
     commit = _git(root, 'rev-parse', 'HEAD') if root else None
     if commit is None:
         return dict(commit=None, dirty=None)
     status = _git(root, 'status', '--porcelain', '--untracked-files=no')
-    return dict(commit=commit, dirty=None if status is None else bool(status))
+    if status is None:
+        return dict(commit=commit, dirty=None)
+    changed = [line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()]
+    return dict(commit=commit, dirty=any(not p.startswith(NOT_CODE) for p in changed))
+
+
+_process_state: List[dict] = []
+
+
+def process_code_state() -> dict:
+    """The :func:`code_state` when this process first asked: the code it imported, even
+    if the checkout moves on while it runs (a long pipeline)."""
+    if not _process_state:
+        _process_state.append(code_state())
+    return _process_state[0]
 
 
 def versions(names: Iterable[str] = LIBRARIES) -> dict:
@@ -76,7 +95,8 @@ def provenance(command: str, seeds: Sequence[int], results: Sequence[dict] = (),
             trained.append(state)
     timed = [r['seconds'] for r in results if 'seconds' in r]
     return dict(command=command, date=datetime.datetime.now(datetime.timezone.utc)
-                .isoformat(timespec='seconds'), code=code_state(), runs_trained_at=trained,
+                .isoformat(timespec='seconds'), code=process_code_state(),
+                runs_trained_at=trained,
                 versions=versions(), machine=describe_machine(),
                 wall_minutes=round(sum(timed) / 60, 1) if timed else None,
                 runs=len(results), seeds=list(seeds), **extra)

@@ -30,6 +30,14 @@ def test_code_state_names_the_commit_and_only_tracked_changes_make_it_dirty(tmp_
     assert code_state(str(tmp_path)) == dict(commit=head, dirty=False)
     (tmp_path / 'results.md').write_text('new, untracked\n')
     assert code_state(str(tmp_path)) == dict(commit=head, dirty=False)
+    (tmp_path / 'results').mkdir()
+    (tmp_path / 'results' / 'table.md').write_text('one\n')
+    git(tmp_path, 'add', 'results/table.md')
+    git(tmp_path, 'commit', '-qm', 'a result')
+    head = subprocess.run(['git', '-C', str(tmp_path), 'rev-parse', 'HEAD'], text=True,
+                          capture_output=True).stdout.strip()
+    (tmp_path / 'results' / 'table.md').write_text('rewritten by a run\n')
+    assert code_state(str(tmp_path)) == dict(commit=head, dirty=False)  # results are not code
     (tmp_path / 'a.py').write_text('x = 2\n')
     assert code_state(str(tmp_path)) == dict(commit=head, dirty=True)
     assert code_state(str(plain)) == dict(commit=None, dirty=None)
