@@ -109,3 +109,19 @@ def test_readme_table_and_time_are_the_stored_ones():
     assert f'(KD: {kd_ms} ms a step)' in section
     command = md.split('Command: `')[1].split('`')[0]
     assert f'\n{command}\n' in section
+
+
+def test_readme_table_of_the_newer_methods_is_the_stored_one():
+    import json
+    md = open(f'{ROOT}/results/kd_variants_round3/results.md').read()
+    readme = open(f'{ROOT}/README.md').read()
+    section = readme.split('### Methods since 2021 on Fashion-MNIST\n', 1)[1]
+    section = section.split('\n### ', 1)[0]
+    stored = [line for line in md.splitlines() if line.startswith('|')]
+    assert len(stored) == 13 and '\n'.join(stored) in section
+    command = md.split('Command: `')[1].split('`')[0]
+    assert f'\n{command}\n' in section
+    provenance = json.load(open(f'{ROOT}/results/kd_variants_round3/provenance.json'))
+    assert provenance['command'] == command and provenance['seeds'] == [0, 1, 2]
+    assert provenance['code']['dirty'] is False and provenance['runs'] == 34
+
