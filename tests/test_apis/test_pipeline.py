@@ -34,7 +34,7 @@ def test_quick_start_command_runs_the_smoke_pipeline_then_it_resumes(tmp_path, f
     scale, out = SCALES['smoke'], str(tmp_path / 'pipe')
     done = subprocess.run(['bash', 'tools/run_main.sh', '--scale', 'smoke', '--out', out],
                           capture_output=True, text=True, timeout=600,
-                          env=subprocess_env(SFKD_VENV=sys.prefix))
+                          env=subprocess_env(SFKD_VENV=sys.prefix, SFKD_FORMAT_CONFIG='1'))
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
     printed = done.stdout.splitlines()
     assert '| teacher | teacher top-1 | student top-1, KD' in done.stdout

@@ -133,7 +133,8 @@ def test_results_carry_the_teacher_seed_and_students_get_its_checkpoint(tmp_path
                           str(tmp_path / 'legacy'))
     assert all('teacher_seed' not in r for r in legacy)
     assert set(json.load(open(f'{tmp_path}/legacy/kd_standard_seed0/result.json'))) == \
-        {'kind', 'teacher', 'method', 'seed', 'metrics', 'config', 'options', 'seconds', 'machine'}
+        {'kind', 'teacher', 'method', 'seed', 'metrics', 'config', 'options', 'seconds', 'machine',
+         'code'}
 
 
 # ---------------------------------------------------------------- report

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def formats(monkeypatch):
+    monkeypatch.delenv('SFKD_FORMAT_CONFIG', raising=False)  # as outside the tests
     monkeypatch.setattr(config_text, '_formatted', type(config_text._formatted)())
     calls = []
     original = mmengine_config.FormatCode
@@ -46,3 +47,14 @@ def test_copies_stay_formatted_once_and_other_classes_are_left_alone(formats):
         pass
     own = Own(dict(a=1))
     assert formatted_once(own) is own
+
+
+def test_sfkd_format_config_0_leaves_the_text_unformatted(formats, monkeypatch):
+    plain = Config(dict(model=dict(type='A', depth=[1, 2, 3]), work_dir='w'))
+    monkeypatch.setenv('SFKD_FORMAT_CONFIG', '0')
+    raw = formatted_once(plain).pretty_text
+    assert formats == []  # no yapf pass
+    assert Config.fromstring(raw, '.py').to_dict() == plain.to_dict()  # the same config
+    monkeypatch.setenv('SFKD_FORMAT_CONFIG', '1')
+    assert formatted_once(plain).pretty_text == plain.pretty_text
+
