@@ -25,12 +25,12 @@ def test_downstream_config_trains_two_iterations(tmp_path, fmnist_root):
     work = project / 'work'
     env = subprocess_env()
     env['PYTHONPATH'] = ''  # only the installed sfkd: nothing from the repository tree
-    for cmd in ([sys.executable, '-m', 'sfkd.tools.train'], ['sfkd-train']):
-        proc = subprocess.run(
-            [*cmd, 'my_config.py', '--work-dir', str(work), '--cfg-options',
-             *tiny_options(train=128, test=64, batch=64, epochs=1)],
-            cwd=str(project), env=env, capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        state = torch.load(work / 'epoch_1.pth', map_location='cpu')
-        assert state['meta']['iter'] == 2
-        assert state['state_dict']['head.fc.weight'].shape == (10, 24)
+    # python -m (sfkd-train on a project's config: tests/test_tools/test_console_scripts.py)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'sfkd.tools.train', 'my_config.py', '--work-dir', str(work),
+         '--cfg-options', *tiny_options(train=128, test=64, batch=64, epochs=1)],
+        cwd=str(project), env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    state = torch.load(work / 'epoch_1.pth', map_location='cpu')
+    assert state['meta']['iter'] == 2
+    assert state['state_dict']['head.fc.weight'].shape == (10, 24)
