@@ -39,7 +39,7 @@ from sfkd.engine.distributed import check_sync_bn, setup_distributed
 from sfkd.engine.hooks.config_teacher_cache_hook import KEY as TEACHER_CACHE
 from sfkd.engine.hooks.config_teacher_cache_hook import teacher_cache_hook
 from sfkd.engine.hooks.data_check_hook import check_not_empty
-from sfkd.engine.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
+from sfkd.engine.prebuild import build_after_train_loop, build_loop
 from sfkd.engine.runner import SfkdRunner
 from sfkd.engine.work_dir import check_work_dir
 from sfkd.models.zoo import prefetch as prefetch_zoo_weights
@@ -119,9 +119,7 @@ def build_trainer(cfg: Config) -> Runner:
     runner = runner_from(cfg)
     build_loop(runner, 'train')
     check_not_empty(runner.train_loop.dataloader.dataset)
-    build_optim_wrapper(runner)
-    check_param_schedulers(runner)
-    build_loop(runner, 'val')
+    build_after_train_loop(runner)  # done already by sfkd's train loop, not by MMEngine's
     return runner
 
 

@@ -24,6 +24,7 @@ import os.path as osp
 from typing import Iterator, List, MutableMapping, Optional, Sequence, Tuple
 
 from sfkd.datasets.idx_files import check_idx_files, required_idx_files
+from sfkd.utils.checkout import sfkd_checkout
 from sfkd.utils.errors import BadConfigError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -36,12 +37,6 @@ PREPARED_BY_SETUP = {'fashion_mnist': 'Fashion-MNIST',
                      'mri_t1': 'the T1 MRI slices'}
 # the evaluator whose files are read with each dataloader
 EVALUATORS = {'val_dataloader': 'val_evaluator', 'test_dataloader': 'test_evaluator'}
-
-
-def sfkd_checkout() -> Optional[str]:
-    """The repository sfkd is imported from, or None for a plain (non-editable) install."""
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    return root if osp.isfile(osp.join(root, 'tools', 'setup.sh')) else None
 
 
 def sfkd_data_dir() -> Optional[str]:

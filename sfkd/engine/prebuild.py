@@ -148,3 +148,13 @@ def check_param_schedulers(runner: Runner) -> None:
             hint = f'; did you mean {close}?' if close else ''
             raise BadConfigError(f'param_scheduler[{i}]: {cls.__name__} has no option '
                                  f'{key!r}{hint} (its options: {options})')
+
+
+def build_after_train_loop(runner: Runner) -> None:
+    """Build (or check) what MMEngine's ``Runner.train()`` builds right after the train
+    loop: the optimiser wrapper, the parameter schedulers (checked) and the val loop.
+    Parts already built are left as they are, so calling it again is cheap."""
+    build_optim_wrapper(runner)
+    check_param_schedulers(runner)
+    build_loop(runner, 'val')
+

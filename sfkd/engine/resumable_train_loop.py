@@ -121,10 +121,8 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         fit_run_schedules(runner, self.max_epochs, len(self.dataloader))
         # MMEngine builds these right after this loop: built (or checked) here, a typo in
         # them gets sfkd-train's one-line error under any runner
-        from sfkd.engine.prebuild import build_loop, build_optim_wrapper, check_param_schedulers
-        build_optim_wrapper(runner)
-        check_param_schedulers(runner)
-        build_loop(runner, 'val')
+        from sfkd.engine.prebuild import build_after_train_loop
+        build_after_train_loop(runner)
 
     def run_epoch(self) -> None:
         length = len(self.dataloader)

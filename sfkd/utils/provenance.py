@@ -16,13 +16,10 @@ import subprocess
 from importlib import metadata
 from typing import Iterable, List, Optional, Sequence
 
+from sfkd.utils.checkout import sfkd_checkout
+
 #: the distributions whose versions a result records
 LIBRARIES = ('sfkd', 'torch', 'mmengine', 'mmcv', 'mmpretrain', 'mmdet', 'mmsegmentation')
-
-
-def _checkout() -> Optional[str]:
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    return root if osp.isdir(osp.join(root, '.git')) else None
 
 
 def _git(root: str, *args: str) -> Optional[str]:
@@ -43,7 +40,7 @@ def code_state(root: Optional[str] = None) -> dict:
     default the one sfkd is imported from); both None outside a git checkout. Dirty
     means uncommitted changes to tracked files outside :data:`NOT_CODE` (untracked
     files are not counted)."""
-    root = root or _checkout()
+    root = root or sfkd_checkout()
     commit = _git(root, 'rev-parse', 'HEAD') if root else None
     if commit is None:
         return dict(commit=None, dirty=None)
