@@ -33,7 +33,7 @@ setup(
     # torch and mmcv are installed first by tools/setup.sh (mmcv is built
     # against the installed torch), so they are not declared here.
     install_requires=requirements('runtime.txt'),
-    extras_require={'tests': requirements('tests.txt')},
+    extras_require={'tests': requirements('tests.txt'), 'docs': requirements('docs.txt')},
     entry_points={
         'console_scripts': [
             'sfkd-train=sfkd.tools.train:main',

@@ -99,7 +99,7 @@ TIERS = {
     'e2e': 'a command, a pipeline or a study run end to end (often in a child process)',
     'distributed': 'several processes (gloo through torchrun); run one at a time',
     'zoo': "every shipped config (the GPU recipes included) builds and trains a step",
-    'docs': "the README's commands, tables and citations against the code and stored files",
+    'docs': "the docs' commands, snippets and data files against the code and stored files",
     'gpu': 'needs CUDA; skipped without it (tools/gpu_check.sh runs the GPU checks)',
 }
 SLOWEST = 30

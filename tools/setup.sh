@@ -98,7 +98,7 @@ build_mmcv() {
   "${PIP[@]}" install "$cache"/mmcv-*.whl
 }
 step mmcv "$R/torch.txt" "$R/build.txt" "$R/mmcv.txt" -- build_mmcv
-step runtime "$R/runtime.txt" "$R/tests.txt" -- "${PIP[@]}" install -r "$R/runtime.txt" -r "$R/tests.txt"
+step runtime "$R/runtime.txt" "$R/tests.txt" "$R/docs.txt" -- "${PIP[@]}" install -r "$R/runtime.txt" -r "$R/tests.txt" -r "$R/docs.txt"
 # editable install: re-run only when the packaging metadata changes
 step sfkd "$ROOT/setup.py" -- "${PIP[@]}" install --no-build-isolation --no-deps -e "$ROOT"
 

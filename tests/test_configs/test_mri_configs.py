@@ -18,7 +18,7 @@ from sfkd.utils.config_loading import config_file
 pytestmark = pytest.mark.integration
 
 CONFIGS = sorted(glob.glob(f'{ROOT}/configs/mri/*.py'))
-# the configs no other test trains (the README's MRI commands run the teachers, the
+# the configs no other test trains (the MRI guide's commands run the teachers, the
 # student alone and imitation-at-sft: tests/test_tools/test_mri_recipes.py); the GPU
 # ones differ from the CPU ones only in data, size and schedule
 STEP = [p for p in CONFIGS if p.endswith(('imitation-at_d5c5_d3c5_4x_mri-t1.py',

@@ -175,14 +175,15 @@ def test_zoo_bad_inputs_fail_at_build_time_with_one_line(teacher_options, messag
     assert not work.exists()  # refused before the Runner, so no work dir was written
 
 
-def test_readme_downstream_zoo_config_builds_from_a_project_dir(tmp_path, monkeypatch):
-    """The README's zoo-to-zoo config, saved in a project outside the repository, loads
-    through sfkd's and mmpretrain's prefixes and builds (offline: a local teacher file)."""
+def test_documented_zoo_config_builds_from_a_project_dir(tmp_path, monkeypatch):
+    """The zoo-to-zoo config of docs/en/user_guides/zoo_models.md, saved in a project
+    outside the repository, loads through sfkd's and mmpretrain's prefixes and builds
+    (offline: a local teacher file)."""
+    from doc_blocks import docs_blocks
     from mmengine.config import Config
-    from readme_blocks import code_blocks
 
     from sfkd.utils.config_package import register_config_package
-    (block, ) = [b.text for b in code_blocks() if b.text.startswith('# my_project/zoo_kd.py')]
+    (block, ) = [b.text for b in docs_blocks() if b.text.startswith('# my_project/zoo_kd.py')]
     project = tmp_path / 'my_project'
     project.mkdir()
     (project / 'zoo_kd.py').write_text(block)

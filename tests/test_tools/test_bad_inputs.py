@@ -1,9 +1,10 @@
-"""The bad-input catalogue (README, "When something is wrong"): each bad input
-gets a one-line error naming the problem, and the work dir loses nothing.
+"""The bad-input catalogue (docs/en/troubleshooting.md, "When something is wrong"): each
+bad input gets a one-line error naming the problem, and the work dir loses nothing.
 
-The expected messages are the README table itself: every row of the table is a
-case here, and every case a row, each message compared whole (``...`` in a row
-stands for a path that varies from run to run).
+The expected messages are the catalogue's data file, docs/en/_data/bad_inputs.yml, from
+which the docs render the table: every record of it is a case here, and every case a
+record, each message compared whole (``...`` in a message stands for a part that varies
+from run to run: a path, a size).
 """
 import hashlib
 import os
@@ -18,6 +19,7 @@ from typing import Callable, Dict, List
 
 import pytest
 import torch
+import yaml
 from mmengine import DefaultScope
 from mmengine.config import Config
 from sfkd_testing import BASELINE_CFG, FMNIST_ROOT, ROOT, subprocess_env, tiny_options
@@ -46,7 +48,7 @@ NKD = f'{C}/nkd/nkd_small-resnet_tiny-resnet_fashion-mnist.py'
 CTKD = f'{C}/ctkd/ctkd_small-resnet_tiny-resnet_fashion-mnist.py'
 OFA = f'{C}/ofa/ofa_small-resnet_tiny-resnet_fashion-mnist.py'
 REVIEWKD = f'{C}/reviewkd/reviewkd_small-resnet_tiny-resnet_fashion-mnist.py'
-README = osp.join(ROOT, 'README.md')
+CATALOGUE = osp.join(ROOT, 'docs', 'en', '_data', 'bad_inputs.yml')
 PREFIX = 'sfkd: error: '
 
 
@@ -166,8 +168,9 @@ class Case:
         dump: The config file name the earlier run dumped in its work dir
             (default: that of the config the tool is given).
         outcome: ``'error'``: the tool stops with the row's message; ``'log'``:
-            the tool runs and the row's message is a line of its log; no file
-            is lost, and a resumed checkpoint is not written over.
+            the tool runs and the row's message is a line of its log (at the
+            level the row's ``outcome`` names); no file is lost, and a resumed
+            checkpoint is not written over.
     """
 
     argv: Callable[[Dict[str, str]], List[str]]
@@ -179,7 +182,7 @@ class Case:
     outcome: str = 'error'
 
 
-# README row (the "bad input" column) -> how to produce it
+# catalogue record (its "input", the table's "bad input" column) -> how to produce it
 CASES: Dict[str, Case] = {
     'config file does not exist': Case(lambda f: [f'{C}/kd/nope.py']),
     'config is not valid Python': Case(lambda f: [f['syntax']]),
@@ -347,7 +350,7 @@ CASES: Dict[str, Case] = {
     '`--resume` from a missing file': Case(lambda f: [BASELINE_CFG, '--resume',
                                                       '/nope/epoch_1.pth']),
     '`--resume` from a file that is not a checkpoint': Case(lambda f: [
-        BASELINE_CFG, '--resume', f'{ROOT}/README.md']),
+        BASELINE_CFG, '--resume', f['file']]),
     '`--resume` from a checkpoint whose unpickling would run code': Case(lambda f: [
         BASELINE_CFG, '--resume', f['evil']]),
     '`--resume` in a work dir whose checkpoint another config wrote': Case(lambda f: [
@@ -403,28 +406,21 @@ CASES: Dict[str, Case] = {
 }
 
 
-def readme_rows() -> Dict[str, str]:
-    """``{bad input: message}`` from the README's catalogue table."""
-    text = open(README).read()
-    section = text.split('## When something is wrong', 1)[1].split('\n#', 1)[0]
-    rows = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip('|').split(' | ')]
-        if len(cells) != 2 or not line.startswith('|') or set(cells[0]) <= {'-', ' '} or \
-                cells[0] == 'bad input':
-            continue
-        message = re.sub(r'^\(log[^)]*\) ', '', cells[1])  # a row of what is said, not refused
-        quote = '``' if message.startswith('``') else '`'
-        assert message.startswith(quote) and message.endswith(quote), line
-        rows[cells[0]] = message[len(quote):-len(quote)].strip()
-    return rows
+def catalogue() -> List[dict]:
+    """The records of the catalogue's data file, in order."""
+    with open(CATALOGUE) as f:
+        return yaml.safe_load(f)
 
 
-ROWS = readme_rows()
+RECORDS = catalogue()
+ROWS = {r['input']: r['message'] for r in RECORDS}            # bad input -> message
+OUTCOMES = {r['input']: r.get('outcome', 'error') for r in RECORDS}
+# a logged row's level in the run's log
+LEVELS = {'log': 'INFO', 'warning': 'WARNING'}
 
 
 def expected(row: str) -> 're.Pattern':
-    """The README message as a pattern: ``...`` matches a varying path."""
+    """The catalogue's message as a pattern: ``...`` matches a varying part."""
     return re.compile('.*'.join(re.escape(part) for part in ROWS[row].split('...')), re.S)
 
 
@@ -440,9 +436,14 @@ def digest(path: str) -> dict:
     return out
 
 
-def test_readme_catalogue_and_cases_are_the_same_rows():
+def test_catalogue_and_cases_are_the_same_rows():
+    assert len(ROWS) == len(RECORDS), 'an input listed twice in the catalogue'
     assert sorted(ROWS) == sorted(CASES)
     assert len(ROWS) >= 50
+    # the catalogue says which inputs are refused and which are logged, as the cases do
+    assert {row: OUTCOMES[row] != 'error' for row in CASES} == \
+        {row: case.outcome == 'log' for row, case in CASES.items()}
+    assert set(OUTCOMES.values()) <= {'error', *LEVELS}
 
 
 def run_case(case: Case, argv: List[str], tmp_path) -> str:
@@ -498,17 +499,19 @@ def test_bad_input_gets_one_line_error_and_keeps_work_dir(row, files, tmp_path, 
         tool.run(argv)
         logs = [osp.join(d, f) for d, _, names in os.walk(watched) for f in names
                 if f.endswith('.log')]
-        lines = [re.sub(r'^\S+ \S+ - \S+ - \w+ - ', '', line.rstrip('\n'))
+        level = LEVELS[OUTCOMES[row]]
+        lines = [re.sub(r'^\S+ \S+ - \S+ - ', '', line.rstrip('\n'))
                  for log in logs for line in open(log)]
-        assert any(expected(row).fullmatch(line) for line in lines), \
-            f'\nREADME: {ROWS[row]}\nlog:\n' + '\n'.join(lines[:40])
+        assert any(expected(row).fullmatch(line[len(f'{level} - '):]) for line in lines
+                   if line.startswith(f'{level} - ')), \
+            f'\ncatalogue ({level}): {ROWS[row]}\nlog:\n' + '\n'.join(lines[:40])
         after = digest(watched)
         assert set(before) <= set(after)  # nothing lost
         if '--resume' in argv:  # the checkpoint resumed from is read, not written over
             assert after['epoch_1.pth'] == before['epoch_1.pth']
         return
     message = run_case(case, argv, tmp_path)
-    assert expected(row).fullmatch(message), f'\nREADME: {ROWS[row]}\nactual: {message}'
+    assert expected(row).fullmatch(message), f'\ncatalogue: {ROWS[row]}\nactual: {message}'
     after = digest(watched)
     assert {k: v for k, v in after.items() if k in before} == before  # nothing changed or lost
     assert not osp.exists(files['marker'])  # no checkpoint ran code
@@ -570,7 +573,7 @@ def test_bad_input_under_runner_from_cfg(row, files, tmp_path, fmnist_root):
     with pytest.raises(SfkdError) as err:
         Runner.from_cfg(cfg).train()
     assert expected(row).fullmatch(str(err.value)), \
-        f'\nREADME: {ROWS[row]}\nactual: {err.value}'
+        f'\ncatalogue: {ROWS[row]}\nactual: {err.value}'
     after = digest(str(work))
     assert {k: v for k, v in after.items() if k in before} == before
     assert not [k for k in after if k.endswith('.pth') and k not in before]

@@ -1,5 +1,5 @@
 """``python -m benchmarks steps`` (and ``sftn``) at the smallest size: the stored report holds every figure
-the README quotes (median and range over the runs, GFLOPs, the machine), for the
+the docs quote (median and range over the runs, GFLOPs, the machine), for the
 classification steps and for the dense (canvas detection) steps."""
 import json
 import subprocess

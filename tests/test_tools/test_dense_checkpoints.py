@@ -111,14 +111,15 @@ def test_sftn_teacher_then_distilled_student_round_trip(task, canvas_root, tmp_p
     check_reproduced(metrics, student_val)
 
 
-def test_readme_detection_block_runs_as_written(canvas_root, tmp_path, monkeypatch):
-    """The README's detection commands, in a repository-like folder whose
-    data/fashion_canvases is a tiny set, with only tiny-run options appended."""
+def test_documented_detection_block_runs_as_written(canvas_root, tmp_path, monkeypatch):
+    """The detection guide's commands (docs/en/user_guides/detection_segmentation.md), in a
+    repository-like folder whose data/fashion_canvases is a tiny set, with only tiny-run
+    options appended."""
     import os
 
-    from readme_blocks import code_blocks, shell_commands
+    from doc_blocks import docs_blocks, shell_commands
     # the section's training block (its other block runs the pipeline, tests/test_apis)
-    (block, ) = [b for b in code_blocks() if b.heading == 'Detection and segmentation'
+    (block, ) = [b for b in docs_blocks() if b.heading == 'Detection and segmentation'
                  and b.lang == 'bash' and 'tools/train.py' in b.text]
     commands = shell_commands(block)
     assert [c[1] for c in commands] == ['tools/train.py', 'tools/train.py', 'tools/test.py']

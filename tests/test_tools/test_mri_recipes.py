@@ -1,5 +1,6 @@
-"""The README's MRI commands, run as written (in order, with a tiny-subset
-``--cfg-options`` appended) on 32x32 T1 slices in a copy of the repository layout."""
+"""The MRI guide's commands (docs/en/user_guides/mri.md), run as written (in order, with a
+tiny-subset ``--cfg-options`` appended) on 32x32 T1 slices in a copy of the repository
+layout."""
 import os
 import os.path as osp
 
@@ -7,7 +8,7 @@ import pytest
 import runpy
 import sys
 
-from readme_blocks import code_blocks, shell_commands
+from doc_blocks import docs_blocks, shell_commands
 from sfkd_testing import ROOT
 
 from sfkd.tools import test as test_tool
@@ -22,7 +23,7 @@ TINY = ['train_dataloader.dataset.indices=2', 'train_dataloader.batch_size=2',
 
 
 def mri_commands():
-    blocks = [b for b in code_blocks() if b.lang == 'bash' and b.heading == HEADING]
+    blocks = [b for b in docs_blocks() if b.lang == 'bash' and b.heading == HEADING]
     assert len(blocks) == 1, f'one bash block under "{HEADING}"'
     return shell_commands(blocks[0])
 

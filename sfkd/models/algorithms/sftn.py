@@ -73,11 +73,15 @@ class SFTN(TeacherAlgorithm):
         teacher_weight: ``l_T``.
         branch_task_weight: ``l_CE``.
         branch_imitation_weight: ``l_KL``.
-        branch_reduction, detach_teacher_in_kl, branch_warmup_epochs,
-            branch_channels_last: See above.
+        branch_reduction: See above.
+        detach_teacher_in_kl: See above.
+        branch_warmup_epochs: See above.
+        branch_channels_last: See above.
         transform: Default transform config for every attach point.
-        regularizers, teacher_ckpt, teacher_ckpt_hint, input_shape,
-            data_preprocessor, init_cfg: See :class:`TeacherAlgorithm`.
+
+    The other arguments (``regularizers``, ``teacher_ckpt``, ``teacher_ckpt_hint``,
+    ``input_shape``, ``data_preprocessor``, ``init_cfg``) are those of
+    :class:`TeacherAlgorithm`.
     """
 
     def __init__(self,

@@ -27,8 +27,9 @@ class SoTeacher(TeacherAlgorithm):
             ``dict(teacher='head.fc')`` by default (a ``student`` key, as an SFTN
             config has, is allowed and unused).
         teacher_weight: Weight of the teacher's task loss.
-        teacher_ckpt, teacher_ckpt_hint, input_shape, data_preprocessor,
-            init_cfg: See :class:`TeacherAlgorithm`.
+
+    The other arguments (``teacher_ckpt``, ``teacher_ckpt_hint``, ``input_shape``,
+    ``data_preprocessor``, ``init_cfg``) are those of :class:`TeacherAlgorithm`.
     """
 
     def __init__(self,

@@ -24,7 +24,7 @@ class SmallInputMobileNetV2(MobileNetV2):
     For a 1x28x28 input, ``stem_stride=1`` and ``widen_factor=0.25`` the stage
     outputs are ``conv1`` 8x28x28, ``layer1`` 8x28x28, ``layer2`` 8x14x14,
     ``layer3`` 8x7x7, ``layer4`` 16x4x4, ``layer5`` 24x4x4, ``layer6`` 40x2x2,
-    ``layer7`` 80x2x2 and ``conv2`` ``last_channels``x2x2 (channels are
+    ``layer7`` 80x2x2 and ``conv2`` (``last_channels``, 2, 2) (channels are
     mmpretrain's, rounded to multiples of 8).
 
     Args:

@@ -10,7 +10,7 @@ from sfkd.registry import MODELS
 
 @MODELS.register_module()
 class ResizeConnector(nn.Module):
-    """Interpolates (N, C, H, W) to (N, C, *size).
+    """Interpolates ``(N, C, H, W)`` to ``(N, C, *size)``.
 
     ``size`` may be left out: the distiller fills it in from the target record.
 

@@ -14,13 +14,14 @@ class TeacherRegularizer(nn.Module):
 
         term = reg(teacher, output, index=index, epoch=e, max_epochs=E)
 
-    Args (of the call):
-        teacher: The teacher model being trained.
-        output: The teacher's imitated output for the batch (e.g. logits).
-        index: Dataset indices of the batch's samples, ``(N,)``.
-        epoch: Current epoch, from 0.
-        max_epochs: Length of the schedule in epochs; ``None`` when the caller
-            does not know it (a term that needs it then says so).
+    The call's arguments:
+
+    - ``teacher``: the teacher model being trained;
+    - ``output``: the teacher's imitated output for the batch (e.g. logits);
+    - ``index``: dataset indices of the batch's samples, ``(N,)``;
+    - ``epoch``: current epoch, from 0;
+    - ``max_epochs``: length of the schedule in epochs; ``None`` when the caller
+      does not know it (a term that needs it then says so).
 
     A teacher algorithm (SFTN, SoTeacher) passes its own progress (set by sfkd's
     ``TrainingProgressHook``, see :mod:`sfkd.models.training_progress`); a term

@@ -1,4 +1,4 @@
-"""What the README promises about the tools, each checked end to end: --resume PATH,
+"""What the docs promise about the tools, each checked end to end: --resume PATH,
 tools/export_student.py, test_metrics.json, sfkd-test, dist_test.sh, SFKD_DEBUG=1, the
 config dump of a failed run, strict test loads of wrapper configs, and the version
 warning at import."""

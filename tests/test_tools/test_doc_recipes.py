@@ -1,10 +1,10 @@
-"""Every recipe in the README, run as written on a tiny real Fashion-MNIST subset.
+"""Every recipe of the documentation, run as written on a tiny real Fashion-MNIST subset.
 
-The commands come from the README's code blocks, so the README and these tests
-cannot drift apart: each block of runnable commands is run in order in a fresh
-copy of the repository layout, with only a tiny-subset ``--cfg-options``
-appended, and a README command that nothing runs fails
-``test_every_readme_command_has_a_test``.
+The commands come from the code blocks of the docs pages and the README, so the
+documentation and these tests cannot drift apart: each block of runnable commands is
+run in order in a fresh copy of the repository layout, with only a tiny-subset
+``--cfg-options`` appended (a block shown on several pages runs once), and a documented
+command that nothing runs fails ``test_every_documented_command_has_a_test``.
 """
 import glob
 import hashlib
@@ -19,7 +19,7 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
-from readme_blocks import code_blocks, readme_text, shell_commands
+from doc_blocks import README, code_blocks, docs_blocks, shell_commands
 from sfkd_testing import ROOT, subprocess_env, tiny_options
 
 from sfkd.tools import test as test_tool
@@ -29,10 +29,11 @@ from sfkd.tools._config import default_work_dir
 pytestmark = pytest.mark.docs
 
 RUNNABLE = ('tools/train.py', 'tools/test.py', 'tools/export_student.py')
-# README commands that other tests or CI run: argv prefix -> where
+# documented commands that other tests or CI run: argv prefix -> where
 COVERED_ELSEWHERE = {
     ('bash', 'tools/run_main.sh'): 'tests/test_apis/test_pipeline.py (smoke scale), CI',
     ('bash', 'tools/run_tests.sh'): 'CI (the quick start)',
+    ('bash', 'tools/build_docs.sh'): 'tests/test_docs/test_docs_site.py',
     ('bash', 'tools/gpu_check.sh'): 'tests/test_tools/test_gpu_check.py (needs CUDA to run)',
     ('python', 'tools/analysis/dist_stress.py'): 'tests/test_tools/test_dist_stress.py',
     ('pip', ): 'GPU installation, needs a GPU machine',
@@ -45,6 +46,8 @@ COVERED_ELSEWHERE = {
         'tests/test_tools/test_cache_storage_study.py',
     ('python', '-m', 'benchmarks'): 'tests/test_tools/test_benchmark.py, test_benchmark_cache.py',
     ('python', 'tools/analysis/draw_mri.py'): 'tests/test_tools/test_mri_recipes.py',
+    ('python', '-m', 'sfkd.tools.train', 'my_config.py'):
+        'test_downstream_recipe_runs_outside_the_repository, below',
 }
 
 
@@ -79,35 +82,49 @@ def is_synopsis(argv) -> bool:
     return any(re.fullmatch(r'\[?[A-Z][A-Z_]{2,}\]?', a) or a.startswith('[') for a in argv)
 
 
+def is_runnable(argv) -> bool:
+    return argv[:1] == ['python'] and len(argv) > 1 and argv[1] in RUNNABLE
+
+
 def runnable_blocks():
-    blocks = []
+    """``(page, heading, commands)`` of every bash block whose commands this file runs (all
+    of them, once synopses and commands that other tests run on their own data are left
+    out), a block that several pages show taken once (from the first page: docs/en before
+    the README). A block that mixes such commands with others (a pipeline, a study) is not
+    run here: its runnable commands must be those of a block that is."""
+    blocks, seen = [], set()
     for block in code_blocks():
         if block.lang != 'bash':
             continue
         commands = [c for c in shell_commands(block)
                     if not is_synopsis(c) and not uses_gpu_data(c) and not uses_canvases(c)
                     and not uses_mri(c)]
-        if any(c[:1] == ['python'] and c[1] in RUNNABLE for c in commands):
-            blocks.append((block.heading, commands))
+        if commands and all(is_runnable(c) for c in commands):
+            key = tuple(map(tuple, commands))
+            if key not in seen:
+                seen.add(key)
+                blocks.append((block.page, block.heading, commands))
     return blocks
 
 
 BLOCKS = runnable_blocks()
+RUN_HERE = [c for _, _, commands in BLOCKS for c in commands]
 
 
-def test_every_readme_command_has_a_test():
+def test_every_documented_command_has_a_test():
     for block in code_blocks():
         if block.lang != 'bash':
             continue
         for argv in shell_commands(block):
-            runnable = argv[:1] == ['python'] and argv[1] in RUNNABLE
+            runnable = is_runnable(argv) and argv in RUN_HERE
             covered = any(tuple(argv[:len(p)]) == p for p in COVERED_ELSEWHERE)
             covered |= uses_gpu_data(argv) or uses_canvases(argv) or uses_mri(argv)
             assert is_synopsis(argv) or runnable or covered, \
-                f'README command {" ".join(argv)!r} has no test'
-    # the recipes this file runs are still in the README
-    assert [h for h, _ in BLOCKS] == ['Training and testing', 'Config anatomy of a two-stage run']
-    flat = [' '.join(c) for _, cmds in BLOCKS for c in cmds]
+                f'{block.page}: command {" ".join(argv)!r} has no test'
+    # the guides' recipes are among the blocks this file runs
+    assert {'docs/en/user_guides/train_and_test.md',
+            'docs/en/user_guides/two_stage_pipeline.md'} <= {p for p, _, _ in BLOCKS}
+    flat = [' '.join(c) for p, _, cmds in BLOCKS if p != README for c in cmds]
     assert any('--resume' in c for c in flat)
     assert any(c.startswith('python tools/export_student.py') for c in flat)
     assert any(c.startswith('python tools/test.py') and 'student_final.pth' in c for c in flat)
@@ -152,8 +169,10 @@ def val_top1(runner) -> float:
     return float(runner.message_hub.get_scalar('val/accuracy/top1').current())
 
 
-@pytest.mark.parametrize('heading, commands', BLOCKS, ids=[h for h, _ in BLOCKS])
-def test_readme_block_runs_as_written(heading, commands, tmp_path, monkeypatch, fmnist_root):
+@pytest.mark.parametrize('page, heading, commands', BLOCKS,
+                         ids=[f'{p}: {h}' for p, h, _ in BLOCKS])
+def test_documented_block_runs_as_written(page, heading, commands, tmp_path, monkeypatch,
+                                          fmnist_root):
     monkeypatch.delenv('SFKD_DATA_ROOT', raising=False)
     monkeypatch.chdir(clone(tmp_path / 'clone'))
     accuracy = {}    # work dir -> the final validation top-1 of its run
@@ -186,7 +205,9 @@ def test_readme_block_runs_as_written(heading, commands, tmp_path, monkeypatch, 
         else:
             assert script == 'tools/test.py'
             metrics = test_tool.run(with_tiny(args))
-            saved = json.load(open(osp.join(default_work_dir(args[0]), 'test_metrics.json')))
+            out = args[args.index('--out') + 1] if '--out' in args else \
+                osp.join(default_work_dir(args[0]), 'test_metrics.json')
+            saved = json.load(open(out))
             assert saved['metrics'] == pytest.approx(metrics)
             # the checkpoint tested is the model that run validated last
             ckpt = args[1]
@@ -195,7 +216,7 @@ def test_readme_block_runs_as_written(heading, commands, tmp_path, monkeypatch, 
 
 
 def check_missing_teacher(args, model, earlier, empty):
-    """Before its teacher exists, the command says which README command makes it."""
+    """Before its teacher exists, the command says which documented command makes it."""
     cwd = os.getcwd()
     os.chdir(clone(empty))
     try:
@@ -207,10 +228,10 @@ def check_missing_teacher(args, model, earlier, empty):
     assert message == (f"sfkd: error: teacher checkpoint '{model.teacher_ckpt}' not found; "
                        f"this config's teacher is made by `{model.teacher_ckpt_hint}` (run it "
                        'first), or set model.teacher_ckpt to an existing checkpoint')
-    # the hint names the installed command; the README runs the same from the clone
+    # the hint names the installed command; the block runs the same from the clone
     installed = [' '.join(c).replace('python tools/train.py configs/', 'sfkd-train sfkd::')
                  for c in earlier]
-    assert model.teacher_ckpt_hint in installed, 'the README runs the teacher command first'
+    assert model.teacher_ckpt_hint in installed, 'the block runs the teacher command first'
     assert not glob.glob(f'{empty}/work_dirs/**/*.pth', recursive=True)
 
 
@@ -231,13 +252,15 @@ def check_exports(work):
 
 
 def downstream_recipe():
-    """The README's downstream config and the command that launches it."""
-    configs = [b.text for b in code_blocks() if b.lang == 'python'
-               and b.text.startswith('# my_project/my_config.py')]
-    assert len(configs) == 1
-    launch = re.search(r'`(python -m sfkd\.tools\.train my_config\.py)`', readme_text())
-    assert launch, 'the README launches the downstream config with python -m sfkd.tools.train'
-    return configs[0], launch.group(1).split()
+    """The docs' downstream config and the command block after it that launches it."""
+    blocks = docs_blocks()
+    (i, ) = [i for i, b in enumerate(blocks) if b.lang == 'python'
+             and b.text.startswith('# my_project/my_config.py')]
+    launch = blocks[i + 1]
+    assert launch.lang == 'bash' and launch.page == blocks[i].page, launch
+    (argv, ) = shell_commands(launch)
+    assert argv[:3] == ['python', '-m', 'sfkd.tools.train'], argv
+    return blocks[i].text, argv
 
 
 def test_downstream_recipe_runs_outside_the_repository(tmp_path, fmnist_root):

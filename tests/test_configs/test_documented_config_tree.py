@@ -1,19 +1,20 @@
-"""The README's `configs/` tree names every folder under configs/, and nothing else."""
+"""The `configs/` tree of the configs guide (docs/en/user_guides/configs.md) names every
+folder under configs/, and nothing else."""
 import os
 import os.path as osp
 import shutil
 import subprocess
 
 import pytest
-from readme_blocks import ROOT, code_blocks
+from doc_blocks import ROOT, docs_blocks
 
 pytestmark = pytest.mark.docs
 
 
-def readme_tree() -> set:
-    """Paths of the README's ``configs/`` block, from its two-space indentation."""
-    blocks = [b for b in code_blocks() if b.text.startswith('configs/\n')]
-    assert len(blocks) == 1, 'the README has one code block that starts with configs/'
+def documented_tree() -> set:
+    """Paths of the docs' ``configs/`` block, from its two-space indentation."""
+    blocks = [b for b in docs_blocks() if b.text.startswith('configs/\n')]
+    assert len(blocks) == 1, 'the docs have one code block that starts with configs/'
     paths, stack = set(), []
     for line in blocks[0].text.splitlines():
         indent = (len(line) - len(line.lstrip(' '))) // 2
@@ -31,11 +32,11 @@ def folders_on_disk() -> set:
     return found
 
 
-def test_readme_tree_lists_every_config_folder():
-    tree = readme_tree()
+def test_documented_tree_lists_every_config_folder():
+    tree = documented_tree()
     folders = {p for p in tree if p.endswith('/')}
-    assert folders_on_disk() - folders == set(), 'folders missing from the README tree'
-    assert folders - folders_on_disk() == set(), 'folders in the README that do not exist'
+    assert folders_on_disk() - folders == set(), 'folders missing from the documented tree'
+    assert folders - folders_on_disk() == set(), 'documented folders that do not exist'
     files = tree - folders
     assert {f for f in files if not osp.isfile(osp.join(ROOT, f))} == set()
 

@@ -1,0 +1,56 @@
+"""Sphinx configuration of sfkd's documentation (MyST Markdown pages).
+
+Build it offline, with warnings as errors: ``bash tools/build_docs.sh``.
+"""
+import importlib.util
+import os
+import os.path as osp
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+os.environ.setdefault('SFKD_FORMAT_CONFIG', '0')
+
+from sfkd.version import __version__  # noqa: E402
+
+
+def _generate():
+    """tools/docs/generate.py, imported by its path."""
+    spec = importlib.util.spec_from_file_location(
+        'sfkd_docs_generate', osp.join(ROOT, 'tools', 'docs', 'generate.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+project = 'sfkd'
+author = 'sfkd contributors'
+copyright = 'sfkd contributors'
+version = release = __version__
+
+extensions = [
+    'myst_parser',
+    'sphinx.ext.autodoc',
+    'sphinx.ext.napoleon',
+]
+source_suffix = {'.md': 'markdown', '.rst': 'restructuredtext'}
+root_doc = 'index'
+exclude_patterns = ['_build']
+myst_enable_extensions = ['colon_fence', 'deflist', 'substitution']
+myst_heading_anchors = 4
+# the numbers that prose quotes as {{ name }}, from the stored results (tools/docs/renderers)
+myst_substitutions = _generate().all_substitutions()
+# every page is reached from a toctree; a page left out is a warning (an error here)
+suppress_warnings = []
+
+autodoc_member_order = 'bysource'
+autodoc_typehints = 'description'
+autodoc_default_options = {'members': True, 'show-inheritance': True}
+# the heavy optional stacks are imported by the modules documented here; they are
+# installed with sfkd, so nothing is mocked
+napoleon_google_docstring = True
+
+# quotes and dashes stay as written (config keys and commands are quoted in prose)
+smartquotes = False
+
+html_theme = 'furo'
+html_title = f'sfkd {version}'
+html_static_path = ['_static']
+html_show_sourcelink = False

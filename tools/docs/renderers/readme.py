@@ -1,0 +1,76 @@
+"""The README's quick-start table and results at a glance, from the stored results."""
+import csv
+import os.path as osp
+import statistics
+from typing import Dict, List, Tuple
+
+from . import ROOT
+from .markdown import lines_of, table
+
+# study folder -> (what it is, its docs page from the repository root)
+GLANCE = {
+    'pipeline_default': ('Fashion-MNIST, main job (default scale)',
+                         'docs/en/results/friendly_teachers.md'),
+    'pipeline_full': ('Fashion-MNIST, full scale', 'docs/en/results/friendly_teachers.md'),
+    'kd_variants_round3': ('Fashion-MNIST, methods since 2021', 'docs/en/results/methods_2021.md'),
+    'pipeline_det_full': ('detection on the canvases', 'docs/en/results/detection.md'),
+    'pipeline_seg_full': ('segmentation on the canvases', 'docs/en/results/segmentation.md'),
+    'pipeline_mri_full': ('MRI reconstruction, T1 slices', 'docs/en/results/mri.md'),
+}
+TEACHER = {'standard': 'standard', 'sftn': 'SFTN', 'sft': 'SFT', 'soteacher': 'SoTeacher',
+           '-': 'no teacher'}
+METHOD = {'kd': 'KD', 'at': 'AT', 'fitnets': 'FitNets', 'cwd': 'CWD', 'pkd': 'PKD',
+          'init': 'initialisation', 'reviewkd': 'ReviewKD', 'ofa': 'OFA-KD',
+          'nkd': 'NKD', 'uskd': 'USKD', 'ctkd': 'CTKD', 'kd_ls': 'KD + logit standardisation',
+          'dkd_ls': 'DKD + logit standardisation', 'deit': 'DeiT distillation token',
+          'bckd': 'BCKD', 'crosskd': 'CrossKD', 'mgd': 'MGD'}
+
+
+def quick_start_table(study: str = 'pipeline_default') -> str:
+    """The table and the verdict line the main job prints, as it stored them."""
+    lines = lines_of(f'results/{study}/results.md')
+    rows = [ln for ln in lines if ln.startswith('|')]
+    verdict = [ln for ln in lines if ln.startswith('Best student')]
+    if not rows or not verdict:
+        raise ValueError(f'results/{study}/results.md has no table or no "Best student" line')
+    return '\n'.join(rows + [''] + verdict)
+
+
+def _runs(study: str) -> Tuple[str, List[dict]]:
+    path = osp.join(ROOT, 'results', study, 'results.csv')
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        metric = reader.fieldnames[4]
+        return metric, list(reader)
+
+
+def _cell(values: List[float]) -> str:
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f'{statistics.mean(values):.2f} ± {sd:.2f}'
+
+
+def at_a_glance() -> str:
+    """Per study: the student alone, the best distilled student, and its teacher and method."""
+    rows = []
+    for study, (what, page) in GLANCE.items():
+        if not osp.isfile(osp.join(ROOT, 'results', study, 'results.csv')):
+            continue
+        metric, runs = _runs(study)
+        groups: Dict[Tuple[str, str], List[float]] = {}
+        alone: List[float] = []
+        for r in runs:
+            value = float(r[metric])
+            if r['kind'] == 'alone' and r['method'] in ('-', ''):
+                alone.append(value)
+            elif r['kind'] == 'distill':
+                groups.setdefault((r['teacher'], r['method']), []).append(value)
+        (teacher, method), best = max(groups.items(), key=lambda kv: statistics.mean(kv[1]))
+        rows.append([f'[{what}]({page})', metric, _cell(alone) if alone else '-', _cell(best),
+                     f'{METHOD.get(method, method)} from the {TEACHER.get(teacher, teacher)} teacher'
+                     if teacher != '-' else f'{METHOD.get(method, method)} (teacher-free)',
+                     len(runs), f'`results/{study}/`'])
+    return table(['study', 'metric', 'student alone', 'best distilled student', 'by',
+                  'runs', 'data'], rows)
+
+
+RENDERERS = {'quick-start-table': quick_start_table, 'at-a-glance': at_a_glance}
