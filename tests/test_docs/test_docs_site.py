@@ -97,10 +97,23 @@ def test_every_internal_link_and_image_resolves(site):
 
 
 def plain(cell: str) -> str:
-    """A Markdown table cell as the HTML shows it: no code ticks, emphasis or link targets."""
-    cell = re.sub(r'!?\[([^\]]*)\]\([^)]*\)', r'\1', cell)
-    cell = re.sub(r'(\*\*|`|\*)', '', cell)
+    """A Markdown table cell as the HTML shows it: code spans literal (CommonMark: a run of
+    n backticks opens and closes one, one padding space stripped), no emphasis or link
+    targets outside them."""
     cell = cell.replace('\\|', '|')
+    spans = []
+
+    def literal(m):
+        text = m.group(2)
+        if text.startswith(' ') and text.endswith(' ') and text.strip():
+            text = text[1:-1]
+        spans.append(text)
+        return f'\0{len(spans) - 1}\0'
+
+    cell = re.sub(r'(`+)(.+?)(?<!`)\1(?!`)', literal, cell)
+    cell = re.sub(r'!?\[([^\]]*)\]\([^)]*\)', r'\1', cell)
+    cell = re.sub(r'(\*\*|\*)', '', cell)
+    cell = re.sub(r'\0(\d+)\0', lambda m: spans[int(m.group(1))], cell)
     return ' '.join(cell.split())
 
 

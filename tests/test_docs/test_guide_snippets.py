@@ -33,9 +33,13 @@ def project(tmp_path, monkeypatch):
     for name, code in snippets().items():
         (pkg / name).write_text(code)
     monkeypatch.syspath_prepend(str(tmp_path))
+    from sfkd.registry import MODELS
+    before = set(MODELS.module_dict)
     yield pkg
     for mod in [m for m in sys.modules if m.startswith('my_project')]:
         del sys.modules[mod]
+    for name in set(MODELS.module_dict) - before:  # the snippets' classes leave the registry
+        MODELS.module_dict.pop(name)
 
 
 def test_the_guide_has_the_loss_the_regulariser_and_the_teacher_config():

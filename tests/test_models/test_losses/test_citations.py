@@ -10,12 +10,11 @@ import inspect
 import os
 import os.path as osp
 import re
-import sys
 
 import pytest
 import yaml
 from mmengine.registry import Registry
-from sfkd_testing import ROOT
+from sfkd_testing import ROOT, docs_renderer
 
 import sfkd.models.losses as losses
 import sfkd.registry as registries
@@ -23,8 +22,7 @@ from sfkd.utils import register_all_modules
 
 pytestmark = pytest.mark.docs
 
-sys.path.insert(0, osp.join(ROOT, 'tools', 'docs'))
-from renderers import model_zoo  # noqa: E402
+model_zoo = docs_renderer('model_zoo')
 
 CONFIGS = osp.join(ROOT, 'configs')
 BIB = osp.join(ROOT, 'docs', 'en', '_data', 'papers.bib')
