@@ -49,6 +49,8 @@ napoleon_google_docstring = True
 
 # quotes and dashes stay as written (config keys and commands are quoted in prose)
 smartquotes = False
+# a fence without a language (a tree, a table of output) is shown as written
+highlight_language = 'none'
 
 html_theme = 'furo'
 html_title = f'sfkd {version}'

@@ -90,18 +90,25 @@ def logged_messages() -> Iterator[List[str]]:
         logger.removeHandler(handler)
 
 
-def docs_generate():
-    """tools/docs/generate.py (the docs' generator), imported by its path."""
+def _tool_module(name: str, rel: str):
+    """A script of the repository imported by its path (sys.path unchanged), once."""
     import importlib.util
-    import sys
-    name = 'sfkd_docs_generate'
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, osp.join(ROOT, 'tools', 'docs', 'generate.py'))
+        spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, rel))
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def docs_generate():
+    """tools/docs/generate.py (the docs' generator)."""
+    return _tool_module('sfkd_docs_generate', 'tools/docs/generate.py')
+
+
+def docs_build():
+    """tools/docs/build.py (what tools/build_docs.sh runs)."""
+    return _tool_module('sfkd_docs_build', 'tools/docs/build.py')
 
 
 def docs_renderer(name: str):
@@ -109,17 +116,3 @@ def docs_renderer(name: str):
     import importlib
     package = docs_generate().renderers_package()
     return importlib.import_module(f'{package.__name__}.{name}')
-
-
-def docs_build():
-    """tools/docs/build.py (what tools/build_docs.sh runs), imported by its path."""
-    import importlib.util
-    import sys
-    name = 'sfkd_docs_build'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, osp.join(ROOT, 'tools', 'docs', 'build.py'))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
