@@ -238,3 +238,21 @@ def test_the_cache_storage_and_baseline_numbers_are_the_stored_ones(rm):
     for name, when in (('result.json', 'after'), ('result_before_fix.json', 'before')):
         runs = json.load(open(osp.join(RESULTS, 'dist_stress', name)))['per_run']
         assert subs[f'diststress_aborts_{when}'] == str(sum(r['aborted'] for r in runs))
+
+
+def test_the_newer_detection_methods_are_set_against_pkd_and_cwd(rt):
+    """BCKD's and CrossKD's students against PKD's and CWD's, recomputed from the CSV."""
+    text = rt.tasks_against(NEW_DET, 'pkd', 'cwd')
+    rows = rows_of(osp.join(ROOT, NEW_DET, 'results.csv'))
+
+    def students(method):
+        return [float(r['mAP']) for r in rows if r['kind'] == 'distill' and
+                r['teacher'] == 'standard' and r['method'] == method]
+
+    for method, label in (('bckd', 'BCKD'), ('crosskd', 'CROSSKD')):
+        cells = table_row(text, 'standard', label)
+        assert cells[3] == expected_versus(students(method), students('pkd'), 1)
+        assert cells[4] == expected_versus(students(method), students('cwd'), 1)
+    assert 'PKD |' not in text.split('\n', 2)[2], 'the baselines are columns, not rows'
+    with pytest.raises(ValueError, match='not in it'):
+        rt.tasks_against(NEW_DET, 'no_such_method')

@@ -14,6 +14,8 @@ GLANCE = {
     'pipeline_full': ('Fashion-MNIST, full scale', 'docs/en/results/friendly_teachers.md'),
     'kd_variants_round3': ('Fashion-MNIST, methods since 2021', 'docs/en/results/methods_2021.md'),
     'pipeline_det_full': ('detection on the canvases', 'docs/en/results/detection.md'),
+    'pipeline_det_full_teachers-standard_methods-pkd-cwd-bckd-crosskd': (
+        'detection on the canvases: PKD, CWD, BCKD, CrossKD', 'docs/en/results/detection.md'),
     'pipeline_seg_full': ('segmentation on the canvases', 'docs/en/results/segmentation.md'),
     'pipeline_mri_full': ('MRI reconstruction, T1 slices', 'docs/en/results/mri.md'),
 }

@@ -25,7 +25,7 @@ from typing import Dict, List, Tuple
 from . import ROOT
 from .markdown import read, table
 from .results_methods import (blocks, csv_rows, mean_std, signed, signed_range, stored_tables,
-                              study_setup, table_cells, training_time, versus)
+                              study_setup, table_cells, training_time, verdict_level, versus)
 
 #: the studies whose numbers the pages' prose quotes, by substitution prefix
 STUDIES = {'detfull': 'results/pipeline_det_full', 'segfull': 'results/pipeline_seg_full',
@@ -153,7 +153,25 @@ def tasks_versus(folder: str, metric: str = '', control: str = '') -> str:
     return table(header, rows)
 
 
-def tasks_study(folder: str) -> str:
+def tasks_against(folder: str, *baselines: str) -> str:
+    """Each other method's students against the students of the ``baselines`` from the
+    same teacher (Welch's two-sided t-test over the seeds)."""
+    s = study(folder)
+    metric = s.metrics[0]
+    d = s.digits[metric]
+    missing = [b for b in baselines if b not in s.methods]
+    if not baselines or missing:
+        raise ValueError(f'{folder}: name the baseline methods of its table '
+                         f'({", ".join(s.methods)}); not in it: {missing}')
+    header = ['teacher', 'method', f'student {s.metric_label(metric)}'] + \
+        [f'vs {s.method_label[b]}' for b in baselines]
+    rows = [[s.teacher_label[t], s.method_label[m], mean_std(values, d)] +
+            [versus(values, s.students(metric, t, b), d) for b in baselines]
+            for t, m, values in s.cells(metric) if m not in baselines]
+    return table(header, rows)
+
+
+def tasks_study(folder: str, *baselines: str) -> str:
     """A study that is being run: a sentence until its report is stored."""
     if not osp.isfile(osp.join(ROOT, folder, 'results.md')):
         return (f'Not stored yet: `{folder}/` holds no results. Once the run has stored '
@@ -168,6 +186,11 @@ def tasks_study(folder: str) -> str:
     out.append(f"Each student against {', '.join(against[:-1])} and {against[-1]}, with "
                "Welch's two-sided t-test over the seeds:")
     out.append(tasks_versus(folder))
+    if baselines:
+        names = ' and '.join(study(folder).method_label[b] for b in baselines)
+        out.append(f'The newer methods against {names}, from the same teacher (a margin is '
+                   'called a difference only at Welch\'s p < ' f'{verdict_level():g}):')
+        out.append(tasks_against(folder, *baselines))
     return '\n\n'.join(out)
 
 
