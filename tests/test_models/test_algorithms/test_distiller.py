@@ -173,8 +173,11 @@ def test_student_checkpoint_round_trip(tmp_path, teacher_ckpt):
         export_submodel(str(out), str(tmp_path / 'again.pth'))
 
 
-def test_readme_custom_loss_plugs_in(teacher_ckpt):
+def test_a_custom_loss_plugs_in(teacher_ckpt, monkeypatch):
     from sfkd.models.losses import DistillLoss
+
+    # registered for this test only: the class leaves the registry afterwards
+    monkeypatch.setattr(MODELS, '_module_dict', dict(MODELS._module_dict))
 
     @MODELS.register_module(force=True)
     class L1FeatureLoss(DistillLoss):
