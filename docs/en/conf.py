@@ -54,5 +54,4 @@ highlight_language = 'none'
 
 html_theme = 'furo'
 html_title = f'sfkd {version}'
-html_static_path = ['_static']
 html_show_sourcelink = False
