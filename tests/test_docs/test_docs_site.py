@@ -47,10 +47,8 @@ class Page(HTMLParser):
             self._cell.append(data)
 
 
-@pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    """The HTML site, built once with warnings as errors."""
-    out = tmp_path_factory.mktemp('docs_html')
+def build_site(out) -> tuple:
+    """The HTML site, built with warnings as errors: (folder, {page: Page})."""
     # tools/build_docs.sh's build, in this process: sfkd's modules (autodoc imports
     # them) load once per worker
     warnings = docs_build().build(str(out))
@@ -67,7 +65,7 @@ def test_the_generated_blocks_are_up_to_date():
     assert generate.main(['--check']) == 0, 'run python tools/docs/generate.py'
 
 
-def test_every_page_is_built(site):
+def check_every_page_is_built(site):
     _, pages = site
     sources = [osp.relpath(p, DOCS)[:-3] + '.html'
                for p in glob.glob(osp.join(DOCS, '**', '*.md'), recursive=True)
@@ -75,7 +73,7 @@ def test_every_page_is_built(site):
     assert sources and set(sources) <= set(pages), set(sources) - set(pages)
 
 
-def test_every_internal_link_and_image_resolves(site):
+def check_every_internal_link_and_image_resolves(site):
     out, pages = site
     broken = []
     for rel, page in pages.items():
@@ -117,7 +115,7 @@ def plain(cell: str) -> str:
     return ' '.join(cell.split())
 
 
-def test_built_pages_hold_the_generated_tables(site):
+def check_built_pages_hold_the_generated_tables(site):
     _, pages = site
     renderers = generate.all_renderers()
     checked = 0
@@ -139,3 +137,26 @@ def test_built_pages_hold_the_generated_tables(site):
                         assert cell in html_cells, f'{rel} [{kind}]: cell {cell!r} not in the HTML'
                         checked += 1
     assert checked > 0, 'no generated table was found in the docs'
+
+
+def test_the_site_builds_with_its_pages_links_and_tables(tmp_path):
+    """One build (the slow part), then each check of the built site."""
+    site = build_site(tmp_path / 'html')
+    check_every_page_is_built(site)
+    check_every_internal_link_and_image_resolves(site)
+    check_built_pages_hold_the_generated_tables(site)
+
+
+def test_the_link_check_finds_a_missing_page_and_a_missing_anchor(tmp_path):
+    def page(html):
+        p = Page()
+        p.feed(html)
+        return p
+
+    good = {'index.html': page('<h1 id="top">x</h1><a href="guide.html#run">g</a>'),
+            'guide.html': page('<h2 id="run">run</h2><a href="index.html">back</a>')}
+    check_every_internal_link_and_image_resolves((str(tmp_path), good))
+    for bad_link, why in (('guide.html#nope', "no anchor 'nope'"), ('gone.html', 'no such file')):
+        bad = dict(good, **{'index.html': page(f'<a href="{bad_link}">x</a>')})
+        with pytest.raises(AssertionError, match=why):
+            check_every_internal_link_and_image_resolves((str(tmp_path), bad))
