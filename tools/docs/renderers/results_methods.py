@@ -213,6 +213,10 @@ def _commits(provenance: dict) -> List[str]:
              for commit, flags in dirty.items()]
     if names:
         lines.append('runs trained at ' + ', '.join(names))
+    unrecorded = provenance.get('runs_without_record') or {}
+    if unrecorded.get('runs'):
+        lines.append(f"{len(unrecorded['runs'])} reused runs without a code record "
+                     f"(trained {unrecorded.get('trained', 'earlier')})")
     return lines
 
 
