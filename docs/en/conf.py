@@ -5,6 +5,7 @@ Build it offline, with warnings as errors: ``bash tools/build_docs.sh``.
 import importlib.util
 import os
 import os.path as osp
+import sys
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 os.environ.setdefault('SFKD_FORMAT_CONFIG', '0')
@@ -13,12 +14,16 @@ from sfkd.version import __version__  # noqa: E402
 
 
 def _generate():
-    """tools/docs/generate.py, imported by its path."""
-    spec = importlib.util.spec_from_file_location(
-        'sfkd_docs_generate', osp.join(ROOT, 'tools', 'docs', 'generate.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/docs/generate.py, imported by its path (once: tools/docs/build.py, which
+    checks the generated blocks before building, has loaded it under the same name)."""
+    name = 'sfkd_docs_generate'
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, osp.join(ROOT, 'tools', 'docs', 'generate.py'))
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
 
 project = 'sfkd'
 author = 'sfkd contributors'

@@ -18,18 +18,14 @@ LEVEL = 0.05  # the verdict level of sfkd/apis/report.py
 NEW_DET = 'results/pipeline_det_full_teachers-standard_methods-pkd-cwd-bckd-crosskd'
 
 
-def renderer(name):
-    return docs_renderer(name)
-
-
 @pytest.fixture(scope='module')
 def rm():
-    return renderer('results_methods')
+    return docs_renderer('results_methods')
 
 
 @pytest.fixture(scope='module')
 def rt():
-    return renderer('results_tasks')
+    return docs_renderer('results_tasks')
 
 
 def rows_of(path):
@@ -170,7 +166,7 @@ def test_the_new_detection_comparison_is_shown_once_stored(rt, tmp_path, monkeyp
     report and the comparison computed from its CSV (here a copy of the full detection
     study with one run changed)."""
     assert 'Not stored yet' in rt.tasks_study('results/no_such_study')
-    markdown, rm = renderer('markdown'), renderer('results_methods')
+    markdown, rm = docs_renderer('markdown'), docs_renderer('results_methods')
     rm.verdict_level()  # read (and kept) from the repository before the root moves
     for module in (markdown, rt, rm):
         monkeypatch.setattr(module, 'ROOT', str(tmp_path))

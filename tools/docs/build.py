@@ -20,13 +20,13 @@ DOCS = osp.join(ROOT, 'docs', 'en')
 
 
 def _generate():
-    spec = importlib.util.spec_from_file_location('sfkd_docs_generate',
-                                                  osp.join(HERE, 'generate.py'))
-    module = sys.modules.get('sfkd_docs_generate') or importlib.util.module_from_spec(spec)
-    if 'sfkd_docs_generate' not in sys.modules:
-        sys.modules['sfkd_docs_generate'] = module
-        spec.loader.exec_module(module)
-    return module
+    """tools/docs/generate.py, imported by its path once (docs/en/conf.py reuses it)."""
+    name = 'sfkd_docs_generate'
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, osp.join(HERE, 'generate.py'))
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
 def build(out: str) -> str:

@@ -1,11 +1,11 @@
 """The README's quick-start table and results at a glance, from the stored results."""
-import csv
 import os.path as osp
 import statistics
 from typing import Dict, List, Tuple
 
 from . import ROOT
 from .markdown import lines_of, table
+from .results_methods import csv_rows, mean_std, stored_json
 
 # study folder -> (what it is, its docs page from the repository root)
 GLANCE = {
@@ -38,26 +38,14 @@ def quick_start_table(study: str = 'pipeline_default') -> str:
     return '\n'.join(rows + [''] + verdict)
 
 
-def _runs(study: str) -> Tuple[str, List[dict]]:
-    path = osp.join(ROOT, 'results', study, 'results.csv')
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        metric = reader.fieldnames[4]
-        return metric, list(reader)
-
-
-def _cell(values: List[float]) -> str:
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f'{statistics.mean(values):.2f} ± {sd:.2f}'
-
-
 def at_a_glance() -> str:
     """Per study: the student alone, the best distilled student, and its teacher and method."""
     rows = []
     for study, (what, page) in GLANCE.items():
         if not osp.isfile(osp.join(ROOT, 'results', study, 'results.csv')):
             continue
-        metric, runs = _runs(study)
+        runs = csv_rows(f'results/{study}/results.csv')
+        metric = list(runs[0])[4]  # the first metric column, after kind, teacher, method, seed
         groups: Dict[Tuple[str, str], List[float]] = {}
         alone: List[float] = []
         for r in runs:
@@ -67,12 +55,18 @@ def at_a_glance() -> str:
             elif r['kind'] == 'distill':
                 groups.setdefault((r['teacher'], r['method']), []).append(value)
         (teacher, method), best = max(groups.items(), key=lambda kv: statistics.mean(kv[1]))
-        rows.append([f'[{what}]({page})', metric, _cell(alone) if alone else '-', _cell(best),
+        rows.append([f'[{what}]({page})', metric, mean_std(alone), mean_std(best),
                      f'{METHOD.get(method, method)} from the {TEACHER.get(teacher, teacher)} teacher'
                      if teacher != '-' else f'{METHOD.get(method, method)} (teacher-free)',
                      len(runs), f'`results/{study}/`'])
-    return table(['study', 'metric', 'student alone', 'best distilled student', 'by',
-                  'runs', 'data'], rows)
+    commands = [f"- `results/{study}/`: `{stored_json(f'results/{study}/provenance.json')['command']}`"
+                for study in GLANCE
+                if osp.isfile(osp.join(ROOT, 'results', study, 'provenance.json'))]
+    return '\n\n'.join([
+        table(['study', 'metric', 'student alone', 'best distilled student', 'by',
+               'runs', 'data'], rows),
+        'The command behind each row (its `provenance.json` records it):',
+        '\n'.join(commands)])
 
 
 RENDERERS = {'quick-start-table': quick_start_table, 'at-a-glance': at_a_glance}
