@@ -1,6 +1,7 @@
 """MMEngine's Runner, with the config dump in the work dir written only by a run that
-has produced something there, the work dir's checkpoints checked before a resume, and
-the training progress handed to the model.
+has produced something there, the work dir's checkpoints checked before a resume, the
+training progress handed to the model, and a run name of its own for every runner of a
+process.
 
 sfkd's default runtime names it (``runner_type``); the meaning of an sfkd config
 (its hooks, its train loop and what that loop sets up) does not depend on it:
@@ -19,6 +20,10 @@ from sfkd.engine.hooks.training_progress_hook import TrainingProgressHook
 from sfkd.engine.resume import check_fits, checkpoint_to_resume
 from sfkd.registry import RUNNERS
 
+
+# the run stamps (``<work_dir>/<stamp>/``, the experiment name's end) this process's
+# runners have taken
+_STAMPS_TAKEN = set()
 
 # the default hooks of MMEngine's runner, which a config may leave out with None
 MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger', 'param_scheduler',
@@ -52,6 +57,13 @@ class SfkdRunner(Runner):
     (:mod:`sfkd.engine.resume`): without a path it continues from the work dir's own
     newest checkpoint, and a checkpoint that does not fit the model is refused.
 
+    Each runner of a process gets a stamp of its own. MMEngine stamps a run with the
+    second it was built (``20261207_235632``) and keys its logger, visualizer and
+    message hub by ``<config name>_<stamp>``; a second runner of the same config built
+    in the same second would get the first one's, and log into the first run's folder.
+    Here it is stamped ``20261207_235632_2`` instead. Every rank of a distributed run
+    builds the same runners in the same order, so the ranks agree on the stamp.
+
     Before validating alone (``runner.val()``), the set that will be scored is
     compared with the training set (:func:`check_split_overlap`): one that
     shares subjects or slices with it is refused, since its metrics would score
@@ -81,6 +93,15 @@ class SfkdRunner(Runner):
             kwargs['cfg'] = formatted_once(kwargs['cfg'])
         super().__init__(*args, **kwargs)
         self._check_work_dir()
+
+    def setup_env(self, env_cfg: Dict) -> None:
+        super().setup_env(env_cfg)
+        stamp, n = self._timestamp, 1
+        while stamp in _STAMPS_TAKEN:
+            n += 1
+            stamp = f'{self._timestamp}_{n}'
+        _STAMPS_TAKEN.add(stamp)
+        self._timestamp = stamp
 
     def _check_work_dir(self) -> None:
         if self._resume and self._load_from is None:

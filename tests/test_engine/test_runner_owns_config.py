@@ -27,10 +27,15 @@ FMNIST = osp.join(ROOT, 'data', 'fashion_mnist')
 
 
 def from_cfg(config: str, work_dir, options) -> Runner:
-    """MMEngine's plain Runner, built from the config file with ``options`` merged."""
+    """MMEngine's plain Runner, built from the config file with ``options`` merged. Its
+    experiment is named after the work dir unless ``options`` name it: MMEngine's runner
+    keys its logger and visualizer by the name and the second it is built, and would
+    hand an earlier runner's to a second one of the same config and second."""
     cfg = Config.fromfile(config)
     cfg.merge_from_dict(cfg_options(options))
     cfg.work_dir = str(work_dir)
+    if not cfg.get('experiment_name'):
+        cfg.experiment_name = f'{osp.basename(osp.dirname(work_dir))}-{osp.basename(work_dir)}'
     return Runner.from_cfg(cfg)
 
 

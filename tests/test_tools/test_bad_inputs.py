@@ -569,7 +569,9 @@ def test_bad_input_under_runner_from_cfg(row, files, tmp_path, fmnist_root):
     work.mkdir()
     (work / 'epoch_1.pth').write_bytes(open(files['teacher'], 'rb').read())
     before = digest(str(work))
-    cfg.work_dir = str(work)
+    # a name of its own: MMEngine's runner keys its logger and visualizer by the name and
+    # the second it is built, and would hand this runner an earlier test's
+    cfg.work_dir, cfg.experiment_name = str(work), tmp_path.name
     with pytest.raises(SfkdError) as err:
         Runner.from_cfg(cfg).train()
     assert expected(row).fullmatch(str(err.value)), \
