@@ -136,25 +136,10 @@ def pytest_collection_modifyitems(config, items):
         if tier == 'gpu' and not torch.cuda.is_available():
             item.add_marker(pytest.mark.skip(reason='needs CUDA'))
         if tier == 'distributed':
-            # --dist loadgroup sends the group to one worker; with pytest 9.2 and
-            # pytest-xdist 3.8 the group is ignored (pytest-dev/pytest-xdist#1386), so a
-            # lock that every worker shares runs them one at a time all the same
+            # --dist loadgroup keeps the group on one worker where pytest-xdist honours it;
+            # with pytest 9.2 and pytest-xdist 3.8 it groups nothing (pytest-dev/pytest-xdist
+            # #1386), and two of them may run at once, each on ports of its own
             item.add_marker(pytest.mark.xdist_group('multi_process'))
-
-
-@pytest.fixture(autouse=True)
-def one_multi_process_test_at_a_time(request, tmp_path_factory):
-    """A ``distributed`` test holds the run's multi-process lock while it runs: under
-    pytest-xdist every worker's base temp folder (``popen-gwN``) sits in the run's own
-    folder, where the lock lives."""
-    if tier_of(request.node) != 'distributed':
-        yield
-        return
-    from sfkd_testing import exclusive_lock
-    base = tmp_path_factory.getbasetemp()
-    run_dir = base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base
-    with exclusive_lock(osp.join(run_dir, 'multi_process.lock')):
-        yield
 
 
 # ------------------------------------------------------------------ slowest tests

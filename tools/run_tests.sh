@@ -4,9 +4,9 @@
 #   bash tools/run_tests.sh -m "unit or integration"   # the quick developer loop
 #   SFKD_TEST_WORKERS=0 bash tools/run_tests.sh ...     # in this process, no workers
 # Tiers (markers): unit, integration, e2e, distributed, zoo, docs, gpu (tests/conftest.py).
-# The multi-process tests run one at a time (a lock shared by the workers, and
-# --dist loadgroup where pytest-xdist honours it). The 30 slowest tests are printed
-# at the end and written to work_dirs/slowest_tests.txt.
+# The multi-process tests stay on one worker where pytest-xdist honours --dist
+# loadgroup. The 30 slowest tests are printed at the end and written to
+# work_dirs/slowest_tests.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/tools/setup.sh"

@@ -90,19 +90,6 @@ def logged_messages() -> Iterator[List[str]]:
         logger.removeHandler(handler)
 
 
-@contextmanager
-def exclusive_lock(path: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (made if missing) against every other process
-    that asks for it, waiting for it to be free."""
-    import fcntl
-    with open(path, 'a') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def _tool_module(name: str, rel: str):
     """A script of the repository imported by its path (sys.path unchanged), once."""
     import importlib.util
