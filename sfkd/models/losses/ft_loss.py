@@ -15,8 +15,10 @@ class FTLoss(DistillLoss):
     J. Kim, S. Park and N. Kwak, NeurIPS 2018, arXiv:1802.04977.
 
     The student factor comes from the student feature through the translator
-    and the teacher factor from the teacher feature through the (pre-trained)
-    paraphraser; both are connectors in sfkd, not part of this loss. Each
+    and the teacher factor from the teacher feature through the paraphraser,
+    trained beforehand as an autoencoder of the teacher feature. Neither is part
+    of this loss, and sfkd ships neither: a student connector can play the
+    translator, and the paraphraser stage has no sfkd config yet. Each
     factor ``(N, ...)`` is flattened to ``(N, D)`` and L2-normalised per sample;
     the loss is ``mean(|f_s - f_t|**p)`` over batch and ``D`` with ``p = 1``,
     i.e. ``nn.L1Loss`` as in the authors' code (the authors weight it by 500,

@@ -32,7 +32,8 @@ class OFDLoss(DistillLoss):
     with those weights in ``loss_weight``.
 
     The margin is the expected value of the teacher's negative pre-ReLU
-    responses, computed from the teacher's BN statistics elsewhere. It is a
+    responses, computed from the teacher's BN statistics and passed in here
+    (sfkd has no component that computes it from a config yet). It is a
     scalar or a per-channel vector of length ``C`` and is stored as a buffer,
     so it is saved in checkpoints. The teacher is detached.
 
