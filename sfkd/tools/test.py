@@ -24,16 +24,12 @@ import os.path as osp
 from typing import Dict, Optional, Sequence
 
 from mmengine.config import DictAction
-from mmengine.dist import is_main_process
 
-from sfkd.apis.run_result import plain_metrics
-from sfkd.apis.testing import build_tester, testing_config
-from sfkd.engine.distributed import teardown_distributed
-from sfkd.engine.work_dir import check_writable_dir
 from sfkd.tools._config import (add_working_dir_to_path, default_work_dir, error_last,
                                 load_config, one_line_errors)
-from sfkd.tools.show_dir import add_show_dir
-from sfkd.utils import register_all_modules
+
+# The runner, the models and the engine are imported once the command line is read,
+# so that ``--help`` and a bad command line answer without them.
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -63,9 +59,17 @@ def run(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     """Evaluate as the command line says (:func:`sfkd.apis.build_tester`); return the
     metrics."""
     args = parse_args(argv)
-    register_all_modules(init_default_scope=False)
     with one_line_errors():
         cfg = load_config(args.config, args.cfg_options)
+    from mmengine.dist import is_main_process
+
+    from sfkd.apis.run_result import plain_metrics
+    from sfkd.apis.testing import build_tester, testing_config
+    from sfkd.engine.work_dir import check_writable_dir
+    from sfkd.tools.show_dir import add_show_dir
+    from sfkd.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    with one_line_errors():
         cfg = testing_config(cfg, args.checkpoint, launcher=args.launcher,
                              work_dir=args.work_dir or cfg.get('work_dir') or
                              default_work_dir(args.config))
@@ -92,6 +96,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     add_working_dir_to_path()
     with error_last():
         run(argv)
+    from sfkd.engine.distributed import teardown_distributed
     teardown_distributed()
 
 

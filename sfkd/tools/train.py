@@ -15,17 +15,18 @@ Across several nodes, run on each node (torchrun; DDP through MMEngine)::
 import argparse
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from sfkd.apis.training import build_trainer, training_config
-from sfkd.utils.checkpoint_io import read_state_dict
-from sfkd.engine.distributed import teardown_distributed
 from sfkd.tools._config import (UsageError, add_working_dir_to_path, default_work_dir,
                                 error_last, load_config, one_line_errors)
-from sfkd.utils import register_all_modules
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
+# The runner, the models and the engine are imported once the command line is read,
+# so that ``--help`` and a bad command line answer without them.
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -55,8 +56,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def build_config(args: argparse.Namespace):
     """The run's config: the file with ``--cfg-options``, then what the other options
     change (``--amp``, ``--auto-scale-lr``, ``--tensorboard``, ``--resume``, the work dir);
-    checked by :func:`sfkd.apis.training.training_config`. What the config means
-    (hooks, loop, schedule, data) is left to the runner that builds it."""
+    checked by :func:`sfkd.apis.training.training_config` once sfkd's modules are
+    registered. What the config means (hooks, loop, schedule, data) is left to the
+    runner that builds it."""
     cfg = load_config(args.config, args.cfg_options)
     if args.amp:
         import torch
@@ -73,8 +75,12 @@ def build_config(args: argparse.Namespace):
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UsageError(f'--resume {args.resume}: no such checkpoint file')
+        from sfkd.utils.checkpoint_io import read_state_dict
         read_state_dict(args.resume, owner='--resume')
         cfg.resume, cfg.load_from = True, args.resume
+    from sfkd.apis.training import training_config
+    from sfkd.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
     return training_config(cfg, work_dir=args.work_dir or cfg.get('work_dir') or
                            default_work_dir(args.config), launcher=args.launcher)
 
@@ -101,15 +107,15 @@ def add_tensorboard(cfg) -> None:
     cfg.visualizer = visualizer
 
 
-def build_runner(argv: Optional[Sequence[str]] = None) -> Runner:
+def build_runner(argv: Optional[Sequence[str]] = None) -> 'Runner':
     """Parse the command line and build the Runner (:func:`sfkd.apis.build_trainer`),
     without training."""
-    args = parse_args(argv)
-    register_all_modules(init_default_scope=False)
-    return build_trainer(build_config(args))
+    cfg = build_config(parse_args(argv))
+    from sfkd.apis.training import build_trainer
+    return build_trainer(cfg)
 
 
-def run(argv: Optional[Sequence[str]] = None) -> Runner:
+def run(argv: Optional[Sequence[str]] = None) -> 'Runner':
     """Build the Runner from the command line, train, and return the Runner."""
     with one_line_errors():
         runner = build_runner(argv)
@@ -122,6 +128,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     add_working_dir_to_path()
     with error_last():
         run(argv)
+    from sfkd.engine.distributed import teardown_distributed
     teardown_distributed()
 
 

@@ -62,6 +62,33 @@ def test_bad_command_lines_give_one_line_errors(tmp_path, args, message):
     assert 'Traceback' not in proc.stderr
 
 
+LIGHT_START = """
+import sys
+from sfkd.tools import {tool} as tool
+try:
+    tool.main({argv!r})
+except SystemExit as exit:
+    print('exit', exit.code, file=sys.stderr)
+heavy = ('mmengine.runner', 'sfkd.models', 'sfkd.engine', 'sfkd.apis.training', 'mmpretrain')
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize('tool, argv, message', [
+    ('train', ['--help'], 'exit 0'), ('test', ['--help'], 'exit 0'),
+    ('train', ['configs/nope.py'], "config file 'configs/nope.py' not found"),
+    ('test', ['configs/nope.py', 'no.pth'], "config file 'configs/nope.py' not found")])
+def test_help_and_a_missing_config_answer_before_the_runner_is_imported(tool, argv, message):
+    """The commands read their command line before they import the runner, the models and
+    the engine, so that ``--help`` and a bad command line answer at once."""
+    proc = subprocess.run([sys.executable, '-c', LIGHT_START.format(tool=tool, argv=argv)],
+                          cwd=ROOT, env=subprocess_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert message in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == '[]'
+
+
 def test_malformed_config_is_reported(tmp_path):
     bad = tmp_path / 'bad.py'
     bad.write_text("_base_ = ['sfkd::baseline/small-resnet_3e_fashion-mnist.py']\nmodel = dict(\n")
