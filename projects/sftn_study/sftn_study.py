@@ -23,7 +23,7 @@ Example::
     python projects/sftn_study/sftn_study.py --scale small-data --teachers standard sftn \\
         --variants --out results/sftn_study_small-data
 
-Writes study.md, study.csv and study.png to ``--out``.
+Writes study.md, study.csv, study.png and provenance.json to ``--out``.
 """
 import argparse
 import csv
@@ -36,6 +36,7 @@ import time
 
 from sfkd.apis import TeacherSpec, run_with_progress, teacher_checkpoint, timing_text
 from sfkd.apis.tasks.classification import CFG, SCALES, STUDENT_ALONE, TASK, TEACHERS
+from sfkd.utils.provenance import write_provenance
 from sfkd.utils.report import figure, markdown_table, mean_std
 
 SFTN = TEACHERS['sftn'].config
@@ -171,6 +172,8 @@ def main() -> None:
     alone = [(r['seed'], r['metrics']['accuracy']) for r in results if r['kind'] == 'alone']
     table = report(rows, teachers, scale, args.out or run_dir, command, minutes, alone,
                    timing_text(results))
+    write_provenance(args.out or run_dir, command, scale.seeds, results, scale=scale.name,
+                     teachers=list(teachers), study_minutes=round(minutes, 1))
     print(f'\n{table}\n')
 
 

@@ -50,6 +50,12 @@ def test_study_smoke_trains_the_variant_from_the_standard_teacher(tmp_path, fmni
     assert '--dir ' in command and not [a for a in command.split() if os.path.isabs(a)]
     assert 'Training time: ' in md and ' cores' in md
     assert open(f'{out}/study.png', 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    # where the report came from: its command, the runs it read and their code states
+    record = json.load(open(f'{out}/provenance.json'))
+    trained = [d for d in os.listdir(runs) if os.path.isfile(f'{runs}/{d}/result.json')]
+    assert record['command'] == command and record['runs'] == len(trained) == 5
+    assert record['teachers'] == ['standard', 'sftn_ft'] and record['scale'] == 'smoke'
+    assert record['runs_trained_at'] and all('commit' in c for c in record['runs_trained_at'])
     assert torch.load(f'{runs}/teacher_sftn_ft/teacher_final.pth', weights_only=True)
     assert os.path.isfile(f'{runs}/kd_sftn_ft_seed0/student_final.pth')
 
