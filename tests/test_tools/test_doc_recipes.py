@@ -180,7 +180,8 @@ def test_documented_block_runs_as_written(page, heading, commands, tmp_path, mon
     for n, argv in enumerate(commands):
         script, args = argv[1], argv[2:]
         if script == 'tools/train.py':
-            work = default_work_dir(args[0])
+            work = args[args.index('--work-dir') + 1] if '--work-dir' in args else \
+                default_work_dir(args[0])
             model = Config.fromfile(args[0]).model
             if model.get('teacher_ckpt_hint') and 'model.teacher_ckpt=' not in ' '.join(args):
                 check_missing_teacher(args, model, commands[:n], tmp_path / f'empty{n}')
