@@ -23,12 +23,7 @@ _SOURCES = {
 }
 _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
-__all__ = ['train', 'test', 'RunResult', 'training_config', 'build_trainer', 'testing_config',
-           'build_tester', 'Run', 'plan', 'run_pipeline', 'run_with_progress', 'teacher_checkpoint',
-           'summarise', 'timing_text', 'verdict', 'Metric', 'Scale', 'Task', 'TeacherSpec', 'get_task',
-           'task_names', 'agreement_metrics', 'calibration_metrics', 'expected_calibration_error',
-           'negative_log_likelihood', 'load_classifier', 'predict_logits',
-           'inference_classifier', 'init_classifier']
+__all__ = list(_MODULE_OF)
 
 
 def __getattr__(name: str) -> Any:
